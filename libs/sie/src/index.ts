@@ -1,0 +1,1 @@
+export const SIE_PACKAGE = '@equilab/sie';

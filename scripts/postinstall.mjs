@@ -1,0 +1,11 @@
+// Root postinstall (npm 11 runs this one even when dependencies' install scripts are skipped):
+// generate the Prisma client offline.
+import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+
+if (existsSync('node_modules/prisma/build/index.js')) {
+  execFileSync(process.execPath, ['node_modules/prisma/build/index.js', 'generate', '--config', 'prisma/prisma.config.ts'], {
+    stdio: 'inherit',
+    env: { ...process.env, PRISMA_SCHEMA_ENGINE_BINARY: process.env.PRISMA_SCHEMA_ENGINE_BINARY || '/bin/false', CHECKPOINT_DISABLE: '1' },
+  });
+}
