@@ -1,1 +1,3 @@
 export * from './env';
+export * from './training';
+export * from './jobs';

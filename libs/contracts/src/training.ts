@@ -1,0 +1,45 @@
+import { z } from 'zod';
+
+/** TensorFlow.js backends a run can ask for (see libs/sie `selectBackend`). */
+export const backendNameSchema = z.enum(['auto', 'wasm', 'cpu', 'tensorflow', 'tensorflow-gpu']);
+export type BackendName = z.infer<typeof backendNameSchema>;
+
+/** One metric point, as the trainer emits it and the API stores it; `(run, key, step)` is unique. */
+export const metricPointSchema = z.object({
+  key: z.string().min(1).max(200),
+  step: z.number().int().min(0),
+  value: z.number(),
+  /** Wall time, milliseconds since the epoch. */
+  time: z.number().int().min(0),
+});
+export type MetricPoint = z.infer<typeof metricPointSchema>;
+
+/** Training or evaluation progress. */
+export const progressSchema = z.object({
+  step: z.number().int().min(0),
+  totalSteps: z.number().int().min(0),
+  epoch: z.number().int().min(0),
+  totalEpochs: z.number().int().min(0),
+  imagesPerSecond: z.number().min(0),
+  etaSeconds: z.number().min(0).nullable(),
+});
+export type Progress = z.infer<typeof progressSchema>;
+
+/** Where a run executes: recorded with the run. */
+export const deviceInfoSchema = z.object({
+  backend: z.string(),
+  threads: z.number().int().min(0).nullable(),
+  device: z.string(),
+});
+export type DeviceInfo = z.infer<typeof deviceInfoSchema>;
+
+/** A file a run produced (checkpoint, final backbone weights, evaluation output). */
+export const artifactSchema = z.object({
+  kind: z.enum(['checkpoint', 'final-weights', 'evaluation', 'other']),
+  /** Path relative to the artifact store's root. */
+  path: z.string().min(1),
+  size: z.number().int().min(0),
+  sha256: z.string().regex(/^[0-9a-f]{64}$/),
+  step: z.number().int().min(0).nullable(),
+});
+export type Artifact = z.infer<typeof artifactSchema>;
