@@ -46,6 +46,18 @@ export const apiEnvSchema = z.object({
   API_HOST: z.string().default('127.0.0.1'),
   ARTIFACT_DIR: z.string().default('./var/artifacts'),
   LOG_LEVEL: z.enum(['error', 'warn', 'log', 'debug', 'verbose']).default('log'),
+  /** Dataset root passed to runners in job payloads when a run does not name one. */
+  DATA_ROOT: z.string().default('./var/data/3diebench'),
+  /** BullMQ key prefix (tests use their own). */
+  QUEUE_PREFIX: z.string().min(1).default('bull'),
+  /** Prefix of the socket.io Redis adapter channels (tests use their own). */
+  SOCKET_CHANNEL_PREFIX: z.string().min(1).default('equilab-socket'),
+  /** Requests per token per minute before 429. */
+  RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(6000),
+  /** JSON body limit (bytes) — a 10,000-point metric batch is ~800 kB. */
+  BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).default(4 * 1024 * 1024),
+  /** A runner whose last heartbeat is older than this is shown offline. */
+  RUNNER_OFFLINE_AFTER_SECONDS: z.coerce.number().int().min(1).default(60),
 });
 export type ApiEnv = z.output<typeof apiEnvSchema>;
 

@@ -1,0 +1,117 @@
+import { z } from 'zod';
+import { backendNameSchema } from '../training';
+import { isoDate, pageQuerySchema } from './common.api';
+
+/** Run lifecycle. Legal transitions are in `runTransitions`. */
+export const runStatusSchema = z.enum(['queued', 'running', 'succeeded', 'failed', 'canceled', 'preempted']);
+export type RunStatus = z.infer<typeof runStatusSchema>;
+
+/**
+ * The run state machine: queued → running → succeeded | failed | canceled; running → preempted → queued;
+ * queued → canceled. `running → running` is a restart of a stalled attempt (runner crash, BullMQ retry).
+ * Retry (`POST /api/runs/:id/retry`) moves failed | canceled → queued with a new attempt.
+ */
+export const runTransitions: Record<RunStatus, readonly RunStatus[]> = {
+  queued: ['running', 'canceled'],
+  running: ['running', 'succeeded', 'failed', 'canceled', 'preempted'],
+  preempted: ['queued', 'canceled'],
+  succeeded: [],
+  failed: ['queued'],
+  canceled: ['queued'],
+};
+export const terminalRunStatuses: readonly RunStatus[] = ['succeeded', 'failed', 'canceled'];
+
+export function canTransition(from: RunStatus, to: RunStatus): boolean {
+  return runTransitions[from].includes(to);
+}
+
+/** Evaluation suite to run after pretraining (kinds are defined by the evaluation engineer). */
+export const evaluationSuiteRequestSchema = z.object({
+  kinds: z.array(z.string().min(1)).default([]),
+  config: z.record(z.string(), z.unknown()).default({}),
+});
+export type EvaluationSuiteRequest = z.infer<typeof evaluationSuiteRequestSchema>;
+
+/** `POST /api/runs`: config holds overrides of the method's defaults; it is validated against the method schema. */
+export const createRunSchema = z.object({
+  projectId: z.string().uuid(),
+  name: z.string().trim().min(1).max(200).optional(),
+  method: z.string().min(1),
+  config: z.record(z.string(), z.unknown()).default({}),
+  seed: z.number().int().min(0).max(2 ** 31 - 1).optional(),
+  backend: backendNameSchema.default('wasm'),
+  /** Dataset root for the runner; defaults to the API's configured data root. */
+  dataRoot: z.string().min(1).optional(),
+  evaluations: evaluationSuiteRequestSchema.optional(),
+});
+export type CreateRun = z.input<typeof createRunSchema>;
+
+export const latestMetricSchema = z.object({ step: z.number().int(), value: z.number(), time: z.number() });
+
+export const runSchema = z.object({
+  id: z.string().uuid(),
+  projectId: z.string().uuid(),
+  name: z.string(),
+  method: z.string(),
+  config: z.record(z.string(), z.unknown()),
+  status: runStatusSchema,
+  attempt: z.number().int(),
+  seed: z.number().int(),
+  requestedBackend: z.string(),
+  sweepId: z.string().uuid().nullable(),
+  sweepParams: z.record(z.string(), z.unknown()).nullable(),
+  evaluations: evaluationSuiteRequestSchema.nullable(),
+  runnerId: z.string().uuid().nullable(),
+  backend: z.string().nullable(),
+  threads: z.number().int().nullable(),
+  device: z.string().nullable(),
+  step: z.number().int().nullable(),
+  totalSteps: z.number().int().nullable(),
+  epoch: z.number().int().nullable(),
+  totalEpochs: z.number().int().nullable(),
+  imagesPerSecond: z.number().nullable(),
+  etaSeconds: z.number().nullable(),
+  error: z.string().nullable(),
+  createdAt: isoDate,
+  startedAt: isoDate.nullable(),
+  finishedAt: isoDate.nullable(),
+  heartbeatAt: isoDate.nullable(),
+});
+export type Run = z.infer<typeof runSchema>;
+
+/** `GET /api/runs/:id` adds the latest value of every metric key. */
+export const runDetailSchema = runSchema.extend({
+  latestMetrics: z.record(z.string(), latestMetricSchema),
+});
+export type RunDetail = z.infer<typeof runDetailSchema>;
+
+export const runSortSchema = z.enum(['createdAt', '-createdAt', 'name', '-name', 'status', '-status', 'finishedAt', '-finishedAt']);
+
+const csv = <T extends z.ZodType>(item: T) =>
+  z.preprocess((v) => (typeof v === 'string' ? v.split(',').filter(Boolean) : v), z.array(item));
+
+/** `GET /api/runs?projectId&sweepId&status=a,b&method&sort=-createdAt&limit&cursor` */
+export const listRunsQuerySchema = pageQuerySchema.extend({
+  projectId: z.string().uuid().optional(),
+  sweepId: z.string().uuid().optional(),
+  status: csv(runStatusSchema).optional(),
+  method: z.string().min(1).optional(),
+  sort: runSortSchema.default('-createdAt'),
+});
+export type ListRunsQuery = z.input<typeof listRunsQuerySchema>;
+
+export const runListSchema = z.object({ items: z.array(runSchema), nextCursor: z.string().nullable() });
+export type RunList = z.infer<typeof runListSchema>;
+
+/** `GET /api/artifacts?runId` item. */
+export const artifactRecordSchema = z.object({
+  id: z.string().uuid(),
+  runId: z.string().uuid(),
+  kind: z.string(),
+  path: z.string(),
+  size: z.number().int(),
+  sha256: z.string(),
+  step: z.number().int().nullable(),
+  createdAt: isoDate,
+});
+export type ArtifactRecord = z.infer<typeof artifactRecordSchema>;

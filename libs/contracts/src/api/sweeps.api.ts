@@ -1,0 +1,86 @@
+import { z } from 'zod';
+import { backendNameSchema } from '../training';
+import { isoDate } from './common.api';
+import { runSchema } from './runs.api';
+
+/**
+ * One dimension of a sweep's search space, keyed by a dotted config path (`optimizer.lr`, `loss.invWeight`).
+ * Grid sweeps accept only `choice`; random sweeps accept all four.
+ */
+export const searchParamSchema = z.discriminatedUnion('distribution', [
+  z.object({ distribution: z.literal('choice'), values: z.array(z.unknown()).min(1) }),
+  z.object({ distribution: z.literal('uniform'), min: z.number(), max: z.number() }),
+  z.object({ distribution: z.literal('log-uniform'), min: z.number().positive(), max: z.number().positive() }),
+  z.object({ distribution: z.literal('int-uniform'), min: z.number().int(), max: z.number().int() }),
+]);
+export type SearchParam = z.infer<typeof searchParamSchema>;
+
+export const searchSpaceSchema = z.record(z.string().regex(/^[A-Za-z_][\w]*(\.[A-Za-z_][\w]*)*$/, 'must be a dotted config path'), searchParamSchema);
+export type SearchSpace = z.infer<typeof searchSpaceSchema>;
+
+export const sweepStrategySchema = z.enum(['grid', 'random']);
+export const sweepStatusSchema = z.enum(['running', 'completed', 'canceled']);
+export type SweepStatus = z.infer<typeof sweepStatusSchema>;
+
+/** Hard cap on the number of runs one sweep may expand to. */
+export const MAX_SWEEP_RUNS = 1000;
+
+/** `POST /api/sweeps` (`dryRun: true` returns the expanded runs without creating anything). */
+export const createSweepSchema = z.object({
+  projectId: z.string().uuid(),
+  name: z.string().trim().min(1).max(200),
+  method: z.string().min(1),
+  baseConfig: z.record(z.string(), z.unknown()).default({}),
+  searchSpace: searchSpaceSchema,
+  strategy: sweepStrategySchema.default('grid'),
+  /** Seeds the random strategy and, offset per run, each run's training seed. */
+  seed: z.number().int().min(0).max(2 ** 31 - 1).default(0),
+  /** Number of runs for the random strategy (ignored by grid). */
+  count: z.number().int().min(1).max(MAX_SWEEP_RUNS).optional(),
+  maxConcurrency: z.number().int().min(1).max(1000).default(4),
+  /** Higher runs first; mapped onto BullMQ priority. */
+  priority: z.number().int().min(0).max(1000).default(0),
+  backend: backendNameSchema.default('wasm'),
+  dataRoot: z.string().min(1).optional(),
+  dryRun: z.boolean().default(false),
+});
+export type CreateSweep = z.input<typeof createSweepSchema>;
+
+export const expandedRunSchema = z.object({
+  index: z.number().int(),
+  /** The values that vary, keyed by config path. */
+  params: z.record(z.string(), z.unknown()),
+  /** Fully resolved, validated config of this run. */
+  config: z.record(z.string(), z.unknown()),
+  seed: z.number().int(),
+});
+export type ExpandedRun = z.infer<typeof expandedRunSchema>;
+
+export const sweepDryRunSchema = z.object({ dryRun: z.literal(true), runs: z.array(expandedRunSchema) });
+export type SweepDryRun = z.infer<typeof sweepDryRunSchema>;
+
+export const sweepSchema = z.object({
+  id: z.string().uuid(),
+  projectId: z.string().uuid(),
+  name: z.string(),
+  method: z.string(),
+  baseConfig: z.record(z.string(), z.unknown()),
+  searchSpace: searchSpaceSchema,
+  strategy: sweepStrategySchema,
+  seed: z.number().int(),
+  count: z.number().int(),
+  maxConcurrency: z.number().int(),
+  priority: z.number().int(),
+  status: sweepStatusSchema,
+  createdAt: isoDate,
+  runCounts: z.record(z.string(), z.number().int()),
+});
+export type Sweep = z.infer<typeof sweepSchema>;
+
+export const sweepDetailSchema = sweepSchema.extend({ runs: z.array(runSchema) });
+export type SweepDetail = z.infer<typeof sweepDetailSchema>;
+
+/** `GET /api/sweeps?projectId` */
+export const listSweepsQuerySchema = z.object({ projectId: z.string().uuid().optional() });
+export const sweepListSchema = z.object({ items: z.array(sweepSchema) });
+export type SweepList = z.infer<typeof sweepListSchema>;

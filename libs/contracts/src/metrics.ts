@@ -1,0 +1,79 @@
+import { z } from 'zod';
+import { metricPointSchema } from './training';
+
+/** Largest batch `POST /api/runs/:id/metrics` accepts; more points → 413. */
+export const MAX_METRIC_BATCH = 10_000;
+
+/** `POST /api/runs/:id/metrics` body. Points are upserted on (run, key, step): re-sending a point changes
+ * nothing, a late or out-of-order point lands at its step, a new value for a stored step replaces it. */
+export const metricBatchSchema = z.object({ points: z.array(metricPointSchema).min(1) });
+export type MetricBatch = z.infer<typeof metricBatchSchema>;
+export const metricBatchResultSchema = z.object({ accepted: z.number().int() });
+
+const keysParam = z.preprocess(
+  (v) => (typeof v === 'string' ? v.split(',').filter(Boolean) : v),
+  z.array(z.string().min(1).max(200)).min(1).max(100),
+);
+const idsParam = z.preprocess(
+  (v) => (typeof v === 'string' ? v.split(',').filter(Boolean) : v),
+  z.array(z.string().uuid()).min(1).max(200),
+);
+
+/** `GET /api/runs/:id/metrics?keys=a,b&fromStep&toStep&points=1000` — series downsampled keeping extremes. */
+export const seriesQuerySchema = z.object({
+  keys: keysParam,
+  fromStep: z.coerce.number().int().min(0).optional(),
+  toStep: z.coerce.number().int().min(0).optional(),
+  /** Target number of points per series (the server keeps each bucket's first, min, max and last). */
+  points: z.coerce.number().int().min(2).max(20_000).default(1000),
+});
+export type SeriesQuery = z.input<typeof seriesQuerySchema>;
+
+/** A series point: step, value, wall time (ms). */
+export const seriesPointSchema = z.object({ step: z.number().int(), value: z.number(), time: z.number() });
+export type SeriesPoint = z.infer<typeof seriesPointSchema>;
+
+export const seriesSchema = z.object({
+  runId: z.string().uuid(),
+  key: z.string(),
+  /** Points stored in the requested step range before downsampling. */
+  total: z.number().int(),
+  points: z.array(seriesPointSchema),
+});
+export type Series = z.infer<typeof seriesSchema>;
+export const seriesResponseSchema = z.object({ series: z.array(seriesSchema) });
+export type SeriesResponse = z.infer<typeof seriesResponseSchema>;
+
+/** `GET /api/runs/:id/metrics/summary` */
+export const metricSummarySchema = z.object({
+  key: z.string(),
+  count: z.number().int(),
+  lastStep: z.number().int(),
+  last: z.number(),
+  min: z.number(),
+  max: z.number(),
+});
+export type MetricSummary = z.infer<typeof metricSummarySchema>;
+export const metricSummaryResponseSchema = z.object({ runId: z.string().uuid(), metrics: z.array(metricSummarySchema) });
+export type MetricSummaryResponse = z.infer<typeof metricSummaryResponseSchema>;
+
+/** `GET /api/metrics/compare?runIds=a,b&keys=x,y&points=500` — many runs × keys in one call. */
+export const compareQuerySchema = z.object({
+  runIds: idsParam,
+  keys: keysParam,
+  fromStep: z.coerce.number().int().min(0).optional(),
+  toStep: z.coerce.number().int().min(0).optional(),
+  points: z.coerce.number().int().min(2).max(5_000).default(500),
+});
+export type CompareQuery = z.input<typeof compareQuerySchema>;
+
+/**
+ * `GET /api/runs/:id/metrics/export?format=csv|jsonl` and `GET /api/sweeps/:id/metrics/export?format=…`:
+ * long format, columns `run,key,step,value,time` (time = ISO 8601 UTC); CSV has a header row.
+ */
+export const exportQuerySchema = z.object({
+  format: z.enum(['csv', 'jsonl']).default('csv'),
+  keys: keysParam.optional(),
+});
+export type ExportQuery = z.input<typeof exportQuerySchema>;
+export const EXPORT_COLUMNS = ['run', 'key', 'step', 'value', 'time'] as const;

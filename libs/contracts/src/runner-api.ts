@@ -1,0 +1,101 @@
+import { z } from 'zod';
+import { artifactSchema, metricPointSchema, progressSchema } from './training';
+
+/**
+ * The runner ⇄ API protocol. All routes are under `/api`, authenticated with `Authorization: Bearer <token>`.
+ *
+ * | route                              | token  | body                      | response            |
+ * |------------------------------------|--------|---------------------------|---------------------|
+ * | POST /api/runners                  | runner | RegisterRunner            | RegisterRunnerResult|
+ * | POST /api/runners/:id/heartbeat    | runner | RunnerHeartbeat           | RunnerHeartbeatResult|
+ * | POST /api/runs/:id/start           | run    | StartRun                  | StartRunResult (409 if canceled/finished) |
+ * | POST /api/runs/:id/progress        | run    | Progress (training.ts)    | { ok: true }        |
+ * | POST /api/runs/:id/metrics         | run    | { points: MetricPoint[] } (≤ 10,000) | { accepted } |
+ * | POST /api/runs/:id/artifacts       | run    | Artifact (training.ts)    | { id }              |
+ * | POST /api/runs/:id/finish          | run    | FinishRun                 | { status }          |
+ *
+ * Run tokens (scope `run`) arrive in the BullMQ job payload (`PretrainJob.runToken`) and may only write to
+ * their own run (403 on any other run). Admin tokens may call every route.
+ *
+ * Attempts and retries:
+ * - `attempt` in StartRun is the runner's attempt number for this job (`job.attemptsMade + 1`). `start` is
+ *   accepted while the run is `queued` or `running` (a restart after a runner crash / stalled job), and
+ *   answers 409 (`illegal_transition`) once the run is canceled, succeeded or failed: the runner must then
+ *   drop the job without training (complete it, do not throw).
+ * - A retryable failure: the runner throws from the BullMQ processor, BullMQ retries (jobCatalogue attempts
+ *   and backoff); the run stays `running`. Report `finish { status: 'failed' }` only for the final attempt or a
+ *   non-retryable error.
+ * - Preemption (SIGTERM of the pod, etc.): the runner saves a checkpoint, reports
+ *   `finish { status: 'preempted' }` and COMPLETES its BullMQ job normally. The API — not the runner — moves
+ *   the run back to `queued`, increments its attempt and enqueues a fresh job (jobId `<runId>.<attempt>`).
+ *   The new job's payload is a full PretrainJob; the runner resumes from the run's latest checkpoint artifact.
+ * - Cancel: the API sets `canceled`, removes the job if it is still waiting and publishes `{ runId }` on the
+ *   Redis channel `CANCEL_CHANNEL` (jobs.ts). A runner training that run stops, reports
+ *   `finish { status: 'canceled' }` (accepted, no-op) and completes its job. Heartbeat responses also list
+ *   `cancelRunIds` among the runner's active runs, in case the pub/sub message was missed.
+ */
+
+/** `POST /api/runners` (runner token). */
+export const registerRunnerSchema = z.object({
+  name: z.string().min(1).max(200),
+  hostname: z.string().min(1).max(255),
+  /** Number of devices (parallel training slots) of this runner. */
+  devices: z.number().int().min(1).max(1024),
+  /** Human readable device, e.g. `cpu (2 threads)`, `NVIDIA A100`. */
+  device: z.string().min(1).max(200),
+  backend: z.string().min(1).max(50),
+});
+export type RegisterRunner = z.infer<typeof registerRunnerSchema>;
+export const registerRunnerResultSchema = z.object({ id: z.string().uuid() });
+export type RegisterRunnerResult = z.infer<typeof registerRunnerResultSchema>;
+
+/** `POST /api/runners/:id/heartbeat` (runner token). */
+export const runnerHeartbeatSchema = z.object({ activeRunIds: z.array(z.string().uuid()).max(1024) });
+export type RunnerHeartbeat = z.infer<typeof runnerHeartbeatSchema>;
+export const runnerHeartbeatResultSchema = z.object({
+  /** Active runs that have been canceled: stop them. */
+  cancelRunIds: z.array(z.string().uuid()),
+});
+export type RunnerHeartbeatResult = z.infer<typeof runnerHeartbeatResultSchema>;
+
+/** `POST /api/runs/:id/start` (run token). */
+export const startRunSchema = z.object({
+  runnerId: z.string().uuid(),
+  attempt: z.number().int().min(1),
+  backend: z.string().min(1).max(50),
+  threads: z.number().int().min(0).nullable(),
+  device: z.string().min(1).max(200),
+});
+export type StartRun = z.infer<typeof startRunSchema>;
+export const startRunResultSchema = z.object({
+  status: z.literal('running'),
+  attempt: z.number().int(),
+  /** The run's resolved config (same as the job payload's). */
+  config: z.record(z.string(), z.unknown()),
+});
+export type StartRunResult = z.infer<typeof startRunResultSchema>;
+
+/** `POST /api/runs/:id/progress` (run token): also counts as the run's heartbeat. */
+export const runProgressSchema = progressSchema;
+export type RunProgress = z.infer<typeof runProgressSchema>;
+
+/** `POST /api/runs/:id/metrics` (run token). */
+export const runMetricsSchema = z.object({ points: z.array(metricPointSchema).min(1) });
+
+/** `POST /api/runs/:id/artifacts` (run token). */
+export const runArtifactSchema = artifactSchema;
+export const runArtifactResultSchema = z.object({ id: z.string().uuid() });
+
+/** `POST /api/runs/:id/finish` (run token). */
+export const finishRunSchema = z.object({
+  status: z.enum(['succeeded', 'failed', 'canceled', 'preempted']),
+  error: z.string().max(20_000).optional(),
+});
+export type FinishRun = z.infer<typeof finishRunSchema>;
+export const finishRunResultSchema = z.object({
+  /** The run's status after the call (`queued` after a preemption). */
+  status: z.string(),
+});
+export type FinishRunResult = z.infer<typeof finishRunResultSchema>;
+
+export const okSchema = z.object({ ok: z.literal(true) });
