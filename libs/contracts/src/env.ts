@@ -69,5 +69,33 @@ export const runnerEnvSchema = z.object({
   RUNNER_BACKEND: z.enum(['auto', 'wasm', 'cpu', 'tensorflow', 'tensorflow-gpu']).default('wasm'),
   ARTIFACT_DIR: z.string().default('./var/artifacts'),
   SPILL_DIR: z.string().default('./var/spill'),
+  /** Runner token (scope `runner`) for `POST /api/runners` and heartbeats. */
+  API_TOKEN: z.string().min(1),
+  /** Per-run work folders the training children write to (synced to the artifact store). */
+  WORK_DIR: z.string().default('./var/work'),
+  /** BullMQ key prefix: must equal the API's. */
+  QUEUE_PREFIX: z.string().min(1).default('bull'),
+  /** Queues this runner consumes, comma separated. */
+  RUNNER_QUEUES: z
+    .string()
+    .default('pretrain,evaluate')
+    .transform((value) => value.split(',').map((queue) => queue.trim()).filter((queue) => queue.length > 0))
+    .pipe(z.array(z.enum(['pretrain', 'evaluate'])).min(1)),
+  /** BullMQ job lock: a runner that stops renewing it (SIGKILL) loses the job after this long. */
+  RUNNER_LOCK_DURATION_MS: z.coerce.number().int().min(500).default(30_000),
+  /** How often each runner looks for stalled jobs (lock expired) and puts them back in the queue. */
+  RUNNER_STALLED_INTERVAL_MS: z.coerce.number().int().min(200).default(15_000),
+  /** Stalls (runner crashes) a job survives before it fails. */
+  RUNNER_MAX_STALLED_COUNT: z.coerce.number().int().min(0).default(5),
+  RUNNER_HEARTBEAT_MS: z.coerce.number().int().min(100).default(5_000),
+  /** Metric batches: sent every METRICS_FLUSH_MS or when METRICS_BATCH_SIZE points are waiting. */
+  METRICS_FLUSH_MS: z.coerce.number().int().min(10).default(500),
+  METRICS_BATCH_SIZE: z.coerce.number().int().min(1).max(10_000).default(1000),
+  /** Points kept in memory per run before they spill to SPILL_DIR. */
+  METRICS_MEMORY_LIMIT: z.coerce.number().int().min(1).default(20_000),
+  /** Data-loading workers passed to the trainer. */
+  RUNNER_DATA_WORKERS: z.coerce.number().int().min(0).default(1),
+  /** Module whose `train` / `evaluate` exports the child calls (tests point it at a stand-in trainer). */
+  RUNNER_TRAINER_MODULE: z.string().min(1).default('@equilab/sie'),
 });
 export type RunnerEnv = z.output<typeof runnerEnvSchema>;

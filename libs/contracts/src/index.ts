@@ -6,3 +6,4 @@ export * from './api';
 export * from './metrics';
 export * from './runner-api';
 export * from './socket';
+export * from './runner';
