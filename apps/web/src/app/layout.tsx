@@ -1,0 +1,19 @@
+import type { Metadata } from 'next';
+import type { ReactNode } from 'react';
+import { AppShell } from '@/components/app-shell';
+import './globals.css';
+
+export const metadata: Metadata = {
+  title: 'Equilab',
+  description: 'Experiment tracking for split invariant/equivariant self-supervised learning',
+};
+
+export default function RootLayout({ children }: { children: ReactNode }) {
+  return (
+    <html lang="en">
+      <body>
+        <AppShell>{children}</AppShell>
+      </body>
+    </html>
+  );
+}

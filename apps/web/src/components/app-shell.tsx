@@ -1,0 +1,96 @@
+'use client';
+
+import type { ProjectList } from '@equilab/contracts';
+import Link from 'next/link';
+import { usePathname, useRouter } from 'next/navigation';
+import type { ReactNode } from 'react';
+import { api } from '@/lib/api.client';
+import { setProjectId, useStoredProjectId } from '@/lib/settings.store';
+import { useApi } from '@/lib/use-api.hook';
+import { TokenDialog } from './token-dialog';
+
+/** The project the page is about: from the URL when it names one, else the last one chosen. */
+export function useCurrentProjectId(): string | null {
+  const pathname = usePathname();
+  const stored = useStoredProjectId();
+  const match = /^\/projects\/([0-9a-f-]{36})/i.exec(pathname ?? '');
+  return match?.[1] ?? stored ?? null;
+}
+
+function NavLink({ href, children, active }: { href: string; children: ReactNode; active: boolean }) {
+  return (
+    <Link href={href} aria-current={active ? 'page' : undefined} className={`rounded px-2 py-1 text-sm ${active ? 'bg-slate-200 font-medium dark:bg-slate-800' : 'text-slate-600 hover:bg-slate-100 dark:text-slate-300 dark:hover:bg-slate-800'}`}>
+      {children}
+    </Link>
+  );
+}
+
+export function AppShell({ children }: { children: ReactNode }) {
+  const pathname = usePathname() ?? '/';
+  const router = useRouter();
+  const projectId = useCurrentProjectId();
+  const projects = useApi<ProjectList>('projects', (signal) => api<ProjectList>('/projects', { signal }));
+
+  return (
+    <div className="flex min-h-screen flex-col">
+      <a href="#main" className="sr-only focus:not-sr-only focus:absolute focus:left-2 focus:top-2 focus:z-50 focus:rounded focus:bg-white focus:px-3 focus:py-1 dark:focus:bg-slate-900">
+        Skip to content
+      </a>
+      <header className="sticky top-0 z-30 border-b border-slate-200 bg-white/90 backdrop-blur dark:border-slate-800 dark:bg-slate-950/90">
+        <div className="mx-auto flex max-w-[1600px] flex-wrap items-center gap-3 px-4 py-2">
+          <Link href="/" className="mr-2 font-semibold tracking-tight">
+            Equilab
+          </Link>
+          <label className="flex items-center gap-1 text-sm">
+            <span className="sr-only">Project</span>
+            <select
+              value={projectId ?? ''}
+              onChange={(e) => {
+                const id = e.target.value;
+                setProjectId(id || null);
+                if (id) router.push(`/projects/${id}/runs`);
+              }}
+              className="max-w-[14rem] rounded border border-slate-300 bg-white px-2 py-1 text-sm dark:border-slate-700 dark:bg-slate-900"
+              aria-label="Project"
+              data-testid="project-select"
+            >
+              <option value="">{projects.loading && !projects.data ? 'Loading projects…' : 'Choose a project'}</option>
+              {projects.data?.items.map((p) => (
+                <option key={p.id} value={p.id}>
+                  {p.name}
+                </option>
+              ))}
+            </select>
+          </label>
+          <nav aria-label="Main" className="flex flex-wrap items-center gap-1">
+            {projectId ? (
+              <>
+                <NavLink href={`/projects/${projectId}/runs`} active={pathname.endsWith('/runs')}>
+                  Runs
+                </NavLink>
+                <NavLink href={`/projects/${projectId}/sweeps`} active={pathname.endsWith('/sweeps')}>
+                  Sweeps
+                </NavLink>
+                <NavLink href={`/projects/${projectId}/new`} active={pathname.endsWith('/new')}>
+                  New sweep
+                </NavLink>
+              </>
+            ) : null}
+            <NavLink href="/compare" active={pathname.startsWith('/compare')}>
+              Compare
+            </NavLink>
+            <NavLink href="/queue" active={pathname.startsWith('/queue')}>
+              Queue
+            </NavLink>
+          </nav>
+          <div className="ml-auto">
+            <TokenDialog />
+          </div>
+        </div>
+      </header>
+      <main id="main" className="mx-auto w-full max-w-[1600px] flex-1 px-4 py-4">
+        {children}
+      </main>
+    </div>
+  );
+}

@@ -1,0 +1,37 @@
+import type { RunStatus } from '@equilab/contracts';
+
+const styles: Record<string, string> = {
+  queued: 'bg-slate-100 text-slate-700 dark:bg-slate-800 dark:text-slate-300',
+  running: 'bg-sky-100 text-sky-800 dark:bg-sky-900/60 dark:text-sky-200',
+  succeeded: 'bg-emerald-100 text-emerald-800 dark:bg-emerald-900/60 dark:text-emerald-200',
+  failed: 'bg-red-100 text-red-800 dark:bg-red-900/60 dark:text-red-200',
+  canceled: 'bg-amber-100 text-amber-800 dark:bg-amber-900/60 dark:text-amber-200',
+  preempted: 'bg-violet-100 text-violet-800 dark:bg-violet-900/60 dark:text-violet-200',
+  completed: 'bg-emerald-100 text-emerald-800 dark:bg-emerald-900/60 dark:text-emerald-200',
+  online: 'bg-emerald-100 text-emerald-800 dark:bg-emerald-900/60 dark:text-emerald-200',
+  offline: 'bg-slate-100 text-slate-600 dark:bg-slate-800 dark:text-slate-400',
+};
+
+export function StatusBadge({ status }: { status: RunStatus | string }) {
+  return (
+    <span className={`inline-flex items-center rounded-full px-2 py-0.5 text-xs font-medium ${styles[status] ?? styles['queued']}`} data-testid="status" data-status={status}>
+      {status === 'running' ? <span className="mr-1 h-1.5 w-1.5 animate-pulse rounded-full bg-sky-500" aria-hidden /> : null}
+      {status}
+    </span>
+  );
+}
+
+export function ProgressBar({ step, total, eta }: { step: number | null; total: number | null; eta?: string }) {
+  if (step === null || !total) return <span className="text-xs text-slate-400">—</span>;
+  const fraction = Math.min(1, Math.max(0, step / total));
+  return (
+    <div className="flex min-w-0 items-center gap-2" title={`step ${step} of ${total}`}>
+      <div className="h-1.5 w-24 shrink-0 overflow-hidden rounded bg-slate-200 dark:bg-slate-800" role="progressbar" aria-valuemin={0} aria-valuemax={total} aria-valuenow={step}>
+        <div className="h-full bg-sky-500" style={{ width: `${fraction * 100}%` }} />
+      </div>
+      <span className="truncate text-xs tabular-nums text-slate-500 dark:text-slate-400">
+        {Math.round(fraction * 100)}%{eta ? ` · ETA ${eta}` : ''}
+      </span>
+    </div>
+  );
+}
