@@ -1,0 +1,44 @@
+import assert from 'node:assert/strict';
+
+/** Max |a − b| must stay within `rel` × the largest |expected| entry (plus a tiny absolute floor). */
+export function assertClose(
+  actual: ArrayLike<number>,
+  expected: ArrayLike<number>,
+  rel: number,
+  what: string,
+  absFloor = 1e-7,
+): void {
+  assert.equal(actual.length, expected.length, `${what}: length ${actual.length} != ${expected.length}`);
+  let scale = 0;
+  let worst = 0;
+  let at = -1;
+  for (let i = 0; i < expected.length; i++) {
+    const e = expected[i] as number;
+    const a = actual[i] as number;
+    scale = Math.max(scale, Math.abs(e));
+    const d = Math.abs(a - e);
+    if (!(d <= worst)) {
+      worst = d;
+      at = i;
+    }
+  }
+  const tol = rel * scale + absFloor;
+  assert.ok(
+    worst <= tol,
+    `${what}: max |diff| ${worst.toExponential(3)} at ${at} (got ${actual[at]}, want ${expected[at]}) > ${tol.toExponential(3)} (rel ${rel} of ${scale.toExponential(3)})`,
+  );
+}
+
+/** Deterministic pseudo-random floats in [-1, 1) (mulberry32). */
+export function randomArray(n: number, seed: number): Float32Array {
+  let s = seed >>> 0;
+  const out = new Float32Array(n);
+  for (let i = 0; i < n; i++) {
+    s = (s + 0x6d2b79f5) >>> 0;
+    let t = s;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    out[i] = ((t ^ (t >>> 14)) >>> 0) / 2147483648 - 1;
+  }
+  return out;
+}
