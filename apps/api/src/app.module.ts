@@ -1,0 +1,74 @@
+import { BullModule } from '@nestjs/bullmq';
+import { Module, type DynamicModule } from '@nestjs/common';
+import { APP_FILTER, APP_GUARD } from '@nestjs/core';
+import { ThrottlerModule } from '@nestjs/throttler';
+import { AuthGuard } from './auth/auth.guard';
+import { TokenThrottlerGuard } from './auth/token-throttler.guard';
+import { TokensService } from './auth/tokens.service';
+import { AppExceptionFilter } from './common/exception.filter';
+import { API_ENV, type ApiEnv } from './config/api-env';
+import { HealthController } from './health/health.controller';
+import { LiveGateway } from './live/live.gateway';
+import { LiveService } from './live/live.service';
+import { MetricsController } from './metrics/metrics.controller';
+import { MetricsRepository } from './metrics/metrics.repository';
+import { MetricsService } from './metrics/metrics.service';
+import { PgPoolService } from './prisma/pg-pool.service';
+import { PrismaService } from './prisma/prisma.service';
+import { ProjectsController } from './projects/projects.controller';
+import { ProjectsService } from './projects/projects.service';
+import { DispatchService } from './queue/dispatch.service';
+import { QueueController } from './queue/queue.controller';
+import { QUEUE_NAMES } from './queue/queue-names';
+import { bullConnection, RedisService } from './redis/redis.service';
+import { RunnersController } from './runners/runners.controller';
+import { RunnersService } from './runners/runners.service';
+import { RunLifecycleService } from './runs/run-lifecycle.service';
+import { RunsController } from './runs/runs.controller';
+import { RunsService } from './runs/runs.service';
+import { SweepsController } from './sweeps/sweeps.controller';
+import { SweepsService } from './sweeps/sweeps.service';
+
+@Module({})
+export class AppModule {
+  static forRoot(env: ApiEnv): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        ThrottlerModule.forRoot({ throttlers: [{ name: 'token', ttl: 60_000, limit: env.RATE_LIMIT_PER_MINUTE }] }),
+        BullModule.forRoot({ connection: bullConnection(env.REDIS_URL), prefix: env.QUEUE_PREFIX }),
+        BullModule.registerQueue(...QUEUE_NAMES.map((name) => ({ name }))),
+      ],
+      controllers: [
+        HealthController,
+        ProjectsController,
+        RunsController,
+        MetricsController,
+        SweepsController,
+        RunnersController,
+        QueueController,
+      ],
+      providers: [
+        { provide: API_ENV, useValue: env },
+        { provide: APP_FILTER, useClass: AppExceptionFilter },
+        // Order matters: authenticate first, then rate-limit per token.
+        { provide: APP_GUARD, useClass: AuthGuard },
+        { provide: APP_GUARD, useClass: TokenThrottlerGuard },
+        PrismaService,
+        PgPoolService,
+        RedisService,
+        TokensService,
+        LiveService,
+        LiveGateway,
+        DispatchService,
+        MetricsRepository,
+        MetricsService,
+        ProjectsService,
+        RunsService,
+        RunLifecycleService,
+        SweepsService,
+        RunnersService,
+      ],
+    };
+  }
+}

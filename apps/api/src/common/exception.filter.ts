@@ -1,0 +1,60 @@
+import { ArgumentsHost, Catch, HttpException, Logger, type ExceptionFilter } from '@nestjs/common';
+import type { ErrorBody, ErrorCode } from '@equilab/contracts';
+import type { Response } from 'express';
+import { ZodError } from 'zod';
+import { AppError, zodIssues } from './app-error';
+
+const statusCodes: Record<number, ErrorCode> = {
+  400: 'validation',
+  401: 'unauthorized',
+  403: 'forbidden',
+  404: 'not_found',
+  409: 'conflict',
+  413: 'payload_too_large',
+  429: 'rate_limited',
+  503: 'unavailable',
+};
+
+/** Prisma known request errors → AppError (no import of the generated client needed). */
+function fromPrisma(error: unknown): AppError | null {
+  if (!error || typeof error !== 'object' || !('code' in error)) return null;
+  const code = (error as { code: unknown }).code;
+  if (code === 'P2025') return new AppError('not_found', 'record not found');
+  if (code === 'P2002') return new AppError('conflict', 'a record with these unique fields already exists');
+  if (code === 'P2003') return new AppError('not_found', 'a referenced record does not exist');
+  if (code === '23503') return new AppError('not_found', 'a referenced record does not exist');
+  return null;
+}
+
+export function toAppError(error: unknown): AppError {
+  if (error instanceof AppError) return error;
+  if (error instanceof ZodError) return AppError.validation(zodIssues(error));
+  if (error instanceof HttpException) {
+    const status = error.getStatus();
+    const code = statusCodes[status] ?? (status >= 500 ? 'internal' : 'validation');
+    return new AppError(code, error.message);
+  }
+  return fromPrisma(error) ?? new AppError('internal', 'internal error');
+}
+
+export function errorBody(error: AppError): ErrorBody {
+  return { error: { code: error.code, message: error.message, ...(error.issues ? { issues: [...error.issues] } : {}) } };
+}
+
+/** Every error leaves the API as `{ error: { code, message, issues? } }` with the code's status. */
+@Catch()
+export class AppExceptionFilter implements ExceptionFilter {
+  private readonly logger = new Logger('Errors');
+
+  catch(exception: unknown, host: ArgumentsHost): void {
+    if (host.getType() !== 'http') return;
+    const response = host.switchToHttp().getResponse<Response>();
+    const error = toAppError(exception);
+    if (error.code === 'internal') this.logger.error(exception instanceof Error ? exception.stack ?? exception.message : String(exception));
+    if (response.headersSent) {
+      response.end();
+      return;
+    }
+    response.status(error.status).json(errorBody(error));
+  }
+}

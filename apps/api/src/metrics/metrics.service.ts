@@ -1,0 +1,79 @@
+import { Injectable } from '@nestjs/common';
+import {
+  MAX_METRIC_BATCH,
+  type MetricPoint,
+  type MetricSummaryResponse,
+  type Series,
+  type SeriesResponse,
+  compareQuerySchema,
+  seriesQuerySchema,
+} from '@equilab/contracts';
+import type { z } from 'zod';
+import { AppError } from '../common/app-error';
+import { LiveService } from '../live/live.service';
+import { PrismaService } from '../prisma/prisma.service';
+import { MetricsRepository } from './metrics.repository';
+
+/** Most run × key series one compare call may ask for. */
+export const MAX_COMPARE_SERIES = 2_000;
+
+@Injectable()
+export class MetricsService {
+  constructor(
+    private readonly prisma: PrismaService,
+    private readonly repo: MetricsRepository,
+    private readonly live: LiveService,
+  ) {}
+
+  private async runRef(id: string) {
+    const run = await this.prisma.run.findUnique({ where: { id }, select: { id: true, projectId: true, sweepId: true } });
+    if (!run) throw AppError.notFound('run', id);
+    return run;
+  }
+
+  async write(runId: string, points: readonly MetricPoint[]): Promise<{ accepted: number }> {
+    if (points.length > MAX_METRIC_BATCH) {
+      throw new AppError('payload_too_large', `a metric batch holds at most ${MAX_METRIC_BATCH} points, got ${points.length}`);
+    }
+    const run = await this.runRef(runId);
+    await this.repo.upsert(runId, points);
+    this.live.metrics(run, points);
+    return { accepted: points.length };
+  }
+
+  async series(runId: string, query: z.output<typeof seriesQuerySchema>): Promise<SeriesResponse> {
+    await this.runRef(runId);
+    const series: Series[] = [];
+    for (const key of query.keys) {
+      const s = await this.repo.series(runId, key, query, query.points);
+      series.push({ runId, key, ...s });
+    }
+    return { series };
+  }
+
+  async summary(runId: string): Promise<MetricSummaryResponse> {
+    await this.runRef(runId);
+    return { runId, metrics: await this.repo.summary(runId) };
+  }
+
+  async compare(query: z.output<typeof compareQuerySchema>): Promise<SeriesResponse> {
+    if (query.runIds.length * query.keys.length > MAX_COMPARE_SERIES) {
+      throw AppError.field('runIds', `runIds × keys must stay ≤ ${MAX_COMPARE_SERIES}`);
+    }
+    const found = await this.prisma.run.findMany({ where: { id: { in: query.runIds } }, select: { id: true } });
+    const known = new Set(found.map((r) => r.id));
+    const missing = query.runIds.find((id) => !known.has(id));
+    if (missing) throw AppError.notFound('run', missing);
+    const pairs = query.runIds.flatMap((runId) => query.keys.map((key) => ({ runId, key })));
+    const series: Series[] = new Array(pairs.length);
+    let next = 0;
+    const worker = async () => {
+      for (let i = next++; i < pairs.length; i = next++) {
+        const { runId, key } = pairs[i]!;
+        series[i] = { runId, key, ...(await this.repo.series(runId, key, query, query.points)) };
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(4, pairs.length) }, worker));
+    return { series };
+  }
+}

@@ -1,0 +1,165 @@
+import { InjectQueue } from '@nestjs/bullmq';
+import { Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
+import { CANCEL_CHANNEL, jobCatalogue, pretrainJobSchema, type EvaluateJob, type QueueCounts } from '@equilab/contracts';
+import type { Queue } from 'bullmq';
+import { TokensService } from '../auth/tokens.service';
+import type { Run as RunRow } from '../generated/prisma/client';
+import { LiveService } from '../live/live.service';
+import { PrismaService } from '../prisma/prisma.service';
+import { RedisService } from '../redis/redis.service';
+import { bullPriority, EVALUATE_QUEUE, PRETRAIN_QUEUE, runJobId } from './queue-names';
+
+const WAITING_STATES = new Set(['waiting', 'delayed', 'prioritized', 'waiting-children']);
+export const COUNT_STATES = ['waiting', 'active', 'delayed', 'failed', 'completed', 'prioritized'] as const;
+
+/**
+ * Hands runs to BullMQ. Sweeps are gated here: a sweep's runs are created `queued` with `enqueuedAt = null`
+ * and only `maxConcurrency` of them hold a job (queued-with-job or running) at a time; `fillSweep` hands out
+ * free slots whenever a run of the sweep settles.
+ */
+@Injectable()
+export class DispatchService implements OnModuleDestroy {
+  private readonly logger = new Logger('Dispatch');
+  private readonly queueTimers = new Map<string, NodeJS.Timeout>();
+
+  constructor(
+    @InjectQueue(PRETRAIN_QUEUE) readonly pretrain: Queue,
+    @InjectQueue(EVALUATE_QUEUE) readonly evaluate: Queue,
+    private readonly prisma: PrismaService,
+    private readonly tokens: TokensService,
+    private readonly redis: RedisService,
+    private readonly live: LiveService,
+  ) {}
+
+  queues(): Queue[] {
+    return [this.pretrain, this.evaluate];
+  }
+
+  /** Add the pretrain job of the run's current attempt (idempotent by jobId); mints its run token. */
+  async addPretrainJob(run: RunRow, priority: number): Promise<void> {
+    const { token } = await this.tokens.create(`run ${run.id} attempt ${run.attempt}`, 'run', run.id);
+    const payload = pretrainJobSchema.parse({
+      runId: run.id,
+      projectId: run.projectId,
+      method: run.method,
+      config: run.config,
+      dataRoot: run.dataRoot,
+      backend: run.requestedBackend,
+      seed: run.seed,
+      runToken: token,
+    });
+    const def = jobCatalogue.pretrain;
+    await this.pretrain.add(def.queue, payload, {
+      jobId: runJobId(run.id, run.attempt),
+      attempts: def.attempts,
+      backoff: { type: def.backoff.type, delay: def.backoff.delay },
+      priority: bullPriority(priority),
+      removeOnComplete: { count: 1000 },
+      removeOnFail: { count: 5000 },
+    });
+    this.queueChanged(PRETRAIN_QUEUE);
+  }
+
+  /** For the evaluation engineer: add an evaluate job (jobId = `<evaluationId>.<attempt>`). */
+  async addEvaluateJob(job: EvaluateJob, attempt = 1, priority = 0): Promise<void> {
+    const def = jobCatalogue.evaluate;
+    await this.evaluate.add(def.queue, def.schema.parse(job), {
+      jobId: `${job.evaluationId}.${attempt}`,
+      attempts: def.attempts,
+      backoff: { type: def.backoff.type, delay: def.backoff.delay },
+      priority: bullPriority(priority),
+      removeOnComplete: { count: 1000 },
+      removeOnFail: { count: 5000 },
+    });
+    this.queueChanged(EVALUATE_QUEUE);
+  }
+
+  /** Enqueue a run that is not gated by a sweep. */
+  async enqueueRun(runId: string, priority = 0): Promise<void> {
+    const run = await this.prisma.run.update({ where: { id: runId }, data: { enqueuedAt: new Date() } });
+    await this.addPretrainJob(run, priority);
+  }
+
+  /** Hand free slots of a running sweep to its next runs (index order). */
+  async fillSweep(sweepId: string): Promise<void> {
+    const { runs, priority } = await this.prisma.$transaction(async (tx) => {
+      await tx.$queryRaw`SELECT 1 AS locked FROM pg_advisory_xact_lock(hashtext(${sweepId}))`;
+      const sweep = await tx.sweep.findUnique({ where: { id: sweepId } });
+      if (!sweep || sweep.status !== 'running') return { runs: [] as RunRow[], priority: 0 };
+      const active = await tx.run.count({
+        where: { sweepId, OR: [{ status: { in: ['running', 'preempted'] } }, { status: 'queued', enqueuedAt: { not: null } }] },
+      });
+      const free = sweep.maxConcurrency - active;
+      if (free <= 0) return { runs: [] as RunRow[], priority: sweep.priority };
+      const next = await tx.run.findMany({
+        where: { sweepId, status: 'queued', enqueuedAt: null },
+        orderBy: { sweepIndex: 'asc' },
+        take: free,
+      });
+      const now = new Date();
+      if (next.length) await tx.run.updateMany({ where: { id: { in: next.map((r) => r.id) } }, data: { enqueuedAt: now } });
+      return { runs: next.map((r) => ({ ...r, enqueuedAt: now })), priority: sweep.priority };
+    });
+    for (const run of runs) await this.addPretrainJob(run, priority);
+  }
+
+  /** After a sweep run settles: refill its slots, and mark the sweep completed when nothing is left. */
+  async afterSweepRunSettled(sweepId: string): Promise<void> {
+    await this.fillSweep(sweepId);
+    const open = await this.prisma.run.count({ where: { sweepId, status: { in: ['queued', 'running', 'preempted'] } } });
+    if (open === 0) await this.prisma.sweep.updateMany({ where: { id: sweepId, status: 'running' }, data: { status: 'completed' } });
+  }
+
+  /** Remove the run's job if it has not started; running jobs are stopped through CANCEL_CHANNEL. */
+  async removeWaitingJob(runId: string, attempt: number): Promise<boolean> {
+    const job = await this.pretrain.getJob(runJobId(runId, attempt));
+    if (!job) return false;
+    const state = await job.getState();
+    if (!WAITING_STATES.has(state)) return false;
+    try {
+      await job.remove();
+      this.queueChanged(PRETRAIN_QUEUE);
+      return true;
+    } catch (error) {
+      this.logger.warn(`could not remove job ${job.id}: ${(error as Error).message}`);
+      return false;
+    }
+  }
+
+  async publishCancel(runId: string): Promise<void> {
+    await this.redis.client.publish(CANCEL_CHANNEL, JSON.stringify({ runId }));
+  }
+
+  async counts(queue: Queue): Promise<QueueCounts> {
+    const c = await queue.getJobCounts(...COUNT_STATES);
+    return {
+      waiting: c['waiting'] ?? 0,
+      active: c['active'] ?? 0,
+      delayed: c['delayed'] ?? 0,
+      failed: c['failed'] ?? 0,
+      completed: c['completed'] ?? 0,
+      prioritized: c['prioritized'] ?? 0,
+    };
+  }
+
+  /** Emit the queue's counts to the `queue` room, at most every 250 ms. */
+  queueChanged(name: string): void {
+    if (this.queueTimers.has(name)) return;
+    const timer = setTimeout(() => {
+      this.queueTimers.delete(name);
+      const queue = this.queues().find((q) => q.name === name);
+      if (!queue) return;
+      this.counts(queue).then(
+        (counts) => this.live.queue(name, counts),
+        () => undefined,
+      );
+    }, 250);
+    timer.unref();
+    this.queueTimers.set(name, timer);
+  }
+
+  onModuleDestroy(): void {
+    for (const timer of this.queueTimers.values()) clearTimeout(timer);
+    this.queueTimers.clear();
+  }
+}

@@ -1,0 +1,58 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { RegisterRunner, Runner, RunnerHeartbeat, RunnerHeartbeatResult } from '@equilab/contracts';
+import { AppError } from '../common/app-error';
+import { API_ENV, type ApiEnv } from '../config/api-env';
+import type { Runner as RunnerRow } from '../generated/prisma/client';
+import { PrismaService } from '../prisma/prisma.service';
+
+@Injectable()
+export class RunnersService {
+  constructor(
+    private readonly prisma: PrismaService,
+    @Inject(API_ENV) private readonly env: ApiEnv,
+  ) {}
+
+  async register(input: RegisterRunner): Promise<{ id: string }> {
+    const row = await this.prisma.runner.create({ data: { ...input, status: 'online', lastHeartbeat: new Date() } });
+    return { id: row.id };
+  }
+
+  /** Records the heartbeat (and the runs' heartbeats); answers which of the active runs were canceled. */
+  async heartbeat(id: string, input: RunnerHeartbeat): Promise<RunnerHeartbeatResult> {
+    const now = new Date();
+    const updated = await this.prisma.runner.updateMany({
+      where: { id },
+      data: { lastHeartbeat: now, status: 'online', activeRunIds: input.activeRunIds },
+    });
+    if (updated.count === 0) throw AppError.notFound('runner', id);
+    if (input.activeRunIds.length === 0) return { cancelRunIds: [] };
+    await this.prisma.run.updateMany({ where: { id: { in: input.activeRunIds }, status: 'running' }, data: { heartbeatAt: now } });
+    const live = await this.prisma.run.findMany({
+      where: { id: { in: input.activeRunIds }, status: { in: ['queued', 'running'] } },
+      select: { id: true },
+    });
+    const alive = new Set(live.map((r) => r.id));
+    return { cancelRunIds: input.activeRunIds.filter((runId) => !alive.has(runId)) };
+  }
+
+  async list(): Promise<Runner[]> {
+    const rows = await this.prisma.runner.findMany({ orderBy: { lastHeartbeat: 'desc' }, take: 500 });
+    return rows.map((r) => this.toRunner(r));
+  }
+
+  private toRunner(row: RunnerRow): Runner {
+    const online = Date.now() - row.lastHeartbeat.getTime() < this.env.RUNNER_OFFLINE_AFTER_SECONDS * 1000;
+    return {
+      id: row.id,
+      name: row.name,
+      hostname: row.hostname,
+      devices: row.devices,
+      device: row.device,
+      backend: row.backend,
+      status: online && row.status === 'online' ? 'online' : 'offline',
+      activeRunIds: row.activeRunIds,
+      lastHeartbeat: row.lastHeartbeat.toISOString(),
+      createdAt: row.createdAt.toISOString(),
+    };
+  }
+}

@@ -1,0 +1,111 @@
+import { Injectable } from '@nestjs/common';
+import type { Artifact, FinishRun, FinishRunResult, Progress, RunStatus, StartRun, StartRunResult } from '@equilab/contracts';
+import { AppError } from '../common/app-error';
+import { LiveService } from '../live/live.service';
+import { PrismaService } from '../prisma/prisma.service';
+import { DispatchService } from '../queue/dispatch.service';
+import { assertTransition } from './run-state';
+import { toRun } from './run.mapper';
+
+/** The runner side of a run's life: start, progress, artifacts, finish (see contracts runner-api.ts). */
+@Injectable()
+export class RunLifecycleService {
+  constructor(
+    private readonly prisma: PrismaService,
+    private readonly dispatch: DispatchService,
+    private readonly live: LiveService,
+  ) {}
+
+  private async find(id: string) {
+    const row = await this.prisma.run.findUnique({ where: { id }, include: { sweep: { select: { priority: true } } } });
+    if (!row) throw AppError.notFound('run', id);
+    return row;
+  }
+
+  async start(id: string, input: StartRun): Promise<StartRunResult> {
+    const row = await this.find(id);
+    assertTransition(id, row.status as RunStatus, 'running');
+    const runner = await this.prisma.runner.findUnique({ where: { id: input.runnerId }, select: { id: true } });
+    if (!runner) throw AppError.field('runnerId', `runner ${input.runnerId} is not registered`);
+    const now = new Date();
+    const updated = await this.prisma.run.updateMany({
+      where: { id, status: { in: ['queued', 'running'] } },
+      data: {
+        status: 'running',
+        runnerId: input.runnerId,
+        backend: input.backend,
+        threads: input.threads,
+        device: input.device,
+        startedAt: row.status === 'queued' || !row.startedAt ? now : row.startedAt,
+        heartbeatAt: now,
+        error: null,
+      },
+    });
+    if (updated.count === 0) throw new AppError('illegal_transition', `run ${id} is no longer startable`);
+    const run = toRun(await this.prisma.run.findUniqueOrThrow({ where: { id } }));
+    this.live.run(run);
+    this.dispatch.queueChanged('pretrain');
+    return { status: 'running', attempt: run.attempt, config: run.config };
+  }
+
+  async progress(id: string, input: Progress): Promise<void> {
+    const updated = await this.prisma.run.updateMany({
+      where: { id, status: 'running' },
+      data: {
+        step: input.step,
+        totalSteps: input.totalSteps,
+        epoch: input.epoch,
+        totalEpochs: input.totalEpochs,
+        imagesPerSecond: input.imagesPerSecond,
+        etaSeconds: input.etaSeconds,
+        heartbeatAt: new Date(),
+      },
+    });
+    if (updated.count === 0) {
+      const row = await this.find(id);
+      throw new AppError('illegal_transition', `run ${id} is ${row.status}; progress is only accepted while running`);
+    }
+    this.live.run(toRun(await this.prisma.run.findUniqueOrThrow({ where: { id } })));
+  }
+
+  async artifact(id: string, input: Artifact): Promise<{ id: string }> {
+    await this.find(id);
+    const row = await this.prisma.artifact.upsert({
+      where: { runId_path: { runId: id, path: input.path } },
+      create: { runId: id, kind: input.kind, path: input.path, size: BigInt(input.size), sha256: input.sha256, step: input.step },
+      update: { kind: input.kind, size: BigInt(input.size), sha256: input.sha256, step: input.step },
+    });
+    return { id: row.id };
+  }
+
+  async finish(id: string, input: FinishRun): Promise<FinishRunResult> {
+    const row = await this.find(id);
+    const from = row.status as RunStatus;
+    // Idempotent repeats (a retried HTTP call) and a runner confirming a cancel are no-ops.
+    if (from === input.status || (input.status === 'canceled' && from === 'canceled')) return { status: from };
+    assertTransition(id, from, input.status);
+    const now = new Date();
+    if (input.status === 'preempted') {
+      // running → preempted → queued: the API re-enqueues a fresh job for the next attempt.
+      const updated = await this.prisma.run.updateMany({
+        where: { id, status: 'running' },
+        data: { status: 'queued', attempt: row.attempt + 1, heartbeatAt: now, enqueuedAt: now, error: input.error ?? null },
+      });
+      if (updated.count === 0) throw new AppError('illegal_transition', `run ${id} changed state concurrently`);
+      const next = await this.prisma.run.findUniqueOrThrow({ where: { id } });
+      await this.dispatch.addPretrainJob(next, row.sweep?.priority ?? 0);
+      this.live.run(toRun(next));
+      return { status: 'queued' };
+    }
+    const updated = await this.prisma.run.updateMany({
+      where: { id, status: from },
+      data: { status: input.status, finishedAt: now, heartbeatAt: now, error: input.error ?? null },
+    });
+    if (updated.count === 0) throw new AppError('illegal_transition', `run ${id} changed state concurrently`);
+    if (row.sweepId) await this.dispatch.afterSweepRunSettled(row.sweepId);
+    const run = toRun(await this.prisma.run.findUniqueOrThrow({ where: { id } }));
+    this.live.run(run);
+    this.dispatch.queueChanged('pretrain');
+    return { status: run.status };
+  }
+}

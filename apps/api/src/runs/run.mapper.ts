@@ -1,0 +1,47 @@
+import type { Run, RunStatus } from '@equilab/contracts';
+import type { Run as RunRow } from '../generated/prisma/client';
+
+const iso = (d: Date | null): string | null => (d ? d.toISOString() : null);
+const asRecord = (v: unknown): Record<string, unknown> =>
+  v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : {};
+
+export function toRun(row: RunRow): Run {
+  return {
+    id: row.id,
+    projectId: row.projectId,
+    name: row.name,
+    method: row.method,
+    config: asRecord(row.config),
+    status: row.status as RunStatus,
+    attempt: row.attempt,
+    seed: row.seed,
+    requestedBackend: row.requestedBackend,
+    sweepId: row.sweepId,
+    sweepParams: row.sweepParams === null ? null : asRecord(row.sweepParams),
+    evaluations:
+      row.evaluations === null
+        ? null
+        : { kinds: (asRecord(row.evaluations)['kinds'] as string[] | undefined) ?? [], config: asRecord(asRecord(row.evaluations)['config']) },
+    runnerId: row.runnerId,
+    backend: row.backend,
+    threads: row.threads,
+    device: row.device,
+    step: row.step,
+    totalSteps: row.totalSteps,
+    epoch: row.epoch,
+    totalEpochs: row.totalEpochs,
+    imagesPerSecond: row.imagesPerSecond,
+    etaSeconds: row.etaSeconds,
+    error: row.error,
+    createdAt: row.createdAt.toISOString(),
+    startedAt: iso(row.startedAt),
+    finishedAt: iso(row.finishedAt),
+    heartbeatAt: iso(row.heartbeatAt),
+  };
+}
+
+export function countsByStatus(rows: readonly { status: string; _count: { _all: number } }[]): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const row of rows) counts[row.status] = row._count._all;
+  return counts;
+}

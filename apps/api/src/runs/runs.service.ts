@@ -1,0 +1,150 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
+import {
+  createRunSchema,
+  listRunsQuerySchema,
+  type Run,
+  type RunDetail,
+  type RunList,
+  type RunStatus,
+} from '@equilab/contracts';
+import type { z } from 'zod';
+import { AppError } from '../common/app-error';
+import { API_ENV, type ApiEnv } from '../config/api-env';
+import type { Prisma } from '../generated/prisma/client';
+import { LiveService } from '../live/live.service';
+import { MetricsRepository } from '../metrics/metrics.repository';
+import { PrismaService } from '../prisma/prisma.service';
+import { DispatchService } from '../queue/dispatch.service';
+import { resolveMethodConfig } from './method-config';
+import { assertTransition } from './run-state';
+import { toRun } from './run.mapper';
+
+const SORT_FIELDS = { createdAt: 'createdAt', name: 'name', status: 'status', finishedAt: 'finishedAt' } as const;
+
+@Injectable()
+export class RunsService {
+  constructor(
+    private readonly prisma: PrismaService,
+    private readonly dispatch: DispatchService,
+    private readonly metrics: MetricsRepository,
+    private readonly live: LiveService,
+    @Inject(API_ENV) private readonly env: ApiEnv,
+  ) {}
+
+  async create(input: z.output<typeof createRunSchema>): Promise<Run> {
+    const config = resolveMethodConfig(input.method, input.config);
+    const project = await this.prisma.project.findUnique({ where: { id: input.projectId }, select: { id: true } });
+    if (!project) throw AppError.notFound('project', input.projectId);
+    const id = randomUUID();
+    await this.prisma.run.create({
+      data: {
+        id,
+        projectId: input.projectId,
+        name: input.name ?? `${input.method}-${id.slice(0, 8)}`,
+        method: input.method,
+        config: config as Prisma.InputJsonValue,
+        seed: input.seed ?? 0,
+        requestedBackend: input.backend,
+        dataRoot: input.dataRoot ?? this.env.DATA_ROOT,
+        ...(input.evaluations ? { evaluations: input.evaluations as Prisma.InputJsonValue } : {}),
+      },
+    });
+    await this.dispatch.enqueueRun(id);
+    const run = toRun(await this.prisma.run.findUniqueOrThrow({ where: { id } }));
+    this.live.run(run);
+    return run;
+  }
+
+  async list(query: z.output<typeof listRunsQuerySchema>): Promise<RunList> {
+    const where: Prisma.RunWhereInput = {
+      ...(query.projectId ? { projectId: query.projectId } : {}),
+      ...(query.sweepId ? { sweepId: query.sweepId } : {}),
+      ...(query.status?.length ? { status: { in: query.status } } : {}),
+      ...(query.method ? { method: query.method } : {}),
+    };
+    const desc = query.sort.startsWith('-');
+    const field = SORT_FIELDS[query.sort.replace(/^-/, '') as keyof typeof SORT_FIELDS];
+    const dir = desc ? 'desc' : 'asc';
+    if (query.cursor !== undefined && !/^[0-9a-f-]{36}$/i.test(query.cursor)) throw AppError.field('cursor', 'invalid cursor');
+    const rows = await this.prisma.run.findMany({
+      where,
+      orderBy: [{ [field]: dir }, { id: dir }],
+      take: query.limit + 1,
+      ...(query.cursor ? { cursor: { id: query.cursor }, skip: 1 } : {}),
+    });
+    const more = rows.length > query.limit;
+    const items = rows.slice(0, query.limit).map(toRun);
+    return { items, nextCursor: more ? (items[items.length - 1]?.id ?? null) : null };
+  }
+
+  async get(id: string): Promise<RunDetail> {
+    const row = await this.prisma.run.findUnique({ where: { id } });
+    if (!row) throw AppError.notFound('run', id);
+    return { ...toRun(row), latestMetrics: await this.metrics.latest(id) };
+  }
+
+  async cancel(id: string): Promise<Run> {
+    const row = await this.prisma.run.findUnique({ where: { id } });
+    if (!row) throw AppError.notFound('run', id);
+    assertTransition(id, row.status as RunStatus, 'canceled');
+    const updated = await this.prisma.run.updateMany({
+      where: { id, status: row.status },
+      data: { status: 'canceled', finishedAt: new Date() },
+    });
+    if (updated.count === 0) throw new AppError('illegal_transition', `run ${id} changed state concurrently; retry`);
+    await this.dispatch.removeWaitingJob(id, row.attempt);
+    await this.dispatch.publishCancel(id);
+    if (row.sweepId) await this.dispatch.afterSweepRunSettled(row.sweepId);
+    const run = toRun(await this.prisma.run.findUniqueOrThrow({ where: { id } }));
+    this.live.run(run);
+    return run;
+  }
+
+  /** failed | canceled → queued with a new attempt and a fresh job. */
+  async retry(id: string): Promise<Run> {
+    const row = await this.prisma.run.findUnique({ where: { id }, include: { sweep: true } });
+    if (!row) throw AppError.notFound('run', id);
+    assertTransition(id, row.status as RunStatus, 'queued');
+    const gated = row.sweep?.status === 'running' || row.sweep?.status === 'completed';
+    const updated = await this.prisma.run.updateMany({
+      where: { id, status: row.status },
+      data: {
+        status: 'queued',
+        attempt: row.attempt + 1,
+        error: null,
+        startedAt: null,
+        finishedAt: null,
+        heartbeatAt: null,
+        enqueuedAt: null,
+        runnerId: null,
+        step: null,
+        epoch: null,
+        imagesPerSecond: null,
+        etaSeconds: null,
+      },
+    });
+    if (updated.count === 0) throw new AppError('illegal_transition', `run ${id} changed state concurrently; retry`);
+    if (gated && row.sweepId) {
+      await this.prisma.sweep.updateMany({ where: { id: row.sweepId, status: 'completed' }, data: { status: 'running' } });
+      await this.dispatch.fillSweep(row.sweepId);
+    } else {
+      await this.dispatch.enqueueRun(id, row.sweep?.priority ?? 0);
+    }
+    const run = toRun(await this.prisma.run.findUniqueOrThrow({ where: { id } }));
+    this.live.run(run);
+    return run;
+  }
+
+  /** Deletes the run with its metrics, artifacts and tokens; an active run is canceled first. */
+  async delete(id: string): Promise<void> {
+    const row = await this.prisma.run.findUnique({ where: { id } });
+    if (!row) throw AppError.notFound('run', id);
+    if (row.status === 'queued' || row.status === 'running' || row.status === 'preempted') {
+      await this.dispatch.removeWaitingJob(id, row.attempt);
+      await this.dispatch.publishCancel(id);
+    }
+    await this.prisma.run.delete({ where: { id } });
+    if (row.sweepId) await this.dispatch.afterSweepRunSettled(row.sweepId);
+  }
+}

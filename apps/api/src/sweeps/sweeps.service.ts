@@ -1,0 +1,150 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
+import {
+  createSweepSchema,
+  searchSpaceSchema,
+  type Run,
+  type RunStatus,
+  type Sweep,
+  type SweepDetail,
+  type SweepDryRun,
+} from '@equilab/contracts';
+import type { z } from 'zod';
+import { AppError } from '../common/app-error';
+import { API_ENV, type ApiEnv } from '../config/api-env';
+import type { Prisma, Sweep as SweepRow } from '../generated/prisma/client';
+import { LiveService } from '../live/live.service';
+import { PrismaService } from '../prisma/prisma.service';
+import { DispatchService } from '../queue/dispatch.service';
+import { resolveMethodConfig } from '../runs/method-config';
+import { toRun } from '../runs/run.mapper';
+import { expandSweep } from './sweep-expansion';
+
+type CreateSweepInput = z.output<typeof createSweepSchema>;
+
+@Injectable()
+export class SweepsService {
+  constructor(
+    private readonly prisma: PrismaService,
+    private readonly dispatch: DispatchService,
+    private readonly live: LiveService,
+    @Inject(API_ENV) private readonly env: ApiEnv,
+  ) {}
+
+  expand(input: CreateSweepInput) {
+    resolveMethodConfig(input.method, {}, ['baseConfig'], ['method']);
+    return expandSweep(input, (config) => resolveMethodConfig(input.method, config));
+  }
+
+  async create(input: CreateSweepInput): Promise<SweepDetail | SweepDryRun> {
+    const runs = this.expand(input);
+    if (input.dryRun) return { dryRun: true, runs };
+    const project = await this.prisma.project.findUnique({ where: { id: input.projectId }, select: { id: true } });
+    if (!project) throw AppError.notFound('project', input.projectId);
+    const sweepId = randomUUID();
+    const dataRoot = input.dataRoot ?? this.env.DATA_ROOT;
+    await this.prisma.$transaction([
+      this.prisma.sweep.create({
+        data: {
+          id: sweepId,
+          projectId: input.projectId,
+          name: input.name,
+          method: input.method,
+          baseConfig: input.baseConfig as Prisma.InputJsonValue,
+          searchSpace: input.searchSpace as Prisma.InputJsonValue,
+          strategy: input.strategy,
+          seed: input.seed,
+          count: runs.length,
+          maxConcurrency: input.maxConcurrency,
+          priority: input.priority,
+        },
+      }),
+      this.prisma.run.createMany({
+        data: runs.map((r) => ({
+          projectId: input.projectId,
+          sweepId,
+          sweepIndex: r.index,
+          sweepParams: r.params as Prisma.InputJsonValue,
+          name: `${input.name}-${String(r.index).padStart(String(runs.length - 1).length, '0')}`,
+          method: input.method,
+          config: r.config as Prisma.InputJsonValue,
+          seed: r.seed,
+          requestedBackend: input.backend,
+          dataRoot,
+        })),
+      }),
+    ]);
+    await this.dispatch.fillSweep(sweepId);
+    const detail = await this.get(sweepId);
+    for (const run of detail.runs) this.live.run(run);
+    return detail;
+  }
+
+  private async counts(sweepIds: string[]): Promise<Map<string, Record<string, number>>> {
+    const rows = await this.prisma.run.groupBy({ by: ['sweepId', 'status'], where: { sweepId: { in: sweepIds } }, _count: { _all: true } });
+    const out = new Map<string, Record<string, number>>();
+    for (const row of rows) {
+      if (!row.sweepId) continue;
+      const c = out.get(row.sweepId) ?? {};
+      c[row.status] = row._count._all;
+      out.set(row.sweepId, c);
+    }
+    return out;
+  }
+
+  private toSweep(row: SweepRow, runCounts: Record<string, number>): Sweep {
+    return {
+      id: row.id,
+      projectId: row.projectId,
+      name: row.name,
+      method: row.method,
+      baseConfig: row.baseConfig as Record<string, unknown>,
+      searchSpace: searchSpaceSchema.parse(row.searchSpace),
+      strategy: row.strategy,
+      seed: row.seed,
+      count: row.count,
+      maxConcurrency: row.maxConcurrency,
+      priority: row.priority,
+      status: row.status,
+      createdAt: row.createdAt.toISOString(),
+      runCounts,
+    };
+  }
+
+  async list(projectId: string | undefined): Promise<Sweep[]> {
+    const rows = await this.prisma.sweep.findMany({ where: projectId ? { projectId } : {}, orderBy: { createdAt: 'desc' }, take: 1000 });
+    const counts = await this.counts(rows.map((r) => r.id));
+    return rows.map((r) => this.toSweep(r, counts.get(r.id) ?? {}));
+  }
+
+  async get(id: string): Promise<SweepDetail> {
+    const row = await this.prisma.sweep.findUnique({ where: { id }, include: { runs: { orderBy: { sweepIndex: 'asc' } } } });
+    if (!row) throw AppError.notFound('sweep', id);
+    const runs: Run[] = row.runs.map(toRun);
+    const counts: Record<string, number> = {};
+    for (const r of runs) counts[r.status] = (counts[r.status] ?? 0) + 1;
+    return { ...this.toSweep(row, counts), runs };
+  }
+
+  /** Cancels the sweep and every queued, running or preempted run of it. */
+  async cancel(id: string): Promise<SweepDetail> {
+    const row = await this.prisma.sweep.findUnique({ where: { id } });
+    if (!row) throw AppError.notFound('sweep', id);
+    if (row.status !== 'running') throw new AppError('illegal_transition', `sweep ${id} is ${row.status}; only a running sweep can be canceled`);
+    await this.prisma.sweep.update({ where: { id }, data: { status: 'canceled' } });
+    const active = await this.prisma.run.findMany({ where: { sweepId: id, status: { in: ['queued', 'running', 'preempted'] } } });
+    const now = new Date();
+    for (const run of active) {
+      const updated = await this.prisma.run.updateMany({
+        where: { id: run.id, status: run.status as RunStatus },
+        data: { status: 'canceled', finishedAt: now },
+      });
+      if (updated.count === 0) continue;
+      if (run.enqueuedAt) await this.dispatch.removeWaitingJob(run.id, run.attempt);
+      if (run.status === 'running') await this.dispatch.publishCancel(run.id);
+    }
+    const detail = await this.get(id);
+    for (const run of detail.runs) if (active.some((a) => a.id === run.id)) this.live.run(run);
+    return detail;
+  }
+}
