@@ -1,14 +1,32 @@
 import { parseEnv, runnerEnvSchema } from '@equilab/contracts';
-import { Redis } from 'ioredis';
+import { Runner } from './runner';
 
+/**
+ * `node dist/main.js` — one runner process. SIGTERM / SIGINT preempt every run (checkpoint, `preempted`,
+ * re-queued) and exit 0 once they are handed back; a second signal exits at once.
+ */
 async function main(): Promise<void> {
   const env = parseEnv('runner', runnerEnvSchema);
-  const redis = new Redis(env.REDIS_URL, { maxRetriesPerRequest: null });
-  await redis.ping();
-  console.log(`runner: connected to ${env.REDIS_URL}; idle`);
-  const stop = () => void redis.quit().finally(() => process.exit(0));
-  process.once('SIGTERM', stop);
-  process.once('SIGINT', stop);
+  const runner = new Runner({ env });
+  let stopping = false;
+  const stop = (signal: NodeJS.Signals): void => {
+    if (stopping) {
+      console.error(`runner: ${signal} again, exiting now`);
+      process.exit(1);
+    }
+    stopping = true;
+    console.log(`runner: ${signal} received`);
+    runner.shutdown().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        console.error(`runner: shutdown failed: ${error instanceof Error ? error.message : String(error)}`);
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGTERM', stop);
+  process.on('SIGINT', stop);
+  await runner.start();
 }
 
 main().catch((error: unknown) => {

@@ -1,0 +1,115 @@
+import {
+  registerRunnerResultSchema,
+  runnerHeartbeatResultSchema,
+  type Artifact,
+  type FinishRun,
+  type MetricPoint,
+  type Progress,
+  type RegisterRunner,
+  type RunnerHeartbeat,
+  type RunnerHeartbeatResult,
+  type StartRun,
+} from '@equilab/contracts';
+import { ApiError } from './api.error';
+import { backoffDelay, delay, type BackoffOptions } from './backoff';
+
+export interface RetryPolicy extends BackoffOptions {
+  /** Tries in all (1 = no retry). */
+  readonly attempts: number;
+}
+
+export const NO_RETRY: RetryPolicy = { attempts: 1, initialMs: 0, maxMs: 0 };
+export const DEFAULT_RETRY: RetryPolicy = { attempts: 6, initialMs: 200, maxMs: 5_000 };
+
+export interface RunnerApiClientOptions {
+  readonly baseUrl: string;
+  /** Runner token (scope `runner`). */
+  readonly runnerToken: string;
+  /** Timeout of one HTTP request, milliseconds. */
+  readonly requestTimeoutMs?: number;
+}
+
+/**
+ * The runner side of the runner ⇄ API protocol (libs/contracts `runner-api.ts`). Every call retries
+ * network errors, 408, 429 and 5xx with exponential backoff; other 4xx answers throw an ApiError at once.
+ */
+export class RunnerApiClient {
+  private readonly baseUrl: string;
+
+  constructor(private readonly options: RunnerApiClientOptions) {
+    this.baseUrl = options.baseUrl.replace(/\/+$/, '');
+  }
+
+  async registerRunner(body: RegisterRunner, retry: RetryPolicy = DEFAULT_RETRY): Promise<string> {
+    const result = await this.request('POST', '/api/runners', this.options.runnerToken, body, retry);
+    return registerRunnerResultSchema.parse(result).id;
+  }
+
+  async heartbeat(runnerId: string, body: RunnerHeartbeat, retry: RetryPolicy = NO_RETRY): Promise<RunnerHeartbeatResult> {
+    const result = await this.request('POST', `/api/runners/${runnerId}/heartbeat`, this.options.runnerToken, body, retry);
+    const parsed = runnerHeartbeatResultSchema.safeParse(result);
+    return parsed.success ? parsed.data : { cancelRunIds: [] };
+  }
+
+  /** `accepted` or `rejected` (409: the run was canceled or has finished — drop the job). */
+  async startRun(runId: string, runToken: string, body: StartRun, retry: RetryPolicy = DEFAULT_RETRY): Promise<'accepted' | 'rejected'> {
+    try {
+      await this.request('POST', `/api/runs/${runId}/start`, runToken, body, retry);
+      return 'accepted';
+    } catch (error) {
+      if (error instanceof ApiError && error.status === 409) return 'rejected';
+      throw error;
+    }
+  }
+
+  async progress(runId: string, runToken: string, body: Progress, retry: RetryPolicy = NO_RETRY): Promise<void> {
+    await this.request('POST', `/api/runs/${runId}/progress`, runToken, body, retry);
+  }
+
+  async metrics(runId: string, runToken: string, points: readonly MetricPoint[], retry: RetryPolicy = NO_RETRY): Promise<void> {
+    await this.request('POST', `/api/runs/${runId}/metrics`, runToken, { points }, retry);
+  }
+
+  async artifact(runId: string, runToken: string, body: Artifact, retry: RetryPolicy = DEFAULT_RETRY): Promise<void> {
+    await this.request('POST', `/api/runs/${runId}/artifacts`, runToken, body, retry);
+  }
+
+  async finish(runId: string, runToken: string, body: FinishRun, retry: RetryPolicy = DEFAULT_RETRY): Promise<void> {
+    await this.request('POST', `/api/runs/${runId}/finish`, runToken, body, retry);
+  }
+
+  private async request(method: string, path: string, token: string, body: unknown, retry: RetryPolicy): Promise<unknown> {
+    for (let attempt = 0; ; attempt += 1) {
+      try {
+        return await this.once(method, path, token, body);
+      } catch (error) {
+        const retryable = !(error instanceof ApiError) || error.retryable;
+        if (!retryable || attempt + 1 >= retry.attempts) throw error;
+        await delay(backoffDelay(attempt, retry));
+      }
+    }
+  }
+
+  private async once(method: string, path: string, token: string, body: unknown): Promise<unknown> {
+    let response: Response;
+    try {
+      response = await fetch(`${this.baseUrl}${path}`, {
+        method,
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+        body: JSON.stringify(body),
+        signal: AbortSignal.timeout(this.options.requestTimeoutMs ?? 15_000),
+      });
+    } catch (error) {
+      const cause = error instanceof Error ? ((error.cause as Error | undefined)?.message ?? error.message) : String(error);
+      throw new ApiError(method, path, null, cause);
+    }
+    const text = await response.text().catch(() => '');
+    if (!response.ok) throw new ApiError(method, path, response.status, text);
+    if (!text) return undefined;
+    try {
+      return JSON.parse(text) as unknown;
+    } catch {
+      return text;
+    }
+  }
+}

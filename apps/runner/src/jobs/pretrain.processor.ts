@@ -1,0 +1,181 @@
+import { join } from 'node:path';
+import { jobCatalogue, type ChildCheckpointMessage, type DeviceInfo, type PretrainJob } from '@equilab/contracts';
+import { DelayedError, UnrecoverableError, type Job } from 'bullmq';
+import { runPrefix } from '../artifacts/artifact-store';
+import { TrainingChild } from '../child/training-child';
+import { MetricBatcher } from '../metrics/metric-batcher';
+import { parseJobPayload } from './job-payload';
+import type { ProcessorDeps } from './processor.deps';
+import { ProgressReporter } from './progress-reporter';
+import { RunExecution } from './run-execution';
+import { restoreWorkDir } from './work-dir';
+
+export type PretrainJobResult =
+  | { readonly status: 'succeeded' | 'canceled' | 'preempted' }
+  | { readonly status: 'dropped'; readonly reason: string };
+
+/** Folders of a run's store prefix that are not part of the training state. */
+const NOT_TRAINING_STATE = ['evaluations/'];
+
+/** How long a preempted job waits before another runner may take it when the API could not be told. */
+const PREEMPT_REQUEUE_DELAY_MS = 1_000;
+
+/**
+ * Process one `pretrain` job: validate the payload, restore the run's latest checkpoint from the artifact
+ * store into a fresh work folder, fork the training child, tell the API (`start`, with the child's backend,
+ * threads and device), stream metrics / progress / checkpoints, and end the run.
+ *
+ * Endings:
+ * - completed → final weights stored and registered, metrics drained, `finish succeeded`; job completes.
+ * - canceled (Redis CANCEL_CHANNEL or heartbeat) → the child checkpoints and stops, `finish canceled`; job
+ *   completes (never retried); the checkpoint stays in the store.
+ * - preempted (runner SIGTERM) → the child checkpoints and stops, `finish preempted`; the job COMPLETES and
+ *   the API re-queues the run as a fresh job (runner-api.ts contract). If the API cannot be told, the job
+ *   itself goes back to the queue instead: `job.moveToDelayed` + `DelayedError` (BullMQ's idiom for "not
+ *   done, not failed", which does not spend an attempt).
+ * - `start` answers 409 (run canceled / finished meanwhile) → the child is killed, the job completes.
+ * - child error → retryable errors are thrown (BullMQ retries with the catalogue's backoff, the next attempt
+ *   resumes from the last checkpoint); a non-retryable error or the last attempt reports `finish failed`.
+ * A runner killed outright (SIGKILL) stops renewing the job lock: BullMQ's stalled-job check puts the job
+ * back in the queue and the next runner resumes from the last stored checkpoint.
+ */
+export async function processPretrainJob(job: Job, token: string | undefined, deps: ProcessorDeps): Promise<PretrainJobResult> {
+  const payload = parseJobPayload('pretrain', jobCatalogue.pretrain.schema, job.data);
+  if (deps.isShuttingDown()) return requeue(job, token, 'the runner is shutting down');
+  const execution = new RunExecution(payload.runId, String(job.id));
+  deps.active.set(payload.runId, execution);
+  try {
+    return await execute(job, token, payload, execution, deps);
+  } finally {
+    if (deps.active.get(payload.runId) === execution) deps.active.delete(payload.runId);
+  }
+}
+
+async function requeue(job: Job, token: string | undefined, why: string): Promise<never> {
+  await job.moveToDelayed(Date.now() + PREEMPT_REQUEUE_DELAY_MS, token);
+  throw new DelayedError(`re-queued: ${why}`);
+}
+
+async function execute(
+  job: Job,
+  token: string | undefined,
+  payload: PretrainJob,
+  execution: RunExecution,
+  deps: ProcessorDeps,
+): Promise<PretrainJobResult> {
+  const { runId, runToken } = payload;
+  const log = (message: string): void => deps.log(`run ${runId} (job ${job.id}): ${message}`);
+  const prefix = runPrefix(runId);
+  const outDir = join(deps.workDir, runId);
+  const restored = await restoreWorkDir(deps.store, prefix, outDir, NOT_TRAINING_STATE);
+  log(restored > 0 ? `resuming from ${restored} stored checkpoint file(s)` : 'starting from scratch');
+
+  const batcher = new MetricBatcher({
+    meta: { runId, runToken },
+    spillRoot: deps.spillDir,
+    send: (points) => deps.api.metrics(runId, runToken, points),
+    ...deps.metrics,
+    log,
+  }).start();
+  const progress = new ProgressReporter((p) => deps.api.progress(runId, runToken, p), 1_000, log);
+  let rejected = false;
+  let lastCheckpointStep: number | null = null;
+
+  const storeFiles = async (files: readonly string[], kind: 'checkpoint' | 'final-weights', step: number | null): Promise<void> => {
+    for (const file of files) {
+      const stored = await deps.store.put(join(outDir, ...file.split('/')), `${prefix}${file}`);
+      await deps.api.artifact(runId, runToken, { kind, path: stored.path, size: stored.size, sha256: stored.sha256, step });
+    }
+  };
+
+  const child = new TrainingChild(
+    {
+      type: 'start',
+      task: 'pretrain',
+      payload,
+      outDir,
+      resume: restored > 0,
+      backend: payload.backend === 'auto' ? deps.defaultBackend : payload.backend,
+      workers: deps.dataWorkers,
+      trainerModule: deps.trainerModule,
+    },
+    {
+      onDevice: async (device: DeviceInfo) => {
+        const answer = await deps.api.startRun(runId, runToken, {
+          runnerId: deps.runnerId(),
+          attempt: job.attemptsMade + 1,
+          backend: device.backend,
+          threads: device.threads,
+          device: device.device,
+        });
+        if (answer === 'rejected') {
+          rejected = true;
+          log('the API refused to start the run (canceled or finished): dropping the job');
+          child.kill();
+          return;
+        }
+        log(`started on ${device.backend} (${device.threads ?? '?'} threads, ${device.device})`);
+        child.proceed();
+      },
+      onMetrics: (points) => batcher.add(points),
+      onProgress: (p) => progress.report(p),
+      onCheckpoint: async (checkpoint: ChildCheckpointMessage) => {
+        // Metrics up to the checkpoint are made durable (sent, or spilled to disk) before the checkpoint
+        // becomes visible: a run resumed from it never has a gap in its series.
+        await batcher.drain(deps.drainTimeoutMs);
+        await storeFiles(checkpoint.files, 'checkpoint', checkpoint.step);
+        lastCheckpointStep = checkpoint.step;
+        log(`checkpoint at step ${checkpoint.step} stored`);
+      },
+    },
+    deps.childEntry,
+  );
+  execution.onStop((reason) => {
+    log(`stopping (${reason})`);
+    child.stop(reason);
+  });
+
+  const outcome = await child.done;
+  progress.close();
+  const delivered = await batcher.close(deps.drainTimeoutMs);
+  if (!delivered) log(`metrics not delivered yet: kept in ${deps.spillDir} for replay`);
+  if (rejected) return { status: 'dropped', reason: 'the API refused to start the run' };
+
+  if (outcome.kind === 'end' && outcome.end.outcome === 'completed') {
+    await storeFiles(outcome.end.finalFiles, 'final-weights', outcome.end.step);
+    await deps.api.finish(runId, runToken, { status: 'succeeded' });
+    log('succeeded');
+    return { status: 'succeeded' };
+  }
+  if (outcome.kind === 'end') {
+    if (execution.stopReason === 'cancel') {
+      await deps.api.finish(runId, runToken, { status: 'canceled' }).catch((error: unknown) => log(`finish canceled: ${String(error)}`));
+      log(`canceled (last checkpoint at step ${lastCheckpointStep ?? 'none'})`);
+      return { status: 'canceled' };
+    }
+    // Preempted (runner SIGTERM, or the child was signalled directly).
+    try {
+      await deps.api.finish(runId, runToken, { status: 'preempted' });
+    } catch (error) {
+      log(`could not report the preemption (${error instanceof Error ? error.message : String(error)}): re-queueing the job`);
+      return requeue(job, token, 'preempted');
+    }
+    log(`preempted at step ${lastCheckpointStep ?? 'none'}: the API re-queues the run`);
+    return { status: 'preempted' };
+  }
+
+  const attempts = job.opts.attempts ?? 1;
+  const last = !outcome.retryable || job.attemptsMade + 1 >= attempts;
+  if (execution.stopReason === 'cancel') {
+    await deps.api.finish(runId, runToken, { status: 'canceled' }).catch(() => undefined);
+    return { status: 'canceled' };
+  }
+  if (!last) {
+    log(`attempt ${job.attemptsMade + 1}/${attempts} failed, BullMQ retries: ${outcome.message}`);
+    throw new Error(outcome.message);
+  }
+  await deps.api
+    .finish(runId, runToken, { status: 'failed', error: outcome.message.slice(0, 20_000) })
+    .catch((error: unknown) => log(`finish failed: ${String(error)}`));
+  throw outcome.retryable ? new Error(outcome.message) : new UnrecoverableError(outcome.message);
+}

@@ -1,0 +1,26 @@
+import type { BackendName } from '@equilab/contracts';
+import type { RunnerApiClient } from '../api/runner-api.client';
+import type { ArtifactStore } from '../artifacts/artifact-store';
+import type { RunExecution } from './run-execution';
+
+/** What the job processors need from the runner (built once in runner.ts from the validated env). */
+export interface ProcessorDeps {
+  readonly api: RunnerApiClient;
+  readonly store: ArtifactStore;
+  readonly workDir: string;
+  readonly spillDir: string;
+  readonly trainerModule: string;
+  readonly dataWorkers: number;
+  /** Backend used when a job asks for `auto`. */
+  readonly defaultBackend: BackendName;
+  readonly metrics: { readonly batchSize: number; readonly flushIntervalMs: number; readonly memoryLimit: number };
+  /** How long to keep trying to deliver metrics before a run's finish (the rest stays spilled on disk). */
+  readonly drainTimeoutMs: number;
+  readonly runnerId: () => string;
+  /** Executions by run id (cancel and preemption look runs up here). */
+  readonly active: Map<string, RunExecution>;
+  readonly isShuttingDown: () => boolean;
+  readonly log: (message: string) => void;
+  /** Compiled child entry (tests may substitute one). */
+  readonly childEntry?: string;
+}
