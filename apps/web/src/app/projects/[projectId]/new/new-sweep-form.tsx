@@ -1,0 +1,312 @@
+'use client';
+
+import type { Run, Sweep, SweepDryRun } from '@equilab/contracts';
+import { backendNameSchema } from '@equilab/contracts';
+import { useRouter } from 'next/navigation';
+import { useEffect, useMemo, useRef, useState } from 'react';
+import { PageHeader, buttonClass, inputClass, primaryButtonClass } from '@/components/page-header';
+import { Empty } from '@/components/states';
+import { ApiError, api } from '@/lib/api.client';
+import { formatValue } from '@/lib/format';
+import { methodDefaults, methodFields, methodNames, methodSchema, type FieldSpec } from '@/lib/method-schema';
+import { setProjectId } from '@/lib/settings.store';
+import { buildRequest, initialFieldState, runBody, serverErrors, sweepBody, type FieldErrors, type FieldMode, type FieldState, type SweepFormState } from '@/lib/sweep-form';
+
+const modeLabels: Record<FieldMode, string> = { fixed: 'fixed', values: 'values', uniform: 'uniform', 'log-uniform': 'log-uniform', 'int-uniform': 'int-uniform' };
+
+function ErrorList({ id, messages }: { id: string; messages: readonly string[] | undefined }) {
+  if (!messages || messages.length === 0) return null;
+  return (
+    <ul id={id} className="mt-1 space-y-0.5 text-xs text-red-600 dark:text-red-400" data-testid="field-error">
+      {messages.map((m, i) => (
+        <li key={i}>{m}</li>
+      ))}
+    </ul>
+  );
+}
+
+function FieldRow({ field, state, kind, strategy, errors, onChange }: { field: FieldSpec; state: FieldState; kind: 'sweep' | 'run'; strategy: 'grid' | 'random'; errors: readonly string[] | undefined; onChange: (next: FieldState) => void }) {
+  const id = `field-${field.path.replace(/\W/g, '-')}`;
+  const errorId = `${id}-error`;
+  const invalid = errors && errors.length > 0;
+  const modes: FieldMode[] = kind === 'run' ? ['fixed'] : strategy === 'grid' ? ['fixed', 'values'] : field.kind === 'number' || field.kind === 'integer' ? ['fixed', 'values', 'uniform', 'log-uniform', 'int-uniform'] : ['fixed', 'values'];
+  const mode = modes.includes(state.mode) ? state.mode : 'fixed';
+  const inputProps = { 'aria-invalid': invalid || undefined, 'aria-describedby': invalid ? errorId : `${id}-help` };
+  const border = invalid ? 'border-red-500 dark:border-red-500' : '';
+  return (
+    <div className={`grid gap-2 border-b border-slate-100 py-2 md:grid-cols-[16rem_8rem_1fr] dark:border-slate-800 ${invalid ? 'bg-red-50/50 dark:bg-red-950/20' : ''}`} data-field={field.path} data-invalid={invalid ? 'true' : undefined}>
+      <div className="min-w-0">
+        <label htmlFor={id} className="block truncate font-mono text-sm" title={field.path}>
+          {field.path}
+        </label>
+        <p id={`${id}-help`} className="text-xs text-slate-500 dark:text-slate-400">
+          {field.description ?? ''} <span className="whitespace-nowrap">(default {formatValue(field.defaultValue)})</span>
+        </p>
+      </div>
+      <div>
+        {modes.length > 1 ? (
+          <select value={mode} onChange={(e) => onChange({ ...state, mode: e.target.value as FieldMode })} className={`${inputClass} w-full`} aria-label={`${field.path} mode`} data-testid="field-mode">
+            {modes.map((m) => (
+              <option key={m} value={m}>
+                {modeLabels[m]}
+              </option>
+            ))}
+          </select>
+        ) : null}
+      </div>
+      <div>
+        {mode === 'fixed' ? (
+          field.kind === 'boolean' ? (
+            <select id={id} value={state.value} onChange={(e) => onChange({ ...state, value: e.target.value })} className={`${inputClass} ${border}`} {...inputProps}>
+              <option value="true">true</option>
+              <option value="false">false</option>
+            </select>
+          ) : field.kind === 'enum' ? (
+            <select id={id} value={state.value} onChange={(e) => onChange({ ...state, value: e.target.value })} className={`${inputClass} ${border}`} {...inputProps}>
+              {(field.options ?? []).map((o) => (
+                <option key={String(o)} value={String(o)}>
+                  {String(o)}
+                </option>
+              ))}
+            </select>
+          ) : (
+            <input
+              id={id}
+              value={state.value}
+              inputMode={field.kind === 'number' || field.kind === 'integer' ? 'decimal' : undefined}
+              onChange={(e) => onChange({ ...state, value: e.target.value })}
+              className={`${inputClass} ${border} w-full max-w-md font-mono`}
+              {...inputProps}
+            />
+          )
+        ) : mode === 'values' ? (
+          <input
+            id={id}
+            value={state.values}
+            onChange={(e) => onChange({ ...state, values: e.target.value })}
+            placeholder={field.kind === 'json' ? 'JSON array of values' : field.kind === 'enum' ? (field.options ?? []).join(', ') : 'comma-separated values, e.g. 0.1, 0.3'}
+            className={`${inputClass} ${border} w-full max-w-md font-mono`}
+            {...inputProps}
+          />
+        ) : (
+          <div className="flex flex-wrap items-center gap-2">
+            <label className="flex items-center gap-1 text-xs">
+              min
+              <input id={id} value={state.min} onChange={(e) => onChange({ ...state, min: e.target.value })} className={`${inputClass} ${border} w-28 font-mono`} {...inputProps} />
+            </label>
+            <label className="flex items-center gap-1 text-xs">
+              max
+              <input value={state.max} onChange={(e) => onChange({ ...state, max: e.target.value })} className={`${inputClass} ${border} w-28 font-mono`} aria-label={`${field.path} max`} />
+            </label>
+          </div>
+        )}
+        <ErrorList id={errorId} messages={errors} />
+      </div>
+    </div>
+  );
+}
+
+export function NewSweepForm({ projectId }: { projectId: string }) {
+  const router = useRouter();
+  const methods = useMemo(() => methodNames(), []);
+  const [state, setState] = useState<SweepFormState>(() => ({ kind: 'sweep', name: '', method: methods[0] ?? '', strategy: 'grid', count: '8', seed: '0', maxConcurrency: '4', backend: 'wasm', fields: {} }));
+  const fields = useMemo(() => methodFields(state.method), [state.method]);
+  const defaults = useMemo(() => methodDefaults(state.method), [state.method]);
+  const schema = methodSchema(state.method);
+  const [attempted, setAttempted] = useState(false);
+  const [touched, setTouched] = useState<Set<string>>(new Set());
+  const [server, setServer] = useState<FieldErrors>({});
+  const [dryRun, setDryRun] = useState<{ loading: boolean; count: number | null; error: string | null }>({ loading: false, count: null, error: null });
+  const [submitting, setSubmitting] = useState(false);
+  const formRef = useRef<HTMLFormElement>(null);
+
+  useEffect(() => setProjectId(projectId), [projectId]);
+
+  const fieldState = (field: FieldSpec): FieldState => state.fields[field.path] ?? initialFieldState(field);
+  const built = useMemo(() => buildRequest(state, fields, defaults, schema), [state, fields, defaults, schema]);
+  const clientValid = Object.keys(built.errors).length === 0;
+  const shown = (key: string): string[] | undefined => {
+    const messages = [...(attempted || touched.has(key) ? (built.errors[key] ?? []) : []), ...(server[key] ?? [])];
+    return messages.length > 0 ? messages : undefined;
+  };
+
+  // Server dry run: how many runs the sweep expands to (and the server's own validation).
+  const dryKey = state.kind === 'sweep' && clientValid ? JSON.stringify(sweepBody(state, projectId, built, true)) : null;
+  useEffect(() => {
+    if (dryKey === null) {
+      setDryRun({ loading: false, count: null, error: null });
+      return undefined;
+    }
+    const controller = new AbortController();
+    setDryRun((d) => ({ ...d, loading: true }));
+    const timer = setTimeout(() => {
+      api<SweepDryRun>('/sweeps', { method: 'POST', body: JSON.parse(dryKey) as unknown, signal: controller.signal })
+        .then((result) => {
+          setDryRun({ loading: false, count: result.runs.length, error: null });
+          setServer({});
+        })
+        .catch((reason: unknown) => {
+          if (controller.signal.aborted) return;
+          if (reason instanceof ApiError && reason.issues.length > 0) setServer(serverErrors(reason.issues, fields));
+          setDryRun({ loading: false, count: null, error: reason instanceof Error ? reason.message : String(reason) });
+        });
+    }, 400);
+    return () => {
+      controller.abort();
+      clearTimeout(timer);
+    };
+  }, [dryKey, projectId, fields]);
+
+  const update = (patch: Partial<SweepFormState>, touchedKey?: string) => {
+    setState((s) => ({ ...s, ...patch }));
+    setServer({});
+    if (touchedKey) setTouched((t) => new Set(t).add(touchedKey));
+  };
+  const updateField = (path: string, next: FieldState) => update({ fields: { ...state.fields, [path]: next } }, path);
+
+  const submit = async (event: React.FormEvent) => {
+    event.preventDefault();
+    setAttempted(true);
+    if (!clientValid) {
+      requestAnimationFrame(() => formRef.current?.querySelector<HTMLElement>('[aria-invalid="true"]')?.focus());
+      return;
+    }
+    setSubmitting(true);
+    try {
+      if (state.kind === 'sweep') {
+        const sweep = await api<Sweep>('/sweeps', { method: 'POST', body: sweepBody(state, projectId, built, false) });
+        router.push(`/sweeps/${sweep.id}`);
+      } else {
+        const run = await api<Run>('/runs', { method: 'POST', body: runBody(state, projectId, built) });
+        router.push(`/runs/${run.id}`);
+      }
+    } catch (reason) {
+      if (reason instanceof ApiError && reason.issues.length > 0) setServer(serverErrors(reason.issues, fields));
+      else setServer({ $general: [reason instanceof Error ? reason.message : String(reason)] });
+      setSubmitting(false);
+    }
+  };
+
+  if (methods.length === 0) {
+    return (
+      <>
+        <PageHeader title="New sweep" />
+        <Empty title="No method schemas available">The installed @equilab/contracts exports no method config schemas (methodConfigSchemas); rebuild it and this page lists the methods.</Empty>
+      </>
+    );
+  }
+
+  const errorCount = Object.keys(built.errors).length + Object.keys(server).length;
+
+  return (
+    <>
+      <PageHeader title={state.kind === 'sweep' ? 'New sweep' : 'New run'} subtitle="Fields, defaults and help come from the method’s config schema." />
+      <form ref={formRef} onSubmit={submit} noValidate className="space-y-4" data-testid="new-sweep-form">
+        <div className="flex flex-wrap items-end gap-4 rounded-lg border border-slate-200 p-4 dark:border-slate-800">
+          <fieldset className="flex flex-col gap-1">
+            <legend className="text-xs text-slate-500">Submit</legend>
+            <div className="flex gap-3 text-sm">
+              {(['sweep', 'run'] as const).map((kind) => (
+                <label key={kind} className="flex items-center gap-1">
+                  <input type="radio" name="kind" value={kind} checked={state.kind === kind} onChange={() => update({ kind })} className="accent-sky-600" />
+                  {kind === 'sweep' ? 'a sweep' : 'a single run'}
+                </label>
+              ))}
+            </div>
+          </fieldset>
+          <label className="flex flex-col gap-1 text-sm">
+            <span className="text-xs text-slate-500">Method</span>
+            <select value={state.method} onChange={(e) => update({ method: e.target.value, fields: {} })} className={inputClass} data-testid="method-select">
+              {methods.map((m) => (
+                <option key={m} value={m}>
+                  {m}
+                </option>
+              ))}
+            </select>
+          </label>
+          <label className="flex flex-col gap-1 text-sm">
+            <span className="text-xs text-slate-500">Name{state.kind === 'run' ? ' (optional)' : ''}</span>
+            <input value={state.name} onChange={(e) => update({ name: e.target.value }, '$name')} className={`${inputClass} w-56`} aria-invalid={shown('$name') ? true : undefined} data-testid="sweep-name" />
+            <ErrorList id="name-error" messages={shown('$name')} />
+          </label>
+          {state.kind === 'sweep' ? (
+            <>
+              <label className="flex flex-col gap-1 text-sm">
+                <span className="text-xs text-slate-500">Strategy</span>
+                <select value={state.strategy} onChange={(e) => update({ strategy: e.target.value as 'grid' | 'random' }, '$strategy')} className={inputClass} data-testid="strategy-select">
+                  <option value="grid">grid</option>
+                  <option value="random">random</option>
+                </select>
+                <ErrorList id="strategy-error" messages={shown('$strategy')} />
+              </label>
+              {state.strategy === 'random' ? (
+                <label className="flex flex-col gap-1 text-sm">
+                  <span className="text-xs text-slate-500">Runs</span>
+                  <input value={state.count} onChange={(e) => update({ count: e.target.value }, '$count')} className={`${inputClass} w-20`} inputMode="numeric" />
+                  <ErrorList id="count-error" messages={shown('$count')} />
+                </label>
+              ) : null}
+              <label className="flex flex-col gap-1 text-sm">
+                <span className="text-xs text-slate-500">Max concurrency</span>
+                <input value={state.maxConcurrency} onChange={(e) => update({ maxConcurrency: e.target.value }, '$maxConcurrency')} className={`${inputClass} w-20`} inputMode="numeric" />
+                <ErrorList id="mc-error" messages={shown('$maxConcurrency')} />
+              </label>
+            </>
+          ) : null}
+          <label className="flex flex-col gap-1 text-sm">
+            <span className="text-xs text-slate-500">Seed</span>
+            <input value={state.seed} onChange={(e) => update({ seed: e.target.value }, '$seed')} className={`${inputClass} w-24`} inputMode="numeric" />
+            <ErrorList id="seed-error" messages={shown('$seed')} />
+          </label>
+          <label className="flex flex-col gap-1 text-sm">
+            <span className="text-xs text-slate-500">Backend</span>
+            <select value={state.backend} onChange={(e) => update({ backend: e.target.value })} className={inputClass}>
+              {backendNameSchema.options.map((b) => (
+                <option key={b} value={b}>
+                  {b}
+                </option>
+              ))}
+            </select>
+          </label>
+        </div>
+
+        <section aria-labelledby="fields-title" className="rounded-lg border border-slate-200 px-4 py-2 dark:border-slate-800">
+          <h2 id="fields-title" className="py-2 text-sm font-semibold">
+            {state.method} config{' '}
+            <span className="font-normal text-slate-500">
+              {state.kind === 'sweep' ? '— keep a field fixed, give it a list of values, or (random) a distribution' : '— values that differ from the defaults are sent as overrides'}
+            </span>
+          </h2>
+          {fields.length === 0 ? <p className="py-2 text-sm text-slate-500">This method’s schema has no fields.</p> : null}
+          {fields.map((field) => (
+            <FieldRow key={field.path} field={field} state={fieldState(field)} kind={state.kind} strategy={state.strategy} errors={shown(field.path)} onChange={(next) => updateField(field.path, next)} />
+          ))}
+          {(built.errors['(config)'] && attempted) || server['$general'] ? <ErrorList id="general-error" messages={[...(attempted ? (built.errors['(config)'] ?? []) : []), ...(server['$general'] ?? [])]} /> : null}
+          {attempted ? <ErrorList id="search-error" messages={built.errors['$search']} /> : null}
+        </section>
+
+        <div className="sticky bottom-0 flex flex-wrap items-center gap-4 border-t border-slate-200 bg-white/95 py-3 dark:border-slate-800 dark:bg-slate-950/95">
+          <button type="submit" className={primaryButtonClass} disabled={submitting} data-testid="submit-sweep">
+            {submitting ? 'Submitting…' : state.kind === 'sweep' ? 'Start sweep' : 'Start run'}
+          </button>
+          <button type="button" className={buttonClass} onClick={() => router.back()}>
+            Cancel
+          </button>
+          <span className="text-sm" aria-live="polite" data-testid="sweep-count" data-count={state.kind === 'run' ? 1 : (dryRun.count ?? '')}>
+            {state.kind === 'run'
+              ? '1 run'
+              : !clientValid
+                ? <span className="text-slate-500">{attempted ? `${errorCount} field${errorCount === 1 ? '' : 's'} to fix` : 'fill in the form to see the run count'}</span>
+                : dryRun.loading
+                  ? 'counting runs…'
+                  : dryRun.count !== null
+                    ? <>expands to <strong>{dryRun.count}</strong> run{dryRun.count === 1 ? '' : 's'}</>
+                    : dryRun.error
+                      ? <span className="text-red-600 dark:text-red-400">dry run failed: {dryRun.error}</span>
+                      : null}
+          </span>
+        </div>
+      </form>
+    </>
+  );
+}

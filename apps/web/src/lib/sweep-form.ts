@@ -1,0 +1,243 @@
+import type { CreateRun, CreateSweep, ErrorIssue, SearchParam } from '@equilab/contracts';
+import type { z } from 'zod';
+import type { FieldSpec } from './method-schema';
+
+export type FieldMode = 'fixed' | 'values' | 'uniform' | 'log-uniform' | 'int-uniform';
+
+export interface FieldState {
+  mode: FieldMode;
+  /** Fixed value as typed. */
+  value: string;
+  /** Comma-separated values (grid values, or random choice). */
+  values: string;
+  min: string;
+  max: string;
+}
+
+export interface SweepFormState {
+  kind: 'sweep' | 'run';
+  name: string;
+  method: string;
+  strategy: 'grid' | 'random';
+  count: string;
+  seed: string;
+  maxConcurrency: string;
+  backend: string;
+  fields: Record<string, FieldState>;
+}
+
+export type FieldErrors = Record<string, string[]>;
+
+export function displayValue(value: unknown): string {
+  if (value === undefined || value === null) return '';
+  if (typeof value === 'string') return value;
+  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
+  return JSON.stringify(value);
+}
+
+export function initialFieldState(field: FieldSpec): FieldState {
+  return { mode: 'fixed', value: displayValue(field.defaultValue), values: '', min: '', max: '' };
+}
+
+/** Parses one typed value according to the field kind; returns an error message instead on failure. */
+export function parseValue(field: FieldSpec, raw: string): { ok: true; value: unknown } | { ok: false; error: string } {
+  const text = raw.trim();
+  switch (field.kind) {
+    case 'number':
+    case 'integer': {
+      if (text === '') return { ok: false, error: 'is required (a number)' };
+      const value = Number(text);
+      if (!Number.isFinite(value)) return { ok: false, error: `“${text}” is not a number` };
+      if (field.kind === 'integer' && !Number.isInteger(value)) return { ok: false, error: `“${text}” is not an integer` };
+      return { ok: true, value };
+    }
+    case 'boolean':
+      if (text === 'true' || text === 'false') return { ok: true, value: text === 'true' };
+      return { ok: false, error: `“${text}” is not true or false` };
+    case 'enum': {
+      const option = field.options?.find((o) => String(o) === text);
+      return option !== undefined ? { ok: true, value: option } : { ok: false, error: `“${text}” is not one of ${(field.options ?? []).join(', ')}` };
+    }
+    case 'string':
+      return { ok: true, value: raw };
+    case 'json':
+      try {
+        return { ok: true, value: JSON.parse(text) };
+      } catch {
+        return { ok: false, error: 'is not valid JSON' };
+      }
+  }
+}
+
+/** Splits a comma-separated list (JSON fields: a JSON array). */
+export function splitValues(field: FieldSpec, raw: string): string[] {
+  if (field.kind === 'json') {
+    try {
+      const parsed: unknown = JSON.parse(raw);
+      return Array.isArray(parsed) ? parsed.map((v) => JSON.stringify(v)) : [raw];
+    } catch {
+      return [raw];
+    }
+  }
+  return raw
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s !== '');
+}
+
+export function setPath(target: Record<string, unknown>, path: string, value: unknown): void {
+  const parts = path.split('.');
+  let current = target;
+  for (const part of parts.slice(0, -1)) {
+    const next = current[part];
+    if (next === null || typeof next !== 'object' || Array.isArray(next)) current[part] = {};
+    current = current[part] as Record<string, unknown>;
+  }
+  current[parts[parts.length - 1] as string] = value;
+}
+
+function clone<T>(value: T): T {
+  return JSON.parse(JSON.stringify(value)) as T;
+}
+
+function add(errors: FieldErrors, path: string, message: string): void {
+  (errors[path] ??= []).push(message);
+}
+
+export interface BuiltRequest {
+  errors: FieldErrors;
+  baseConfig: Record<string, unknown>;
+  searchSpace: Record<string, SearchParam>;
+}
+
+/**
+ * Builds the overrides and search space from the form, validating every field on the client with the method
+ * schema: each fixed value in the full config, and each grid value / range end substituted in turn.
+ */
+export function buildRequest(state: SweepFormState, fields: readonly FieldSpec[], defaults: Record<string, unknown>, schema: z.ZodType | undefined): BuiltRequest {
+  const errors: FieldErrors = {};
+  const baseConfig: Record<string, unknown> = {};
+  const searchSpace: Record<string, SearchParam> = {};
+  const full = clone(defaults);
+  const candidates: Array<{ path: string; label: string; value: unknown }> = [];
+
+  for (const field of fields) {
+    const fs = state.fields[field.path] ?? initialFieldState(field);
+    const mode = state.kind === 'run' ? 'fixed' : fs.mode;
+    if (mode === 'fixed') {
+      const parsed = parseValue(field, fs.value);
+      if (!parsed.ok) {
+        add(errors, field.path, parsed.error);
+        continue;
+      }
+      setPath(full, field.path, parsed.value);
+      if (JSON.stringify(parsed.value) !== JSON.stringify(field.defaultValue)) setPath(baseConfig, field.path, parsed.value);
+    } else if (mode === 'values') {
+      const raw = splitValues(field, fs.values);
+      if (raw.length === 0) {
+        add(errors, field.path, 'needs at least one value');
+        continue;
+      }
+      const values: unknown[] = [];
+      for (const text of raw) {
+        const parsed = parseValue(field, text);
+        if (!parsed.ok) add(errors, field.path, parsed.error);
+        else {
+          values.push(parsed.value);
+          candidates.push({ path: field.path, label: `value ${text}`, value: parsed.value });
+        }
+      }
+      if (new Set(values.map((v) => JSON.stringify(v))).size !== values.length) add(errors, field.path, 'has duplicate values');
+      searchSpace[field.path] = { distribution: 'choice', values };
+    } else {
+      const min = Number(fs.min);
+      const max = Number(fs.max);
+      if (fs.min.trim() === '' || !Number.isFinite(min)) add(errors, field.path, 'min must be a number');
+      if (fs.max.trim() === '' || !Number.isFinite(max)) add(errors, field.path, 'max must be a number');
+      if (errors[field.path]) continue;
+      if (min >= max) add(errors, field.path, 'min must be less than max');
+      if (mode === 'log-uniform' && min <= 0) add(errors, field.path, 'log-uniform needs min > 0');
+      if (mode === 'int-uniform' && (!Number.isInteger(min) || !Number.isInteger(max))) add(errors, field.path, 'int-uniform needs integer bounds');
+      if (field.kind !== 'number' && field.kind !== 'integer') add(errors, field.path, `${mode} needs a numeric field`);
+      candidates.push({ path: field.path, label: `min ${min}`, value: min }, { path: field.path, label: `max ${max}`, value: max });
+      searchSpace[field.path] = { distribution: mode, min, max };
+    }
+  }
+
+  if (schema) {
+    const result = schema.safeParse(full);
+    if (!result.success) {
+      for (const issue of result.error.issues) {
+        const path = issue.path.join('.');
+        const field = fields.find((f) => path === f.path || path.startsWith(`${f.path}.`)) ?? fields.find((f) => f.path.startsWith(`${path}.`));
+        add(errors, field?.path ?? (path || '(config)'), issue.message);
+      }
+    }
+    for (const candidate of candidates) {
+      const trial = clone(full);
+      setPath(trial, candidate.path, candidate.value);
+      const result = schema.safeParse(trial);
+      if (result.success) continue;
+      for (const issue of result.error.issues) {
+        if (issue.path.join('.') === candidate.path) add(errors, candidate.path, `${candidate.label}: ${issue.message}`);
+      }
+    }
+  }
+
+  if (state.kind === 'sweep') {
+    if (!state.name.trim()) add(errors, '$name', 'is required');
+    if (Object.keys(searchSpace).length === 0 && !Object.keys(errors).some((k) => !k.startsWith('$'))) add(errors, '$search', 'vary at least one field (choose “values” or a distribution)');
+    if (state.strategy === 'random') {
+      const count = Number(state.count);
+      if (!Number.isInteger(count) || count < 1) add(errors, '$count', 'must be a positive integer');
+    } else if (Object.values(searchSpace).some((p) => p.distribution !== 'choice')) {
+      add(errors, '$strategy', 'grid sweeps accept lists of values only: switch to random for distributions');
+    }
+  }
+  for (const key of ['seed', 'maxConcurrency'] as const) {
+    const value = Number(state[key]);
+    if (state[key].trim() === '' || !Number.isInteger(value) || value < (key === 'seed' ? 0 : 1)) add(errors, `$${key}`, key === 'seed' ? 'must be an integer ≥ 0' : 'must be an integer ≥ 1');
+  }
+  return { errors, baseConfig, searchSpace };
+}
+
+export function sweepBody(state: SweepFormState, projectId: string, built: BuiltRequest, dryRun: boolean): CreateSweep {
+  return {
+    projectId,
+    name: state.name.trim(),
+    method: state.method,
+    baseConfig: built.baseConfig,
+    searchSpace: built.searchSpace,
+    strategy: state.strategy,
+    seed: Number(state.seed),
+    ...(state.strategy === 'random' ? { count: Number(state.count) } : {}),
+    maxConcurrency: Number(state.maxConcurrency),
+    backend: state.backend as CreateSweep['backend'],
+    dryRun,
+  };
+}
+
+export function runBody(state: SweepFormState, projectId: string, built: BuiltRequest): CreateRun {
+  return {
+    projectId,
+    ...(state.name.trim() ? { name: state.name.trim() } : {}),
+    method: state.method,
+    config: built.baseConfig,
+    seed: Number(state.seed),
+    backend: state.backend as CreateRun['backend'],
+  };
+}
+
+/** Maps server issues (`baseConfig.x`, `config.x`, `searchSpace.x.values.0`, `name`, …) onto form fields. */
+export function serverErrors(issues: readonly ErrorIssue[], fields: readonly FieldSpec[]): FieldErrors {
+  const errors: FieldErrors = {};
+  const paths = fields.map((f) => f.path).sort((a, b) => b.length - a.length);
+  for (const issue of issues) {
+    const rest = issue.path.replace(/^(body\.)?(baseConfig|config|searchSpace)\./, '');
+    const field = paths.find((p) => rest === p || rest.startsWith(`${p}.`));
+    if (field) add(errors, field, issue.message);
+    else if (['name', 'count', 'seed', 'maxConcurrency', 'strategy'].includes(issue.path)) add(errors, `$${issue.path}`, issue.message);
+    else add(errors, '$general', issue.path ? `${issue.path}: ${issue.message}` : issue.message);
+  }
+  return errors;
+}

@@ -1,0 +1,92 @@
+'use client';
+
+import { runRoom, type MetricSummaryResponse, type SeriesPoint, type SeriesResponse } from '@equilab/contracts';
+import { useEffect, useState } from 'react';
+import { api } from './api.client';
+import { mergePoints } from './series';
+import { useToken } from './settings.store';
+import { useLive, type LiveStatus } from './socket.client';
+
+/** Series points per run id, then per metric key. */
+export type SeriesByRun = Record<string, Record<string, SeriesPoint[]>>;
+
+const KEY_CHUNK = 100;
+
+/**
+ * Loads the downsampled series of every metric of `runIds` (keys from each run's summary, or `onlyKeys`) and
+ * merges the live `metrics` events of the runs' rooms into them.
+ */
+export function useRunSeries(runIds: readonly string[], points = 1000): { series: SeriesByRun; keys: string[]; loading: boolean; error: Error | null; live: LiveStatus } {
+  const token = useToken();
+  const [series, setSeries] = useState<SeriesByRun>({});
+  const [loading, setLoading] = useState(true);
+  const [error, setError] = useState<Error | null>(null);
+  const idsKey = runIds.join(',');
+
+  useEffect(() => {
+    if (token === undefined || idsKey === '') return undefined;
+    const controller = new AbortController();
+    const ids = idsKey.split(',');
+    setLoading(true);
+    setError(null);
+    (async () => {
+      const result: SeriesByRun = {};
+      await Promise.all(
+        ids.map(async (id) => {
+          const summary = await api<MetricSummaryResponse>(`/runs/${id}/metrics/summary`, { signal: controller.signal });
+          const keys = summary.metrics.map((m) => m.key);
+          const byKey: Record<string, SeriesPoint[]> = {};
+          for (let i = 0; i < keys.length; i += KEY_CHUNK) {
+            const response = await api<SeriesResponse>(`/runs/${id}/metrics`, { query: { keys: keys.slice(i, i + KEY_CHUNK), points }, signal: controller.signal });
+            for (const s of response.series) byKey[s.key] = s.points;
+          }
+          result[id] = byKey;
+        }),
+      );
+      return result;
+    })()
+      .then((result) => {
+        if (controller.signal.aborted) return;
+        // Keep live points that arrived while loading.
+        setSeries((previous) => {
+          const merged: SeriesByRun = { ...result };
+          for (const [id, byKey] of Object.entries(previous)) {
+            const target = { ...(merged[id] ?? {}) };
+            for (const [key, pts] of Object.entries(byKey)) target[key] = mergePoints(target[key] ?? [], pts.map((p) => ({ key, ...p })));
+            merged[id] = target;
+          }
+          return merged;
+        });
+        setLoading(false);
+      })
+      .catch((reason: unknown) => {
+        if (controller.signal.aborted) return;
+        setError(reason as Error);
+        setLoading(false);
+      });
+    return () => controller.abort();
+  }, [idsKey, token, points]);
+
+  const live = useLive(
+    runIds.map((id) => runRoom(id)),
+    {
+      metrics: (event) => {
+        setSeries((previous) => {
+          const next: SeriesByRun = { ...previous };
+          for (const { runId, points: incoming } of event.runs) {
+            if (!runIds.includes(runId)) continue;
+            const byKey = { ...(next[runId] ?? {}) };
+            const grouped = new Map<string, typeof incoming>();
+            for (const point of incoming) grouped.set(point.key, [...(grouped.get(point.key) ?? []), point]);
+            for (const [key, pts] of grouped) byKey[key] = mergePoints(byKey[key] ?? [], pts);
+            next[runId] = byKey;
+          }
+          return next;
+        });
+      },
+    },
+  );
+
+  const keys = [...new Set(Object.values(series).flatMap((byKey) => Object.keys(byKey)))].sort();
+  return { series, keys, loading, error, live };
+}
