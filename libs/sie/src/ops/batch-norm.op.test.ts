@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs-core';
 import { selectBackend } from '../backend/select-backend';
-import { assertClose, randomArray } from './tensor-assert.testing';
+import { assertClose, randomArray } from './tensor-assert';
 import { BN_EPS, batchNormTrain, reluOut, type BatchStats } from './batch-norm.op';
 
 const SHAPES: number[][] = [
