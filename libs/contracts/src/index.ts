@@ -7,3 +7,4 @@ export * from './metrics';
 export * from './runner-api';
 export * from './socket';
 export * from './runner';
+export * from './methods';
