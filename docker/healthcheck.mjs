@@ -34,8 +34,9 @@ else if (target === 'redis') {
       socket.end();
       process.exit(0);
     }
-    if (seen.startsWith('-')) fail(`REDIS_URL answered ${seen.trim()}`);
+    if (seen.startsWith('-') || !/^[+-]/.test(seen)) fail(`REDIS_URL answered ${seen.trim().slice(0, 80)}`);
   });
+  socket.on('close', () => fail(`REDIS_URL ${url.hostname}:${port} closed the connection before answering PING`));
 } else {
   fetch(target)
     .then((res) => {
