@@ -20,7 +20,8 @@ export class TrainRng {
 
   /** A fresh 31-bit seed (for `tf.random*` ops and child generators). */
   nextSeed(): number {
-    return Math.floor(this.next() * 0x7fffffff);
+    // Never 0: tfjs random ops treat a falsy seed as "no seed".
+    return 1 + Math.floor(this.next() * 0x7ffffffe);
   }
 
   get state(): number {

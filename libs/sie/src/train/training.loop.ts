@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import '../backend/register-gradients';
 import { createHash } from 'node:crypto';
 import { readFileSync, statSync } from 'node:fs';
 import * as path from 'node:path';
