@@ -20,7 +20,9 @@ else if (target === 'redis') {
   const url = new URL(raw);
   const port = Number(url.port || 6379);
   const socket =
-    url.protocol === 'rediss:' ? tls.connect({ host: url.hostname, port, servername: url.hostname }) : net.connect({ host: url.hostname, port });
+    url.protocol === 'rediss:'
+      ? tls.connect({ host: url.hostname, port, servername: url.hostname })
+      : net.connect({ host: url.hostname, port });
   socket.on('error', (err) => fail(`REDIS_URL ${url.hostname}:${port}: ${err.message}`));
   const auth = url.password
     ? `AUTH ${url.username ? `${decodeURIComponent(url.username)} ` : ''}${decodeURIComponent(url.password)}\r\n`
@@ -36,7 +38,9 @@ else if (target === 'redis') {
     }
     if (seen.startsWith('-') || !/^[+-]/.test(seen)) fail(`REDIS_URL answered ${seen.trim().slice(0, 80)}`);
   });
-  socket.on('close', () => fail(`REDIS_URL ${url.hostname}:${port} closed the connection before answering PING`));
+  socket.on('close', () =>
+    fail(`REDIS_URL ${url.hostname}:${port} closed the connection before answering PING`),
+  );
 } else {
   fetch(target)
     .then((res) => {

@@ -34,7 +34,9 @@ for (const name of images) {
     it('declares a HEALTHCHECK', () => assert.deepEqual(healthcheckViolations(all), []));
     it('ships production dependencies only', () => assert.deepEqual(productionDependencyViolations(all), []));
     it('copies only files that exist from docker/ (build context = repository root)', () => {
-      const missing = contextSources(all).filter((src) => src.startsWith('docker/') && !existsSync(join(repoRoot, src)));
+      const missing = contextSources(all).filter(
+        (src) => src.startsWith('docker/') && !existsSync(join(repoRoot, src)),
+      );
       assert.deepEqual(missing, []);
     });
   });
@@ -46,7 +48,10 @@ describe('image specifics', () => {
     assert.doesNotMatch(finalCommand(all), /migrat/i);
     const migrate = all.find((s) => s.name === 'migrate');
     assert.ok(migrate, 'a stage named migrate');
-    const cmd = migrate.instructions.filter((i) => i.getKeyword() === 'CMD').at(-1)?.getArgumentsContent();
+    const cmd = migrate.instructions
+      .filter((i) => i.getKeyword() === 'CMD')
+      .at(-1)
+      ?.getArgumentsContent();
     assert.equal(cmd, '["node", "scripts/migrate.mjs", "deploy"]');
     assert.deepEqual(nonRootUserViolations(all.slice(0, all.indexOf(migrate) + 1)), []);
     assert.deepEqual(productionDependencyViolations(all.slice(0, all.indexOf(migrate) + 1)), []);
@@ -71,15 +76,28 @@ describe('image specifics', () => {
     assert.equal(envOf(all, 'runner-gpu').RUNNER_BACKEND, 'tensorflow-gpu');
     assert.match(all.map((s) => runText(all, s.name)).join('\n'), /@tensorflow\/tfjs-node-gpu@4\.22\.\d+/);
     assert.match(read('runner-gpu.Dockerfile'), /COPY --from=node \/usr\/local\/bin\/node/);
-    assert.ok(all.some((s) => s.from.raw.startsWith('node:20.')), 'Node 20 comes from the pinned node:20 image');
-    assert.match(finalCommand(all), /^\["\/usr\/local\/bin\/runner-gpu-entrypoint\.sh"\] \["node", "dist\/main\.js"\]$/);
+    assert.ok(
+      all.some((s) => s.from.raw.startsWith('node:20.')),
+      'Node 20 comes from the pinned node:20 image',
+    );
+    assert.match(
+      finalCommand(all),
+      /^\["\/usr\/local\/bin\/runner-gpu-entrypoint\.sh"\] \["node", "dist\/main\.js"\]$/,
+    );
   });
 
   it('each Dockerfile has its .dockerignore (identical) keeping node_modules, build output and .git out', () => {
     const ignores = images.map((name) => read(`${name}.Dockerfile.dockerignore`));
     for (const text of ignores) assert.equal(text, ignores[0]);
     const lines = new Set(ignores[0].split('\n').map((l) => l.trim()));
-    for (const entry of ['.git', '**/node_modules', '**/dist', '**/.next', 'apps/api/src/generated', '**/.env'])
+    for (const entry of [
+      '.git',
+      '**/node_modules',
+      '**/dist',
+      '**/.next',
+      'apps/api/src/generated',
+      '**/.env',
+    ])
       assert.ok(lines.has(entry), `.dockerignore lacks ${entry}`);
   });
 });
@@ -87,8 +105,14 @@ describe('image specifics', () => {
 describe('the rules catch broken Dockerfiles', () => {
   const base = read('api.Dockerfile');
   it('an unpinned or latest base image', () => {
-    assert.notDeepEqual(pinnedBaseViolations(stages(base.replace('node:20.20.2-bookworm-slim AS base', 'node AS base'))), []);
-    assert.notDeepEqual(pinnedBaseViolations(stages(base.replace('node:20.20.2-bookworm-slim AS base', 'node:latest AS base'))), []);
+    assert.notDeepEqual(
+      pinnedBaseViolations(stages(base.replace('node:20.20.2-bookworm-slim AS base', 'node AS base'))),
+      [],
+    );
+    assert.notDeepEqual(
+      pinnedBaseViolations(stages(base.replace('node:20.20.2-bookworm-slim AS base', 'node:latest AS base'))),
+      [],
+    );
     assert.notDeepEqual(pinnedBaseViolations(stages('ARG V=20\nFROM node:${V}\n')), []);
   });
   it('a final stage running as root or without USER', () => {
@@ -102,12 +126,18 @@ describe('the rules catch broken Dockerfiles', () => {
   it('dev dependencies in the final stage', () => {
     const unpruned = base.replace(/\\\n && npm prune --omit=dev --no-audit --no-fund /, '');
     assert.notEqual(unpruned, base);
-    assert.match(productionDependencyViolations(stages(unpruned)).join('\n'), /copies .* from build, which holds dev dependencies/);
+    assert.match(
+      productionDependencyViolations(stages(unpruned)).join('\n'),
+      /copies .* from build, which holds dev dependencies/,
+    );
     assert.notDeepEqual(productionDependencyViolations(stages(`${base}\nRUN npm ci\n`)), []);
     assert.deepEqual(productionDependencyViolations(stages(`${base}\nRUN npm ci --omit=dev\n`)), []);
   });
   it('migrations in the API command', () => {
-    const migrating = base.replace('CMD ["node", "dist/main.js"]', 'CMD ["sh", "-c", "node /app/scripts/migrate.mjs deploy && node dist/main.js"]');
+    const migrating = base.replace(
+      'CMD ["node", "dist/main.js"]',
+      'CMD ["sh", "-c", "node /app/scripts/migrate.mjs deploy && node dist/main.js"]',
+    );
     assert.match(finalCommand(stages(migrating)), /migrat/);
   });
 });

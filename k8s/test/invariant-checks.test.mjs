@@ -17,7 +17,8 @@ import {
 const gpu = renderKustomization('overlays/gpu');
 const local = renderKustomization('overlays/local');
 const copy = (objects) => structuredClone(objects);
-const container = (objects, deployment) => find(objects, 'Deployment', deployment).spec.template.spec.containers[0];
+const container = (objects, deployment) =>
+  find(objects, 'Deployment', deployment).spec.template.spec.containers[0];
 
 describe('invariant checks report broken manifests', () => {
   it('the unbroken overlays pass every check', () => {
@@ -50,8 +51,13 @@ describe('invariant checks report broken manifests', () => {
 
   it('an init container is checked like the others', () => {
     const a = copy(local);
-    find(a, 'StatefulSet', 'postgres').spec.template.spec.initContainers = [{ name: 'chown', image: 'busybox:1.36', command: ['chown'] }];
-    assert.match(containerHardeningViolations(a).join('\n'), /StatefulSet\/postgres initContainer chown: runAsNonRoot|initContainer chown: allowPrivilegeEscalation/);
+    find(a, 'StatefulSet', 'postgres').spec.template.spec.initContainers = [
+      { name: 'chown', image: 'busybox:1.36', command: ['chown'] },
+    ];
+    assert.match(
+      containerHardeningViolations(a).join('\n'),
+      /StatefulSet\/postgres initContainer chown: runAsNonRoot|initContainer chown: allowPrivilegeEscalation/,
+    );
   });
 
   it('an API without probes, with one replica, or migrating at start', () => {
@@ -87,7 +93,10 @@ describe('invariant checks report broken manifests', () => {
     assert.match(v, /hard-coded address/);
     const b = copy(local);
     b.find((o) => o.kind === 'ScaledObject').spec.triggers[0].metadata.address = 'valkey:6379';
-    assert.match(scaledObjectViolations(b, { auth: 'in-cluster' }).join('\n'), /not an in-cluster Redis Service/);
+    assert.match(
+      scaledObjectViolations(b, { auth: 'in-cluster' }).join('\n'),
+      /not an in-cluster Redis Service/,
+    );
   });
 
   it('a ScaledObject trigger with a misspelt field fails the schema check', async () => {

@@ -26,9 +26,19 @@ for (const [overlay, objects] of Object.entries(rendered)) {
   describe(`overlay ${overlay}`, () => {
     it('renders the expected kinds', () => {
       const kinds = new Set(objects.map((o) => o.kind));
-      for (const kind of ['Namespace', 'Deployment', 'Service', 'Ingress', 'Job', 'ScaledObject', 'NetworkPolicy', 'PersistentVolumeClaim'])
+      for (const kind of [
+        'Namespace',
+        'Deployment',
+        'Service',
+        'Ingress',
+        'Job',
+        'ScaledObject',
+        'NetworkPolicy',
+        'PersistentVolumeClaim',
+      ])
         assert.ok(kinds.has(kind), `${overlay} renders no ${kind}`);
-      for (const name of ['api', 'web', 'runner']) assert.ok(find(objects, 'Deployment', name), `Deployment ${name}`);
+      for (const name of ['api', 'web', 'runner'])
+        assert.ok(find(objects, 'Deployment', name), `Deployment ${name}`);
     });
 
     it('every object is valid against its Kubernetes / KEDA schema', async () => {
@@ -37,7 +47,9 @@ for (const [overlay, objects] of Object.entries(rendered)) {
     });
 
     it('every namespaced object lives in the equilab namespace', () => {
-      const stray = objects.filter((o) => o.kind !== 'Namespace' && o.metadata.namespace !== 'equilab').map((o) => `${o.kind}/${o.metadata.name}`);
+      const stray = objects
+        .filter((o) => o.kind !== 'Namespace' && o.metadata.namespace !== 'equilab')
+        .map((o) => `${o.kind}/${o.metadata.name}`);
       assert.deepEqual(stray, []);
     });
 
@@ -59,12 +71,18 @@ for (const [overlay, objects] of Object.entries(rendered)) {
       const [c] = job.spec.template.spec.containers;
       assert.deepEqual(c.command, ['node', 'scripts/migrate.mjs', 'deploy']);
       assert.match(c.image, /equilab\/migrate:/);
-      assert.ok(c.env.find((e) => e.name === 'DATABASE_URL')?.valueFrom?.secretKeyRef, 'DATABASE_URL from a Secret');
+      assert.ok(
+        c.env.find((e) => e.name === 'DATABASE_URL')?.valueFrom?.secretKeyRef,
+        'DATABASE_URL from a Secret',
+      );
       assert.ok(['Never', 'OnFailure'].includes(job.spec.template.spec.restartPolicy));
     });
 
     it('the runners scale 0 -> N with KEDA on the BullMQ wait list', () => {
-      assert.deepEqual(scaledObjectViolations(objects, { auth: overlay === 'local' ? 'in-cluster' : 'secret' }), []);
+      assert.deepEqual(
+        scaledObjectViolations(objects, { auth: overlay === 'local' ? 'in-cluster' : 'secret' }),
+        [],
+      );
     });
 
     it('artifacts are one shared volume mounted by the API and the runners', () => {
@@ -77,7 +95,9 @@ for (const [overlay, objects] of Object.entries(rendered)) {
     });
 
     it('the API has a PodDisruptionBudget so a node drain keeps one replica serving', () => {
-      const pdb = ofKind(objects, 'PodDisruptionBudget').find((p) => p.spec.selector?.matchLabels?.['app.kubernetes.io/name'] === 'api');
+      const pdb = ofKind(objects, 'PodDisruptionBudget').find(
+        (p) => p.spec.selector?.matchLabels?.['app.kubernetes.io/name'] === 'api',
+      );
       assert.equal(pdb?.spec.minAvailable, 1);
     });
   });
@@ -102,7 +122,11 @@ describe('overlay local', () => {
 
   it('every Secret and ConfigMap a workload reads is rendered, with the key it reads', () => {
     assert.deepEqual(danglingReferences(objects), []);
-    const urls = find(objects, 'Secret', ofKind(objects, 'Secret').find((s) => s.metadata.name.startsWith('equilab-datastores'))?.metadata.name);
+    const urls = find(
+      objects,
+      'Secret',
+      ofKind(objects, 'Secret').find((s) => s.metadata.name.startsWith('equilab-datastores'))?.metadata.name,
+    );
     const decode = (k) => Buffer.from(urls.data[k], 'base64').toString();
     assert.match(decode('DATABASE_URL'), /^postgresql:\/\/[^@]+@postgres:5432\//);
     assert.equal(decode('REDIS_URL'), 'redis://redis:6379');
@@ -120,16 +144,29 @@ describe('overlay gpu', () => {
     assert.equal(ofKind(objects, 'Secret').length, 0, 'the gpu overlay must not ship credentials');
     const external = new Set(['equilab-datastores', 'equilab-runner-token']);
     assert.deepEqual(danglingReferences(objects, external), []);
-    const secretsRead = new Set(podTemplates(objects).flatMap(({ spec }) =>
-      spec.containers.flatMap((c) => (c.env ?? []).filter((e) => e.valueFrom?.secretKeyRef).map((e) => `${e.name}<-${e.valueFrom.secretKeyRef.name}/${e.valueFrom.secretKeyRef.key}`)),
-    ));
-    for (const ref of ['DATABASE_URL<-equilab-datastores/DATABASE_URL', 'REDIS_URL<-equilab-datastores/REDIS_URL', 'API_TOKEN<-equilab-runner-token/API_TOKEN'])
+    const secretsRead = new Set(
+      podTemplates(objects).flatMap(({ spec }) =>
+        spec.containers.flatMap((c) =>
+          (c.env ?? [])
+            .filter((e) => e.valueFrom?.secretKeyRef)
+            .map((e) => `${e.name}<-${e.valueFrom.secretKeyRef.name}/${e.valueFrom.secretKeyRef.key}`),
+        ),
+      ),
+    );
+    for (const ref of [
+      'DATABASE_URL<-equilab-datastores/DATABASE_URL',
+      'REDIS_URL<-equilab-datastores/REDIS_URL',
+      'API_TOKEN<-equilab-runner-token/API_TOKEN',
+    ])
       assert.ok(secretsRead.has(ref), `missing ${ref}`);
   });
 
   it('serves one TLS host', () => {
     const [ing] = ofKind(objects, 'Ingress');
     assert.ok(ing.spec.tls?.[0]?.secretName);
-    assert.deepEqual(ing.spec.rules.map((r) => r.host), [ing.spec.tls[0].hosts[0]]);
+    assert.deepEqual(
+      ing.spec.rules.map((r) => r.host),
+      [ing.spec.tls[0].hosts[0]],
+    );
   });
 });

@@ -11,11 +11,27 @@ const nsLabels = (name) => ({ 'kubernetes.io/metadata.name': name });
 /** Pods of the namespace (from the workloads) plus outsiders, as connection sources and targets. */
 function world(objects) {
   const sources = {
-    'ingress-controller': { namespace: 'ingress-nginx', namespaceLabels: nsLabels('ingress-nginx'), labels: { 'app.kubernetes.io/name': 'ingress-nginx' } },
-    'ingress-namespace-other-pod': { namespace: 'ingress-nginx', namespaceLabels: nsLabels('ingress-nginx'), labels: { 'app.kubernetes.io/name': 'default-backend' } },
-    'keda-operator': { namespace: 'keda', namespaceLabels: nsLabels('keda'), labels: { 'app.kubernetes.io/name': 'keda-operator' } },
+    'ingress-controller': {
+      namespace: 'ingress-nginx',
+      namespaceLabels: nsLabels('ingress-nginx'),
+      labels: { 'app.kubernetes.io/name': 'ingress-nginx' },
+    },
+    'ingress-namespace-other-pod': {
+      namespace: 'ingress-nginx',
+      namespaceLabels: nsLabels('ingress-nginx'),
+      labels: { 'app.kubernetes.io/name': 'default-backend' },
+    },
+    'keda-operator': {
+      namespace: 'keda',
+      namespaceLabels: nsLabels('keda'),
+      labels: { 'app.kubernetes.io/name': 'keda-operator' },
+    },
     // Same labels as the API, but in another namespace: must not reach the datastores.
-    'api-lookalike-elsewhere': { namespace: 'default', namespaceLabels: nsLabels('default'), labels: { 'app.kubernetes.io/name': 'api' } },
+    'api-lookalike-elsewhere': {
+      namespace: 'default',
+      namespaceLabels: nsLabels('default'),
+      labels: { 'app.kubernetes.io/name': 'api' },
+    },
     'debug-pod-in-namespace': { namespace: NS, namespaceLabels: nsLabels(NS), labels: { run: 'debug' } },
   };
   const targets = {};
@@ -47,14 +63,20 @@ const expectedLocal = {
   redis: { port: 6379, from: ['api', 'keda-operator', 'runner'], otherPorts: [] },
 };
 
-for (const [overlay, want] of [['overlays/local', expectedLocal], ['overlays/gpu', expected]]) {
+for (const [overlay, want] of [
+  ['overlays/local', expectedLocal],
+  ['overlays/gpu', expected],
+]) {
   describe(`network policies of ${overlay}`, () => {
     const objects = renderKustomization(overlay);
     const policies = ofKind(objects, 'NetworkPolicy');
 
     it('deny all ingress by default', () => {
       const deny = policies.find(
-        (p) => Object.keys(p.spec.podSelector ?? {}).length === 0 && p.spec.policyTypes?.includes('Ingress') && !(p.spec.ingress?.length > 0),
+        (p) =>
+          Object.keys(p.spec.podSelector ?? {}).length === 0 &&
+          p.spec.policyTypes?.includes('Ingress') &&
+          !(p.spec.ingress?.length > 0),
       );
       assert.ok(deny, 'a policy selecting every pod with no ingress rule');
     });
@@ -66,7 +88,10 @@ for (const [overlay, want] of [['overlays/local', expectedLocal], ['overlays/gpu
 
     it('a new policy opening a pod to everyone is detected', () => {
       const { sources, targets } = world(objects);
-      const leaky = { metadata: { name: 'leak', namespace: NS }, spec: { podSelector: { matchLabels: { 'app.kubernetes.io/name': 'runner' } }, ingress: [{}] } };
+      const leaky = {
+        metadata: { name: 'leak', namespace: NS },
+        spec: { podSelector: { matchLabels: { 'app.kubernetes.io/name': 'runner' } }, ingress: [{}] },
+      };
       assert.notDeepEqual(reachability([...policies, leaky], sources, targets), want);
       const withoutDeny = policies.filter((p) => Object.keys(p.spec.podSelector ?? {}).length > 0);
       assert.notDeepEqual(reachability(withoutDeny, sources, targets), want);

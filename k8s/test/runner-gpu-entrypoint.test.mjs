@@ -29,14 +29,20 @@ function run(env) {
 
 describe('runner-gpu-entrypoint.sh', () => {
   it('starts the command when nvidia-smi -L lists a GPU', () => {
-    const r = run({ PATH: pathWith('echo "GPU 0: NVIDIA A100-SXM4-40GB (UUID: GPU-1234)"'), RUNNER_BACKEND: 'tensorflow-gpu' });
+    const r = run({
+      PATH: pathWith('echo "GPU 0: NVIDIA A100-SXM4-40GB (UUID: GPU-1234)"'),
+      RUNNER_BACKEND: 'tensorflow-gpu',
+    });
     assert.equal(r.status, 0, r.stderr);
     assert.equal(r.stdout.trim(), 'runner-started');
     assert.match(r.stderr, /1 GPU\(s\) visible/);
   });
 
   it('exits 1 naming RUNNER_BACKEND when nvidia-smi lists no GPU', () => {
-    const r = run({ PATH: pathWith('echo "No devices were found"; exit 6'), RUNNER_BACKEND: 'tensorflow-gpu' });
+    const r = run({
+      PATH: pathWith('echo "No devices were found"; exit 6'),
+      RUNNER_BACKEND: 'tensorflow-gpu',
+    });
     assert.equal(r.status, 1);
     assert.equal(r.stdout, '');
     assert.match(r.stderr, /RUNNER_BACKEND=tensorflow-gpu/);

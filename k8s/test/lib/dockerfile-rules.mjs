@@ -14,7 +14,13 @@ export function stages(text) {
       out.push({
         name: from.getBuildStage() ?? String(out.length),
         index: out.length,
-        from: { raw: from.getImage() ?? '', image, tag: from.getImageTag(), digest: from.getImageDigest(), stage: known?.name ?? null },
+        from: {
+          raw: from.getImage() ?? '',
+          image,
+          tag: from.getImageTag(),
+          digest: from.getImageDigest(),
+          stage: known?.name ?? null,
+        },
         instructions: [],
       });
     } else if (out.length > 0) {
@@ -25,7 +31,8 @@ export function stages(text) {
 }
 
 const args = (instr) => instr.getArgumentsContent() ?? '';
-const flag = (instr, name) => (instr.getFlags?.() ?? []).find((f) => f.getName() === name)?.getValue() ?? null;
+const flag = (instr, name) =>
+  (instr.getFlags?.() ?? []).find((f) => f.getName() === name)?.getValue() ?? null;
 const ofKeyword = (stage, kw) => stage.instructions.filter((i) => i.getKeyword() === kw);
 
 /** The stage named `name`, following FROM <stage> chains for a property that stages inherit. */
@@ -50,7 +57,8 @@ export function nonRootUserViolations(all) {
   const last = users.at(-1);
   if (!last) return [`final stage ${final.name} sets no USER`];
   const [user, group] = last.split(':');
-  if (user === 'root' || user === '0' || group === 'root' || group === '0') return [`final stage ${final.name} runs as ${last}`];
+  if (user === 'root' || user === '0' || group === 'root' || group === '0')
+    return [`final stage ${final.name} runs as ${last}`];
   return [];
 }
 
@@ -101,7 +109,10 @@ export function productionDependencyViolations(all) {
   if (state.get(final.name)) out.push(`final stage ${final.name} installs dev dependencies`);
   const workdirs = new Map();
   for (const s of all)
-    workdirs.set(s.name, ofKeyword(s, 'WORKDIR').map(args).at(-1) ?? (s.from.stage ? workdirs.get(s.from.stage) : '/'));
+    workdirs.set(
+      s.name,
+      ofKeyword(s, 'WORKDIR').map(args).at(-1) ?? (s.from.stage ? workdirs.get(s.from.stage) : '/'),
+    );
   for (const copy of ofKeyword(final, 'COPY')) {
     const from = flag(copy, 'from');
     if (!from || !stageByName(all, from) || !state.get(from)) continue;
@@ -119,7 +130,10 @@ export function productionDependencyViolations(all) {
 /** The default command of the final stage (ENTRYPOINT + CMD, exec or shell form) as one string. */
 export function finalCommand(all) {
   const final = all.at(-1);
-  return ['ENTRYPOINT', 'CMD'].map((kw) => ofKeyword(final, kw).map(args).at(-1) ?? '').join(' ').trim();
+  return ['ENTRYPOINT', 'CMD']
+    .map((kw) => ofKeyword(final, kw).map(args).at(-1) ?? '')
+    .join(' ')
+    .trim();
 }
 
 /** ENV values set in a stage (and inherited through FROM <stage>). */

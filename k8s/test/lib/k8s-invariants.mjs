@@ -1,9 +1,18 @@
 // Invariants of the rendered manifests. Each check returns a list of violations (empty = holds), so tests can
 // assert both that the real manifests pass and that a broken copy is caught.
 
-const WORKLOAD_KINDS = new Set(['Deployment', 'StatefulSet', 'DaemonSet', 'Job', 'CronJob', 'ReplicaSet', 'Pod']);
+const WORKLOAD_KINDS = new Set([
+  'Deployment',
+  'StatefulSet',
+  'DaemonSet',
+  'Job',
+  'CronJob',
+  'ReplicaSet',
+  'Pod',
+]);
 
-export const find = (objects, kind, name) => objects.find((o) => o.kind === kind && o.metadata?.name === name);
+export const find = (objects, kind, name) =>
+  objects.find((o) => o.kind === kind && o.metadata?.name === name);
 export const ofKind = (objects, kind) => objects.filter((o) => o.kind === kind);
 
 /** Pod specs of every workload: { owner: 'Kind/name', labels, spec }. */
@@ -13,7 +22,11 @@ export function podTemplates(objects) {
     .map((o) => {
       const template =
         o.kind === 'Pod' ? o : o.kind === 'CronJob' ? o.spec?.jobTemplate?.spec?.template : o.spec?.template;
-      return { owner: `${o.kind}/${o.metadata.name}`, labels: template?.metadata?.labels ?? {}, spec: template?.spec ?? {} };
+      return {
+        owner: `${o.kind}/${o.metadata.name}`,
+        labels: template?.metadata?.labels ?? {},
+        spec: template?.spec ?? {},
+      };
     });
 }
 
@@ -48,7 +61,8 @@ export function containerHardeningViolations(objects) {
     for (const bound of ['requests', 'limits'])
       for (const res of ['cpu', 'memory'])
         if (c.resources?.[bound]?.[res] === undefined) out.push(`${at}: resources.${bound}.${res} missing`);
-    if (/:latest$/.test(c.image ?? '') || !/:[^/]+$|@sha256:/.test(c.image ?? '')) out.push(`${at}: image ${c.image} is not pinned to a tag`);
+    if (/:latest$/.test(c.image ?? '') || !/:[^/]+$|@sha256:/.test(c.image ?? ''))
+      out.push(`${at}: image ${c.image} is not pinned to a tag`);
   }
   return out;
 }
@@ -68,13 +82,18 @@ export function apiViolations(objects) {
   for (const probe of ['readinessProbe', 'livenessProbe']) {
     const g = c[probe]?.httpGet;
     if (g?.path !== '/api/health') out.push(`api ${probe} is not GET /api/health`);
-    else if (g.port !== 4000 && g.port !== port?.name) out.push(`api ${probe} port ${g.port} is not the API port`);
+    else if (g.port !== 4000 && g.port !== port?.name)
+      out.push(`api ${probe} port ${g.port} is not the API port`);
   }
   for (const name of ['REDIS_URL', 'DATABASE_URL'])
     if (!envOf(c, name)?.valueFrom?.secretKeyRef) out.push(`api env ${name} is not from a secretKeyRef`);
   const cmd = [...(c.command ?? []), ...(c.args ?? [])].join(' ');
   if (/migrat/i.test(cmd)) out.push(`api command runs migrations: ${cmd}`);
-  if ((api.spec.template.spec.initContainers ?? []).some((i) => /migrat/i.test([...(i.command ?? []), ...(i.args ?? [])].join(' '))))
+  if (
+    (api.spec.template.spec.initContainers ?? []).some((i) =>
+      /migrat/i.test([...(i.command ?? []), ...(i.args ?? [])].join(' ')),
+    )
+  )
     out.push('api runs migrations in an init container');
   return out;
 }
@@ -86,11 +105,16 @@ export function ingressViolations(objects) {
   const [i] = ing;
   const out = [];
   const a = i.metadata.annotations ?? {};
-  if (a['nginx.ingress.kubernetes.io/affinity'] !== 'cookie') out.push('Ingress lacks nginx affinity: cookie');
+  if (a['nginx.ingress.kubernetes.io/affinity'] !== 'cookie')
+    out.push('Ingress lacks nginx affinity: cookie');
   if (!a['nginx.ingress.kubernetes.io/session-cookie-name']) out.push('Ingress lacks a session cookie name');
   const routes = new Map();
   for (const rule of i.spec.rules ?? [])
-    for (const p of rule.http?.paths ?? []) routes.set(p.path, `${p.backend?.service?.name}:${p.backend?.service?.port?.name ?? p.backend?.service?.port?.number}`);
+    for (const p of rule.http?.paths ?? [])
+      routes.set(
+        p.path,
+        `${p.backend?.service?.name}:${p.backend?.service?.port?.name ?? p.backend?.service?.port?.number}`,
+      );
   const want = { '/api': 'api', '/socket.io': 'api', '/': 'web' };
   for (const [path, svc] of Object.entries(want)) {
     const got = routes.get(path);
@@ -108,17 +132,24 @@ export function scaledObjectViolations(objects, { auth }) {
   const { spec } = so[0];
   const out = [];
   const target = spec.scaleTargetRef ?? {};
-  if ((target.kind ?? 'Deployment') !== 'Deployment' || !find(objects, 'Deployment', target.name) || target.name !== 'runner')
+  if (
+    (target.kind ?? 'Deployment') !== 'Deployment' ||
+    !find(objects, 'Deployment', target.name) ||
+    target.name !== 'runner'
+  )
     out.push(`ScaledObject targets ${target.kind ?? 'Deployment'}/${target.name}, not the runner Deployment`);
-  if (spec.minReplicaCount !== 0) out.push(`minReplicaCount ${spec.minReplicaCount} (runners must scale to zero)`);
+  if (spec.minReplicaCount !== 0)
+    out.push(`minReplicaCount ${spec.minReplicaCount} (runners must scale to zero)`);
   if (!(spec.maxReplicaCount >= 1)) out.push(`maxReplicaCount ${spec.maxReplicaCount}`);
   const triggers = spec.triggers ?? [];
   const wait = triggers.find((t) => t.type === 'redis' && t.metadata?.listName === 'bull:pretrain:wait');
   if (!wait) out.push('no redis trigger on the list bull:pretrain:wait');
   for (const t of triggers) {
     if (t.type !== 'redis') out.push(`trigger ${t.name}: type ${t.type}`);
-    if (!/^bull:(pretrain|evaluate):(wait|active)$/.test(t.metadata?.listName ?? '')) out.push(`trigger ${t.name}: list ${t.metadata?.listName}`);
-    if (!/^[1-9]\d*$/.test(t.metadata?.listLength ?? '')) out.push(`trigger ${t.name}: listLength ${t.metadata?.listLength}`);
+    if (!/^bull:(pretrain|evaluate):(wait|active)$/.test(t.metadata?.listName ?? ''))
+      out.push(`trigger ${t.name}: list ${t.metadata?.listName}`);
+    if (!/^[1-9]\d*$/.test(t.metadata?.listLength ?? ''))
+      out.push(`trigger ${t.name}: listLength ${t.metadata?.listLength}`);
     if (auth === 'in-cluster') {
       const [host, port] = (t.metadata?.address ?? '').split(':');
       const svc = find(objects, 'Service', host);
@@ -126,10 +157,16 @@ export function scaledObjectViolations(objects, { auth }) {
         out.push(`trigger ${t.name}: address ${t.metadata?.address} is not an in-cluster Redis Service`);
     } else {
       const ta = find(objects, 'TriggerAuthentication', t.authenticationRef?.name);
-      if (!ta) out.push(`trigger ${t.name}: authenticationRef ${t.authenticationRef?.name} does not name a TriggerAuthentication`);
-      else if (!(ta.spec.secretTargetRef ?? []).some((r) => r.parameter === 'address' || r.parameter === 'host'))
+      if (!ta)
+        out.push(
+          `trigger ${t.name}: authenticationRef ${t.authenticationRef?.name} does not name a TriggerAuthentication`,
+        );
+      else if (
+        !(ta.spec.secretTargetRef ?? []).some((r) => r.parameter === 'address' || r.parameter === 'host')
+      )
         out.push(`TriggerAuthentication ${ta.metadata.name} gives no Redis address`);
-      if (t.metadata?.address) out.push(`trigger ${t.name}: hard-coded address ${t.metadata.address} with external Redis`);
+      if (t.metadata?.address)
+        out.push(`trigger ${t.name}: hard-coded address ${t.metadata.address} with external Redis`);
     }
   }
   return out;
@@ -144,15 +181,19 @@ export function gpuRunnerViolations(objects) {
   const c = (pod.containers ?? []).find((x) => x.name === 'runner');
   if (!c) return ['runner container missing'];
   for (const bound of ['limits', 'requests'])
-    if (String(c.resources?.[bound]?.['nvidia.com/gpu']) !== '1') out.push(`runner resources.${bound} nvidia.com/gpu is not 1`);
+    if (String(c.resources?.[bound]?.['nvidia.com/gpu']) !== '1')
+      out.push(`runner resources.${bound} nvidia.com/gpu is not 1`);
   const onGpuNodes =
     Object.keys(pod.nodeSelector ?? {}).some((k) => k.startsWith('nvidia.com/')) ||
     JSON.stringify(pod.affinity?.nodeAffinity ?? {}).includes('nvidia.com/');
   if (!onGpuNodes) out.push('runner has no node selector/affinity for NVIDIA nodes');
-  if (!(pod.tolerations ?? []).some((t) => t.key === 'nvidia.com/gpu')) out.push('runner does not tolerate the nvidia.com/gpu taint');
-  if (!(pod.terminationGracePeriodSeconds >= 300)) out.push(`runner terminationGracePeriodSeconds ${pod.terminationGracePeriodSeconds} < 300`);
+  if (!(pod.tolerations ?? []).some((t) => t.key === 'nvidia.com/gpu'))
+    out.push('runner does not tolerate the nvidia.com/gpu taint');
+  if (!(pod.terminationGracePeriodSeconds >= 300))
+    out.push(`runner terminationGracePeriodSeconds ${pod.terminationGracePeriodSeconds} < 300`);
   if (!/\/runner-gpu:/.test(c.image ?? '')) out.push(`runner image ${c.image} is not runner-gpu`);
-  if (envOf(c, 'RUNNER_BACKEND')?.value !== 'tensorflow-gpu') out.push('runner RUNNER_BACKEND is not tensorflow-gpu');
+  if (envOf(c, 'RUNNER_BACKEND')?.value !== 'tensorflow-gpu')
+    out.push('runner RUNNER_BACKEND is not tensorflow-gpu');
   return out;
 }
 
@@ -163,9 +204,11 @@ export function cpuRunnerViolations(objects) {
   const c = (r.spec.template.spec.containers ?? []).find((x) => x.name === 'runner');
   const out = [];
   if (!/runner-cpu:/.test(c?.image ?? '')) out.push(`runner image ${c?.image} is not runner-cpu`);
-  if (envOf(c ?? {}, 'RUNNER_BACKEND')?.value !== 'tensorflow') out.push('runner RUNNER_BACKEND is not tensorflow');
+  if (envOf(c ?? {}, 'RUNNER_BACKEND')?.value !== 'tensorflow')
+    out.push('runner RUNNER_BACKEND is not tensorflow');
   if (JSON.stringify(c?.resources ?? {}).includes('nvidia.com/gpu')) out.push('CPU runner requests a GPU');
-  if (!(r.spec.template.spec.terminationGracePeriodSeconds >= 300)) out.push('runner terminationGracePeriodSeconds < 300');
+  if (!(r.spec.template.spec.terminationGracePeriodSeconds >= 300))
+    out.push('runner terminationGracePeriodSeconds < 300');
   return out;
 }
 
@@ -175,8 +218,22 @@ export function configReferences(objects) {
   for (const { owner, spec } of podTemplates(objects)) {
     for (const c of [...(spec.initContainers ?? []), ...(spec.containers ?? [])]) {
       for (const e of c.env ?? []) {
-        if (e.valueFrom?.secretKeyRef) refs.push({ owner, kind: 'Secret', name: e.valueFrom.secretKeyRef.name, key: e.valueFrom.secretKeyRef.key, env: e.name });
-        if (e.valueFrom?.configMapKeyRef) refs.push({ owner, kind: 'ConfigMap', name: e.valueFrom.configMapKeyRef.name, key: e.valueFrom.configMapKeyRef.key, env: e.name });
+        if (e.valueFrom?.secretKeyRef)
+          refs.push({
+            owner,
+            kind: 'Secret',
+            name: e.valueFrom.secretKeyRef.name,
+            key: e.valueFrom.secretKeyRef.key,
+            env: e.name,
+          });
+        if (e.valueFrom?.configMapKeyRef)
+          refs.push({
+            owner,
+            kind: 'ConfigMap',
+            name: e.valueFrom.configMapKeyRef.name,
+            key: e.valueFrom.configMapKeyRef.key,
+            env: e.name,
+          });
       }
       for (const e of c.envFrom ?? []) {
         if (e.secretRef) refs.push({ owner, kind: 'Secret', name: e.secretRef.name });
@@ -189,7 +246,13 @@ export function configReferences(objects) {
     }
   }
   for (const ta of ofKind(objects, 'TriggerAuthentication'))
-    for (const r of ta.spec.secretTargetRef ?? []) refs.push({ owner: `TriggerAuthentication/${ta.metadata.name}`, kind: 'Secret', name: r.name, key: r.key });
+    for (const r of ta.spec.secretTargetRef ?? [])
+      refs.push({
+        owner: `TriggerAuthentication/${ta.metadata.name}`,
+        kind: 'Secret',
+        name: r.name,
+        key: r.key,
+      });
   return refs;
 }
 
@@ -211,10 +274,17 @@ export function claimMounts(objects) {
   const mounts = new Set();
   for (const o of objects.filter((x) => WORKLOAD_KINDS.has(x.kind))) {
     const spec = o.spec?.template?.spec ?? {};
-    const claims = new Map((spec.volumes ?? []).filter((v) => v.persistentVolumeClaim).map((v) => [v.name, v.persistentVolumeClaim.claimName]));
-    for (const t of o.spec?.volumeClaimTemplates ?? []) claims.set(t.metadata.name, `template:${t.metadata.name}`);
+    const claims = new Map(
+      (spec.volumes ?? [])
+        .filter((v) => v.persistentVolumeClaim)
+        .map((v) => [v.name, v.persistentVolumeClaim.claimName]),
+    );
+    for (const t of o.spec?.volumeClaimTemplates ?? [])
+      claims.set(t.metadata.name, `template:${t.metadata.name}`);
     for (const c of spec.containers ?? [])
-      for (const m of c.volumeMounts ?? []) if (claims.has(m.name)) mounts.add(`${o.kind}/${o.metadata.name}|${claims.get(m.name)}|${m.mountPath}`);
+      for (const m of c.volumeMounts ?? [])
+        if (claims.has(m.name))
+          mounts.add(`${o.kind}/${o.metadata.name}|${claims.get(m.name)}|${m.mountPath}`);
   }
   return mounts;
 }

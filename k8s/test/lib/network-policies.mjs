@@ -50,7 +50,9 @@ export function ingressAllowed(policies, source, target, port) {
     (p.spec.ingress ?? []).some(
       (rule) =>
         portAdmits(rule.ports, port, target.namedPorts ?? {}) &&
-        (rule.from === undefined || rule.from.length === 0 || rule.from.some((peer) => peerAdmits(peer, source, target.namespace))),
+        (rule.from === undefined ||
+          rule.from.length === 0 ||
+          rule.from.some((peer) => peerAdmits(peer, source, target.namespace))),
     ),
   );
 }

@@ -19,7 +19,10 @@ export function kubectlBinary() {
 export function renderKustomization(path) {
   let out;
   try {
-    out = execFileSync(kubectlBinary(), ['kustomize', join(deployDir, path)], { encoding: 'utf8', maxBuffer: 32 << 20 });
+    out = execFileSync(kubectlBinary(), ['kustomize', join(deployDir, path)], {
+      encoding: 'utf8',
+      maxBuffer: 32 << 20,
+    });
   } catch (err) {
     throw new Error(
       `kubectl kustomize ${path} failed (run \`bash k8s/scripts/install-tools.sh\` if kubectl is missing): ${err.stderr || err.message}`,
