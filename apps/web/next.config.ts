@@ -10,6 +10,8 @@ const repoRoot = path.join(__dirname, '..', '..');
 const config: NextConfig = {
   reactStrictMode: true,
   poweredByHeader: false,
+  // socket.io's engine only answers `/socket.io/` (with the slash): keep URLs as sent.
+  skipTrailingSlashRedirect: true,
   turbopack: { root: repoRoot },
   outputFileTracingRoot: repoRoot,
 };

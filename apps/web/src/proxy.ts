@@ -6,7 +6,9 @@ import { NextResponse, type NextRequest } from 'next/server';
  */
 export function proxy(request: NextRequest): NextResponse {
   const base = process.env['API_URL'] ?? process.env['NEXT_PUBLIC_API_URL'] ?? 'http://127.0.0.1:4000';
-  const target = new URL(request.nextUrl.pathname + request.nextUrl.search, base);
+  let pathname = request.nextUrl.pathname;
+  if (pathname === '/socket.io') pathname = '/socket.io/';
+  const target = new URL(pathname + request.nextUrl.search, base);
   return NextResponse.rewrite(target);
 }
 

@@ -106,7 +106,7 @@ export function MetricChart({ title, series, options, height = 220 }: { title: s
   }, [data]);
 
   return (
-    <figure className="min-w-0 rounded-lg border border-slate-200 bg-white p-2 dark:border-slate-800 dark:bg-slate-900" data-testid="metric-chart" data-key={title} data-points={totalPoints} data-series={series.length}>
+    <figure className="min-w-0 rounded-lg border border-slate-200 bg-white p-2 dark:border-slate-800 dark:bg-slate-900" data-testid="metric-chart" data-key={title} data-points={totalPoints} data-series={series.length} data-series-points={series.map((s) => s.points.length).join(',')}>
       <figcaption className="truncate px-1 pb-1 text-xs font-semibold text-slate-700 dark:text-slate-300" title={title}>
         {title}
         {totalPoints === 0 ? <span className="ml-2 font-normal text-slate-400">no points yet</span> : null}

@@ -1,18 +1,8 @@
-import * as contracts from '@equilab/contracts';
+import { methodConfigSchemas, methodDefaults as contractDefaults, methodNames as contractNames, isMethodName } from '@equilab/contracts';
 import { z } from 'zod';
 import { getPath } from './format';
 
-/**
- * The method config schemas come from `@equilab/contracts` (`methodNames`, `methodConfigSchemas`,
- * `methodDefaults`). They are read defensively so the dashboard builds and shows a clear state while a
- * contracts build without them is installed.
- */
-const registry = contracts as unknown as {
-  methodNames?: readonly string[];
-  methodConfigSchemas?: Record<string, z.ZodType>;
-  methodDefaults?: Record<string, unknown>;
-};
-
+/** The method config schemas of `@equilab/contracts` (fields, `.describe()` help texts and defaults). */
 export type FieldKind = 'number' | 'integer' | 'boolean' | 'enum' | 'string' | 'json';
 
 export interface FieldSpec {
@@ -28,21 +18,16 @@ export interface FieldSpec {
 }
 
 export function methodNames(): string[] {
-  if (registry.methodNames && registry.methodNames.length > 0) return [...registry.methodNames];
-  return Object.keys(registry.methodConfigSchemas ?? {});
+  return [...contractNames];
 }
 
 export function methodSchema(method: string): z.ZodType | undefined {
-  return registry.methodConfigSchemas?.[method];
+  return isMethodName(method) ? (methodConfigSchemas[method] as z.ZodType) : undefined;
 }
 
 /** The method's fully resolved default config. */
 export function methodDefaults(method: string): Record<string, unknown> {
-  const declared = registry.methodDefaults?.[method];
-  if (declared && typeof declared === 'object') return declared as Record<string, unknown>;
-  const schema = methodSchema(method);
-  const parsed = schema?.safeParse({});
-  return parsed?.success && parsed.data && typeof parsed.data === 'object' ? (parsed.data as Record<string, unknown>) : {};
+  return isMethodName(method) ? (contractDefaults(method) as Record<string, unknown>) : {};
 }
 
 type JsonSchema = {

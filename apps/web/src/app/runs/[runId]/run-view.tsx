@@ -26,7 +26,7 @@ function Field({ label, children }: { label: string; children: React.ReactNode }
 
 export function RunView({ runId }: { runId: string }) {
   const run = useApi<RunDetail>(`run:${runId}`, (signal) => api<RunDetail>(`/runs/${runId}`, { signal }));
-  const artifacts = useApi<{ items: ArtifactRecord[] }>(`artifacts:${runId}`, (signal) => api<{ items: ArtifactRecord[] }>('/artifacts', { query: { runId }, signal }));
+  const artifacts = useApi<{ items: ArtifactRecord[] }>(`artifacts:${runId}`, (signal) => api<{ items: ArtifactRecord[] }>(`/runs/${runId}/artifacts`, { signal }));
   const ids = useMemo(() => [runId], [runId]);
   const metrics = useRunSeries(ids);
   const [options, setOptions] = useState<ChartOptions>({ smoothing: 0, logScale: false, xAxis: 'step' });
