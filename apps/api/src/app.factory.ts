@@ -8,7 +8,6 @@ import { installJsonBody } from './common/body-parser';
 import type { ApiEnv } from './config/api-env';
 import { RedisIoAdapter } from './live/redis-io.adapter';
 import { buildOpenApiDocument } from './openapi/openapi.document';
-import { RedisService } from './redis/redis.service';
 
 const LEVELS: LogLevel[] = ['fatal', 'error', 'warn', 'log', 'debug', 'verbose'];
 
@@ -24,8 +23,7 @@ export async function createApp(env: ApiEnv, options: { logger?: false } = {}): 
   app.setGlobalPrefix('api');
   app.enableCors({ origin: true, credentials: true });
   app.enableShutdownHooks();
-  const redis = app.get(RedisService);
-  app.useWebSocketAdapter(new RedisIoAdapter(app, redis.duplicate(), redis.duplicate(), env.SOCKET_CHANNEL_PREFIX));
+  app.useWebSocketAdapter(new RedisIoAdapter(app, env.REDIS_URL, env.SOCKET_CHANNEL_PREFIX));
   const document = buildOpenApiDocument();
   SwaggerModule.setup('api/docs', app, () => document as never, { jsonDocumentUrl: 'api/openapi.json', useGlobalPrefix: false });
   return app;

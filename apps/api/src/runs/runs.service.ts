@@ -33,7 +33,9 @@ export class RunsService {
   ) {}
 
   async create(input: z.output<typeof createRunSchema>): Promise<Run> {
-    const config = resolveMethodConfig(input.method, input.config);
+    const overrides = input.seed !== undefined ? { ...input.config, seed: input.seed } : input.config;
+    const config = resolveMethodConfig(input.method, overrides);
+    const seed = input.seed ?? (typeof config['seed'] === 'number' ? config['seed'] : 0);
     const project = await this.prisma.project.findUnique({ where: { id: input.projectId }, select: { id: true } });
     if (!project) throw AppError.notFound('project', input.projectId);
     const id = randomUUID();
@@ -44,7 +46,7 @@ export class RunsService {
         name: input.name ?? `${input.method}-${id.slice(0, 8)}`,
         method: input.method,
         config: config as Prisma.InputJsonValue,
-        seed: input.seed ?? 0,
+        seed,
         requestedBackend: input.backend,
         dataRoot: input.dataRoot ?? this.env.DATA_ROOT,
         ...(input.evaluations ? { evaluations: input.evaluations as Prisma.InputJsonValue } : {}),

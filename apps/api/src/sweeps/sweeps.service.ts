@@ -33,7 +33,13 @@ export class SweepsService {
 
   expand(input: CreateSweepInput) {
     resolveMethodConfig(input.method, {}, ['baseConfig'], ['method']);
-    return expandSweep(input, (config) => resolveMethodConfig(input.method, config));
+    // Each run's seed: the search space's `seed` if it varies it, else sweep seed + index (written into the
+    // config's `seed` too when the method has one, so config and run agree).
+    const runs = expandSweep(input, (config) => resolveMethodConfig(input.method, config));
+    return runs.map((run) => {
+      if ('seed' in input.searchSpace && typeof run.config['seed'] === 'number') return { ...run, seed: run.config['seed'] };
+      return 'seed' in run.config ? { ...run, config: { ...run.config, seed: run.seed } } : run;
+    });
   }
 
   async create(input: CreateSweepInput): Promise<SweepDetail | SweepDryRun> {

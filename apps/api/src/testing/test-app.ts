@@ -1,0 +1,134 @@
+import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import { dirname, join } from 'node:path';
+import { promisify } from 'node:util';
+import type { INestApplication } from '@nestjs/common';
+import { createApp } from '../app.factory';
+import { TokensService } from '../auth/tokens.service';
+import type { TokenScope } from '../auth/principal';
+import { loadApiEnv, type ApiEnv } from '../config/api-env';
+import { DispatchService } from '../queue/dispatch.service';
+
+const run = promisify(execFile);
+
+/** The repository root (holds scripts/migrate.mjs). */
+export function repoRoot(): string {
+  let dir = __dirname;
+  while (!existsSync(join(dir, 'scripts', 'migrate.mjs'))) {
+    const up = dirname(dir);
+    if (up === dir) throw new Error('repository root not found');
+    dir = up;
+  }
+  return dir;
+}
+
+/** Tests use their own database (default equilab_test on the same server) and Redis prefixes. */
+export function testDatabaseUrl(): string {
+  if (process.env['TEST_DATABASE_URL']) return process.env['TEST_DATABASE_URL'];
+  const u = new URL(process.env['DATABASE_URL'] ?? 'postgresql://postgres@127.0.0.1:5432/equilab');
+  u.pathname = '/equilab_test';
+  return u.toString();
+}
+
+export async function migrateCli(args: string[], databaseUrl: string): Promise<{ stdout: string; stderr: string; code: number }> {
+  const root = repoRoot();
+  try {
+    const { stdout, stderr } = await run(process.execPath, [join(root, 'scripts', 'migrate.mjs'), ...args], {
+      cwd: root,
+      env: { ...process.env, DATABASE_URL: databaseUrl },
+    });
+    return { stdout, stderr, code: 0 };
+  } catch (error) {
+    const e = error as { stdout?: string; stderr?: string; code?: number };
+    return { stdout: e.stdout ?? '', stderr: e.stderr ?? '', code: typeof e.code === 'number' ? e.code : 1 };
+  }
+}
+
+export interface TestApp {
+  readonly app: INestApplication;
+  readonly env: ApiEnv;
+  readonly baseUrl: string;
+  readonly adminToken: string;
+  token(scope: TokenScope, runId?: string): Promise<string>;
+  /** JSON request; `token: null` sends none. */
+  request(method: string, path: string, body?: unknown, token?: string | null): Promise<{ status: number; body: any; text: string }>;
+  close(): Promise<void>;
+}
+
+export async function startTestApp(overrides: Record<string, string> = {}): Promise<TestApp> {
+  const databaseUrl = testDatabaseUrl();
+  const migrated = await migrateCli(['deploy'], databaseUrl);
+  if (migrated.code !== 0) throw new Error(`migrate deploy failed: ${migrated.stderr}`);
+  const env = loadApiEnv({
+    ...process.env,
+    DATABASE_URL: databaseUrl,
+    QUEUE_PREFIX: 'equilab-test',
+    SOCKET_CHANNEL_PREFIX: 'equilab-test-socket',
+    LOG_LEVEL: 'error',
+    API_PORT: '4000',
+    ...overrides,
+  });
+  const app = await createApp(env, { logger: false });
+  await app.listen(0, '127.0.0.1');
+  const address = app.getHttpServer().address() as AddressInfo;
+  const baseUrl = `http://127.0.0.1:${address.port}`;
+  const tokens = app.get(TokensService);
+  const adminToken = (await tokens.create('test admin', 'admin')).token;
+  const request: TestApp['request'] = async (method, path, body, token = adminToken) => {
+    const headers: Record<string, string> = {};
+    if (token !== null) headers['authorization'] = `Bearer ${token}`;
+    let payload: string | undefined;
+    if (body !== undefined) {
+      headers['content-type'] = 'application/json';
+      payload = typeof body === 'string' ? body : JSON.stringify(body);
+    }
+    const res = await fetch(`${baseUrl}${path}`, { method, headers, ...(payload !== undefined ? { body: payload } : {}) });
+    const text = await res.text();
+    let parsed: unknown = undefined;
+    try {
+      parsed = text ? JSON.parse(text) : undefined;
+    } catch {
+      parsed = undefined;
+    }
+    return { status: res.status, body: parsed, text };
+  };
+  return {
+    app,
+    env,
+    baseUrl,
+    adminToken,
+    token: async (scope, runId) => (await tokens.create(`test ${scope}`, scope, runId ?? null)).token,
+    request,
+    close: async () => {
+      await app.close();
+    },
+  };
+}
+
+/** The pretrain job payload's run token of a run's current attempt. */
+export async function jobRunToken(t: TestApp, runId: string, attempt = 1): Promise<string> {
+  const job = await t.app.get(DispatchService).pretrain.getJob(`${runId}.${attempt}`);
+  const token = (job?.data as { runToken?: string } | undefined)?.runToken;
+  if (!token) throw new Error(`no job for ${runId}.${attempt}`);
+  return token;
+}
+
+/** Registers a runner with an admin token; returns its id. */
+export async function registerRunner(t: TestApp): Promise<string> {
+  const res = await t.request('POST', '/api/runners', { name: 'test-runner', hostname: 'localhost', devices: 1, device: 'cpu', backend: 'wasm' });
+  if (res.status !== 201) throw new Error(`runner registration failed: ${res.text}`);
+  return (res.body as { id: string }).id;
+}
+
+export async function createProject(t: TestApp, name = 'test project'): Promise<string> {
+  const res = await t.request('POST', '/api/projects', { name });
+  if (res.status !== 201) throw new Error(`project creation failed: ${res.text}`);
+  return (res.body as { id: string }).id;
+}
+
+export async function createRun(t: TestApp, projectId: string, extra: Record<string, unknown> = {}): Promise<any> {
+  const res = await t.request('POST', '/api/runs', { projectId, method: 'VICReg', config: {}, ...extra });
+  if (res.status !== 201) throw new Error(`run creation failed: ${res.text}`);
+  return res.body;
+}
