@@ -51,7 +51,8 @@ export interface TrainResult {
 export interface TrainCallbacks {
   readonly onMetrics?: (points: MetricPoint[]) => void;
   readonly onProgress?: (progress: Progress) => void;
-  readonly onCheckpoint?: (info: CheckpointInfo) => void;
+  /** May return a promise (e.g. the runner storing the files); the trainer does not wait for it. */
+  readonly onCheckpoint?: (info: CheckpointInfo) => void | Promise<void>;
 }
 
 /** Asks a running `train()` for a checkpoint at the next step boundary (e.g. on an IPC request). */

@@ -128,7 +128,9 @@ async function runStandIn(options: RunOptions) {
         const step = points[0]?.step ?? -1;
         if (options.abortAfterSteps !== undefined && step + 1 >= options.abortAfterSteps) controller.abort();
       },
-      onCheckpoint: (info) => checkpoints.push({ step: info.step, reason: info.reason }),
+      onCheckpoint: (info) => {
+        checkpoints.push({ step: info.step, reason: info.reason });
+      },
     },
   );
   const result = await loop.run();

@@ -47,6 +47,8 @@ export interface TrainingLoopOptions extends TrainCallbacks {
   readonly metricsEverySeconds: number;
   readonly signal?: AbortSignal;
   readonly controller?: TrainController;
+  /** Loss terms to log (the method catalogue's `loggedTerms`); default: every term the objective returns. */
+  readonly loggedTerms?: readonly string[];
 }
 
 export interface TrainingComponents {
@@ -173,7 +175,9 @@ export class TrainingLoop {
       artifact: artifactOf(options.outDir, CHECKPOINT_FILE, 'checkpoint', this.globalStep),
       reason,
     };
-    options.onCheckpoint?.(info);
+    const stored = options.onCheckpoint?.(info);
+    // Storing is the caller's business: never let its failure become an unhandled rejection here.
+    if (stored instanceof Promise) stored.catch((error: unknown) => console.error(`checkpoint callback failed: ${String(error)}`));
   }
 
   async run(): Promise<TrainResult> {
@@ -295,7 +299,10 @@ export class TrainingLoop {
         scalars.push(value);
       };
       add('Loss/Total loss', loss);
-      for (const [term, value] of Object.entries(f.terms) as [LossTerm, tf.Scalar][]) add(LOSS_TAGS[term], value);
+      const logged = this.options.loggedTerms;
+      for (const [term, value] of Object.entries(f.terms) as [LossTerm, tf.Scalar][]) {
+        if (logged === undefined || logged.includes(term)) add(LOSS_TAGS[term], value);
+      }
       add('Stats/Corr. representations view1', correlationStat(f.hx));
       add('Stats/Corr. representations view2', correlationStat(f.hy));
       add('Stats/Std representations view1', stdStat(f.hx));

@@ -1,0 +1,165 @@
+import { mkdirSync } from 'node:fs';
+import * as path from 'node:path';
+import {
+  methodCatalogue,
+  parseMethodConfig,
+  isMethodName,
+  type AnyMethodConfig,
+  type BackendName,
+  type DeviceInfo,
+} from '@equilab/contracts';
+import { selectBackend } from '../backend/select-backend';
+import { Resnet18Backbone } from '../backbone/resnet18.backbone';
+import { OnlineEvaluator } from '../evaluator/online.evaluator';
+import type { MethodModel } from '../types';
+import { CHECKPOINT_FILE, hasCheckpoint, readCheckpointState } from './checkpoint.store';
+import { PairLoaderSource } from './pair-loader.source';
+import { TrainRng } from './train.rng';
+import { TrainingLoop } from './training.loop';
+import type { TrainCallbacks, TrainController, TrainResult } from './train.types';
+
+export interface TrainOptions extends TrainCallbacks {
+  readonly method: string;
+  /** Method config (validated again here with the method's schema; defaults applied). */
+  readonly config: Record<string, unknown>;
+  /** Dataset root holding `train_images.npy` / `train_labels.npy` and the synset folders. */
+  readonly dataRoot: string;
+  /** Checkpoints, final weights. Created if missing. */
+  readonly outDir: string;
+  readonly backend: BackendName | string;
+  /** Seed of initialisation, data order and view sampling. */
+  readonly seed: number;
+  /** Loader worker threads (0 = decode in this thread). */
+  readonly workers: number;
+  /** Metrics every N global steps (0: only by time)… */
+  readonly metricsEvery: number;
+  /** …and at least every T seconds. */
+  readonly metricsEverySeconds: number;
+  readonly signal?: AbortSignal;
+  /** Continue from `outDir/checkpoint.safetensors` when it exists. */
+  readonly resume: boolean;
+  /** Checkpoint on request (next step boundary). */
+  readonly controller?: TrainController;
+  /** wasm threads. */
+  readonly threads?: number;
+  /** Called once the backend is initialised. */
+  readonly onDevice?: (device: DeviceInfo) => void;
+}
+
+type MethodBuilder = (name: string, config: AnyMethodConfig, reprSize: number) => MethodModel;
+
+function methodBuilder(): MethodBuilder {
+  // Resolved at run time: the method registry lives in methods/ (another part of the library).
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const registry = require('../methods') as { buildMethod?: MethodBuilder };
+  if (typeof registry.buildMethod !== 'function') throw new Error('methods: buildMethod is not available');
+  return registry.buildMethod;
+}
+
+function sameJson(a: unknown, b: unknown): boolean {
+  return JSON.stringify(a) === JSON.stringify(b);
+}
+
+/** Config keys whose values differ between a checkpoint and this run. */
+function configDifferences(stored: Record<string, unknown>, current: Record<string, unknown>): string[] {
+  const keys = new Set([...Object.keys(stored), ...Object.keys(current)]);
+  return [...keys].filter((k) => !sameJson(stored[k], current[k])).sort();
+}
+
+/**
+ * Pretrains one method on a 3DIEBench-shaped dataset (spec §6): Adam with coupled weight decay at a constant
+ * `base_lr`, `epochs` passes over the train split, the online evaluator trained alongside. Resumes exactly from
+ * `outDir/checkpoint.safetensors` when `resume` is set and the file exists; stops at a step boundary after a
+ * checkpoint when `signal` aborts (status `canceled`).
+ */
+export async function train(options: TrainOptions): Promise<TrainResult> {
+  if (!isMethodName(options.method)) {
+    // parseMethodConfig names the field and lists the methods.
+    parseMethodConfig(options.method, options.config);
+  }
+  const config = parseMethodConfig(options.method, options.config);
+  const configRecord = { ...config } as Record<string, unknown>;
+  const info = isMethodName(options.method) ? methodCatalogue[options.method] : undefined;
+  if (info === undefined) throw new Error(`method: unknown method '${options.method}'`);
+  for (const [field, value] of [
+    ['workers', options.workers],
+    ['seed', options.seed],
+    ['metricsEvery', options.metricsEvery],
+  ] as const) {
+    if (!Number.isInteger(value) || value < 0) throw new Error(`${field}: must be a non-negative integer, got ${String(value)}`);
+  }
+  if (!(options.metricsEverySeconds >= 0)) throw new Error(`metricsEverySeconds: must be ≥ 0, got ${options.metricsEverySeconds}`);
+
+  mkdirSync(options.outDir, { recursive: true });
+  const checkpointPath = path.join(options.outDir, CHECKPOINT_FILE);
+  const resume = options.resume && hasCheckpoint(checkpointPath);
+  if (resume) {
+    const state = readCheckpointState(checkpointPath);
+    if (state.method !== options.method) {
+      throw new Error(`resume: the checkpoint in ${options.outDir} is a ${state.method} run, not ${options.method}`);
+    }
+    const differences = configDifferences(state.config, configRecord);
+    if (differences.length > 0) {
+      throw new Error(`resume: config differs from the checkpoint's in ${differences.join(', ')} (use another --out, or the same config)`);
+    }
+    if (state.seed !== options.seed) throw new Error(`resume: seed ${options.seed} differs from the checkpoint's ${state.seed}`);
+  }
+
+  const device = await selectBackend(options.backend as BackendName, options.threads !== undefined ? { threads: options.threads } : {});
+  options.onDevice?.(device);
+
+  const source = await PairLoaderSource.open({
+    dataRoot: options.dataRoot,
+    batchSize: config.batch_size,
+    resolution: config.resolution,
+    latentMode: info.latentMode,
+    seed: options.seed,
+    workers: options.workers,
+  });
+  const rng = new TrainRng(options.seed ^ 0x7a1e5eed);
+  let backbone: Resnet18Backbone | undefined;
+  let model: MethodModel | undefined;
+  let evaluator: OnlineEvaluator | undefined;
+  let loop: TrainingLoop | undefined;
+  try {
+    backbone = new Resnet18Backbone({ widthMultiplier: config.width, seed: rng.nextSeed() });
+    model = methodBuilder()(options.method, { ...config, seed: rng.nextSeed() } as AnyMethodConfig, backbone.outDim);
+    const dims = model.evalDims;
+    evaluator = new OnlineEvaluator({
+      reprDim: backbone.outDim,
+      embDim: dims.invEmb + dims.equiEmb,
+      dims,
+      numClasses: source.numClasses,
+      seed: rng.nextSeed(),
+    });
+    loop = new TrainingLoop(
+      { backbone, model, evaluator, source, rng },
+      {
+        method: options.method,
+        config: configRecord,
+        seed: options.seed,
+        workers: options.workers,
+        epochs: config.epochs,
+        lr: config.base_lr,
+        weightDecay: config.wd,
+        outDir: options.outDir,
+        resume,
+        metricsEvery: options.metricsEvery,
+        metricsEverySeconds: options.metricsEverySeconds,
+        loggedTerms: info.loggedTerms.map((t) => t.term),
+        ...(options.signal ? { signal: options.signal } : {}),
+        ...(options.controller ? { controller: options.controller } : {}),
+        ...(options.onMetrics ? { onMetrics: options.onMetrics } : {}),
+        ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+        ...(options.onCheckpoint ? { onCheckpoint: options.onCheckpoint } : {}),
+      },
+    );
+    return await loop.run();
+  } finally {
+    loop?.dispose();
+    evaluator?.dispose();
+    model?.dispose();
+    backbone?.dispose();
+    await source.close();
+  }
+}
