@@ -149,17 +149,9 @@ export class Resnet18Backbone implements Backbone {
       throw new Error(`input: height and width must be multiples of 32, got ${x.shape[1]}×${x.shape[2]}`);
     return tf.tidy(() => {
       const stem = reluOut(this.stemBn.apply(this.stemConv.apply(x, this.inputGradient), training));
-      const padded = tf.pad(
-        stem,
-        [
-          [0, 0],
-          [0, 1],
-          [0, 1],
-          [0, 0],
-        ],
-        -1e4,
-      );
-      let h = tf.maxPool(padded, 3, 2, 'valid');
+      // Pad right/bottom by one with −1e4, then a 3×3/2 max-pool: exactly TF-SAME pooling here (the extra row and
+      // column go to the bottom/right and padded values never win against the non-negative ReLU output).
+      let h = tf.maxPool(stem, 3, 2, 'same');
       for (const { block } of this.blocks) h = block.apply(h, training);
       return tf.mean(h, [1, 2]) as tf.Tensor2D;
     });

@@ -79,13 +79,22 @@ function zeroUpsample(dy: tf.Tensor4D, stride: number): tf.Tensor4D {
   return tf.reshape(padded, [b, oh * stride, ow * stride, c]);
 }
 
+/** The n×n anti-diagonal permutation matrix (a new tensor each call: backends may be switched in between). */
+function reversalMatrix(n: number): tf.Tensor2D {
+  const data = new Float32Array(n * n);
+  for (let i = 0; i < n; i++) data[i * n + (n - 1 - i)] = 1;
+  return tf.tensor2d(data, [n, n]);
+}
+
 /** The filter rotated by 180° in space with input and output channels swapped: [kh, kw, co, ci]. */
 export function flipFilter(w: tf.Tensor4D): tf.Tensor4D {
   return tf.tidy(() => {
     const [kh, kw, ci, co] = w.shape;
     if (kh === 1 && kw === 1) return tf.transpose(w, [0, 1, 3, 2]);
-    const flipped = tf.reverse(tf.reshape(w, [kh * kw, ci, co]), 0);
-    return tf.reshape(tf.transpose(flipped, [0, 2, 1]), [kh, kw, co, ci]);
+    // Reversing the flattened tap axis flips both spatial axes; a tiny permutation matmul is far faster than
+    // the wasm Reverse kernel.
+    const flipped = tf.matMul(reversalMatrix(kh * kw), tf.reshape(w, [kh * kw, ci * co]));
+    return tf.reshape(tf.transpose(tf.reshape(flipped, [kh * kw, ci, co]), [0, 2, 1]), [kh, kw, co, ci]);
   });
 }
 
