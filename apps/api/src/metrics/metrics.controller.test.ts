@@ -1,0 +1,142 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { PgPoolService } from '../prisma/pg-pool.service';
+import { createProject, createRun, startTestApp, type TestApp } from '../testing/test-app';
+
+const T0 = 1_700_000_000_000;
+
+describe('metrics', () => {
+  let t: TestApp;
+  let projectId: string;
+
+  before(async () => {
+    t = await startTestApp();
+    projectId = await createProject(t, 'metrics');
+  });
+  after(async () => t.close());
+
+  const rows = async (runId: string) =>
+    (
+      await t.app
+        .get(PgPoolService)
+        .query<{ key: string; step: number; value: number }>('SELECT "key", "step", "value" FROM "Metric" WHERE "runId" = $1 ORDER BY "key", "step"', [runId])
+    ).rows;
+
+  it('writing the same points twice changes nothing; late points land at their step', async () => {
+    const run = await createRun(t, projectId);
+    const points = [0, 1, 2, 3].map((step) => ({ key: 'loss', step, value: 10 - step, time: T0 + step }));
+    assert.equal((await t.request('POST', `/api/runs/${run.id}/metrics`, { points })).status, 201);
+    const first = await rows(run.id);
+    const again = await t.request('POST', `/api/runs/${run.id}/metrics`, { points });
+    assert.equal(again.status, 201);
+    assert.deepEqual(await rows(run.id), first);
+    assert.equal(first.length, 4);
+    // out of order: step 10 then step 5 (late) then a duplicate inside one batch
+    await t.request('POST', `/api/runs/${run.id}/metrics`, { points: [{ key: 'loss', step: 10, value: 0.5, time: T0 + 10 }] });
+    await t.request('POST', `/api/runs/${run.id}/metrics`, {
+      points: [
+        { key: 'loss', step: 5, value: 5, time: T0 + 5 },
+        { key: 'acc', step: 5, value: 0.1, time: T0 + 5 },
+        { key: 'acc', step: 5, value: 0.2, time: T0 + 6 },
+      ],
+    });
+    const all = await rows(run.id);
+    assert.deepEqual(all.filter((r) => r.key === 'loss').map((r) => r.step), [0, 1, 2, 3, 5, 10]);
+    assert.deepEqual(all.filter((r) => r.key === 'acc'), [{ key: 'acc', step: 5, value: 0.2 }]);
+    const series = await t.request('GET', `/api/runs/${run.id}/metrics?keys=loss`);
+    assert.deepEqual(series.body.series[0].points.map((p: { step: number }) => p.step), [0, 1, 2, 3, 5, 10]);
+    const detail = await t.request('GET', `/api/runs/${run.id}`);
+    assert.deepEqual(detail.body.latestMetrics.loss, { step: 10, value: 0.5, time: T0 + 10 });
+    const summary = await t.request('GET', `/api/runs/${run.id}/metrics/summary`);
+    assert.deepEqual(summary.body.metrics, [
+      { key: 'acc', count: 1, lastStep: 5, last: 0.2, min: 0.2, max: 0.2 },
+      { key: 'loss', count: 6, lastStep: 10, last: 0.5, min: 0.5, max: 10 },
+    ]);
+  });
+
+  it('downsamples to about the target count keeping the extremes', async () => {
+    const run = await createRun(t, projectId);
+    const n = 20_000;
+    const value = (step: number) => Math.sin(step / 50) + (step === 12_345 ? 100 : 0) - (step === 777 ? 50 : 0);
+    for (let start = 0; start < n; start += 10_000) {
+      const points = Array.from({ length: 10_000 }, (_, i) => ({ key: 'loss', step: start + i, value: value(start + i), time: T0 + start + i }));
+      const res = await t.request('POST', `/api/runs/${run.id}/metrics`, { points });
+      assert.equal(res.status, 201, res.text);
+    }
+    const res = await t.request('GET', `/api/runs/${run.id}/metrics?keys=loss&points=400`);
+    assert.equal(res.status, 200, res.text);
+    const s = res.body.series[0];
+    assert.equal(s.total, n);
+    assert.ok(s.points.length <= 400 && s.points.length >= 100, `got ${s.points.length} points`);
+    const values = s.points.map((p: { value: number }) => p.value);
+    assert.equal(Math.max(...values), value(12_345));
+    assert.equal(Math.min(...values), value(777));
+    const steps = s.points.map((p: { step: number }) => p.step);
+    assert.deepEqual(steps, [...steps].sort((a, b) => a - b));
+    assert.equal(steps[0], 0);
+    assert.equal(steps[steps.length - 1], n - 1);
+    const ranged = await t.request('GET', `/api/runs/${run.id}/metrics?keys=loss&fromStep=100&toStep=199&points=1000`);
+    assert.equal(ranged.body.series[0].points.length, 100);
+    const compare = await t.request('GET', `/api/metrics/compare?runIds=${run.id}&keys=loss,missing&points=100`);
+    assert.equal(compare.status, 200, compare.text);
+    assert.equal(compare.body.series.length, 2);
+    assert.ok(compare.body.series[0].points.length <= 100);
+    assert.equal(Math.max(...compare.body.series[0].points.map((p: { value: number }) => p.value)), value(12_345));
+    assert.deepEqual(compare.body.series[1].points, []);
+  });
+
+  it('exports long-format CSV and JSON lines', async () => {
+    const run = await createRun(t, projectId);
+    await t.request('POST', `/api/runs/${run.id}/metrics`, {
+      points: [
+        { key: 'loss', step: 1, value: 0.25, time: T0 },
+        { key: 'eval,top1', step: 0, value: 1e-9, time: T0 + 1 },
+      ],
+    });
+    const csv = await t.request('GET', `/api/runs/${run.id}/metrics/export?format=csv`);
+    assert.equal(csv.status, 200);
+    assert.deepEqual(csv.text.trimEnd().split('\n'), [
+      'run,key,step,value,time',
+      `${run.id},"eval,top1",0,1e-9,${new Date(T0 + 1).toISOString()}`,
+      `${run.id},loss,1,0.25,${new Date(T0).toISOString()}`,
+    ]);
+    const jsonl = await t.request('GET', `/api/runs/${run.id}/metrics/export?format=jsonl&keys=loss`);
+    assert.deepEqual(jsonl.text.trimEnd().split('\n').map((l) => JSON.parse(l)), [
+      { run: run.id, key: 'loss', step: 1, value: 0.25, time: new Date(T0).toISOString() },
+    ]);
+  });
+
+  it('rejects oversized and malformed batches with 4xx naming the field', async () => {
+    const run = await createRun(t, projectId);
+    const tooMany = Array.from({ length: 10_001 }, (_, step) => ({ key: 'k', step, value: 1, time: T0 }));
+    const big = await t.request('POST', `/api/runs/${run.id}/metrics`, { points: tooMany });
+    assert.equal(big.status, 413, big.text);
+    const huge = await t.request('POST', `/api/runs/${run.id}/metrics`, `{"points":[${'{"key":"k","step":1,"value":1,"time":1},'.repeat(150_000)}{}]}`);
+    assert.equal(huge.status, 413, 'body beyond the JSON limit');
+    const cases: [unknown, string][] = [
+      [{ points: [] }, 'points'],
+      [{}, 'points'],
+      [{ points: [{ key: 'k', step: -1, value: 1, time: T0 }] }, 'points.0.step'],
+      [{ points: [{ key: 'k', step: 1, value: 'x', time: T0 }] }, 'points.0.value'],
+      [{ points: [{ key: '', step: 1, value: 1, time: T0 }] }, 'points.0.key'],
+      [{ points: [{ key: 'k', step: 1.5, value: 1, time: T0 }] }, 'points.0.step'],
+      [{ points: [{ key: 'k', step: 1, value: 1, time: T0 }, { key: 'k', step: 2, value: 1 }] }, 'points.1.time'],
+    ];
+    for (const [body, field] of cases) {
+      const res = await t.request('POST', `/api/runs/${run.id}/metrics`, body);
+      assert.equal(res.status, 400, `${JSON.stringify(body)} → ${res.text}`);
+      assert.ok(res.body.error.issues.some((i: { path: string }) => i.path === field), `${field}: ${res.text}`);
+    }
+    const badJson = await t.request('POST', `/api/runs/${run.id}/metrics`, '{"points": [');
+    assert.equal(badJson.status, 400);
+    assert.equal(badJson.body.error.code, 'bad_json');
+    const q = await t.request('GET', `/api/runs/${run.id}/metrics?points=5`);
+    assert.equal(q.status, 400);
+    assert.ok(q.body.error.issues.some((i: { path: string }) => i.path === 'keys'));
+    const qc = await t.request('GET', `/api/metrics/compare?runIds=nope&keys=a`);
+    assert.equal(qc.status, 400);
+    assert.ok(qc.body.error.issues.some((i: { path: string }) => i.path === 'runIds.0'));
+    const missing = await t.request('POST', `/api/runs/00000000-0000-4000-8000-000000000000/metrics`, { points: [{ key: 'k', step: 1, value: 1, time: T0 }] });
+    assert.equal(missing.status, 404);
+  });
+});

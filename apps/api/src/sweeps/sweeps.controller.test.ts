@@ -1,0 +1,135 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { DispatchService } from '../queue/dispatch.service';
+import { createProject, jobRunToken, registerRunner, startTestApp, type TestApp } from '../testing/test-app';
+
+const start = (runnerId: string) => ({ runnerId, attempt: 1, backend: 'wasm', threads: 1, device: 'cpu' });
+
+describe('sweeps', () => {
+  let t: TestApp;
+  let projectId: string;
+  let runnerId: string;
+
+  before(async () => {
+    t = await startTestApp();
+    projectId = await createProject(t, 'sweeps');
+    runnerId = await registerRunner(t);
+  });
+  after(async () => t.close());
+
+  const hasJob = async (runId: string) => Boolean(await t.app.get(DispatchService).pretrain.getJob(`${runId}.1`));
+
+  it('dry run expands grid and seeded random sweeps without creating anything', async () => {
+    const grid = await t.request('POST', '/api/sweeps', {
+      projectId,
+      name: 'dry',
+      method: 'VICReg',
+      baseConfig: { epochs: 2 },
+      searchSpace: { base_lr: { distribution: 'choice', values: [0.1, 0.01] }, sim_coeff: { distribution: 'choice', values: [5, 10, 25] } },
+      dryRun: true,
+    });
+    assert.equal(grid.status, 200, grid.text);
+    assert.equal(grid.body.runs.length, 6);
+    assert.deepEqual(grid.body.runs[4].params, { base_lr: 0.01, sim_coeff: 10 });
+    assert.equal(grid.body.runs[4].config.base_lr, 0.01);
+    assert.equal(grid.body.runs[4].config.epochs, 2);
+    const random = (seed: number) =>
+      t.request('POST', '/api/sweeps', {
+        projectId,
+        name: 'dry',
+        method: 'VICReg',
+        strategy: 'random',
+        seed,
+        count: 4,
+        searchSpace: { base_lr: { distribution: 'log-uniform', min: 1e-4, max: 1e-1 } },
+        dryRun: true,
+      });
+    const a = await random(1);
+    const b = await random(1);
+    const c = await random(2);
+    assert.deepEqual(a.body.runs, b.body.runs);
+    assert.notDeepEqual(a.body.runs, c.body.runs);
+    const list = await t.request('GET', `/api/sweeps?projectId=${projectId}`);
+    assert.deepEqual(list.body.items, []);
+  });
+
+  it('honours maxConcurrency, refills a slot when a run finishes, maps priority, and cancels', async () => {
+    const res = await t.request('POST', '/api/sweeps', {
+      projectId,
+      name: 'gated',
+      method: 'VICReg',
+      searchSpace: { sim_coeff: { distribution: 'choice', values: [1, 2, 3, 4, 5] } },
+      maxConcurrency: 2,
+      priority: 900,
+    });
+    assert.equal(res.status, 201, res.text);
+    const runs: { id: string; status: string }[] = res.body.runs;
+    assert.equal(runs.length, 5);
+    assert.ok(runs.every((r) => r.status === 'queued'));
+    assert.deepEqual(await Promise.all(runs.map((r) => hasJob(r.id))), [true, true, false, false, false]);
+    const job = await t.app.get(DispatchService).pretrain.getJob(`${runs[0]!.id}.1`);
+    assert.equal(job?.opts.priority, 101);
+
+    const token0 = await jobRunToken(t, runs[0]!.id);
+    assert.equal((await t.request('POST', `/api/runs/${runs[0]!.id}/start`, start(runnerId), token0)).status, 200);
+    assert.deepEqual(await Promise.all(runs.map((r) => hasJob(r.id))), [true, true, false, false, false], 'running still holds its slot');
+    assert.equal((await t.request('POST', `/api/runs/${runs[0]!.id}/finish`, { status: 'succeeded' }, token0)).status, 200);
+    assert.equal(await hasJob(runs[2]!.id), true, 'a finished run frees its slot for the next');
+    assert.equal(await hasJob(runs[3]!.id), false);
+
+    const token1 = await jobRunToken(t, runs[1]!.id);
+    assert.equal((await t.request('POST', `/api/runs/${runs[1]!.id}/start`, start(runnerId), token1)).status, 200);
+    const cancel = await t.request('POST', `/api/sweeps/${res.body.id}/cancel`);
+    assert.equal(cancel.status, 200, cancel.text);
+    assert.equal(cancel.body.status, 'canceled');
+    assert.deepEqual(cancel.body.runs.map((r: { status: string }) => r.status), ['succeeded', 'canceled', 'canceled', 'canceled', 'canceled']);
+    assert.equal(await hasJob(runs[2]!.id), false, 'waiting job removed');
+    assert.equal((await t.request('POST', `/api/sweeps/${res.body.id}/cancel`)).status, 409);
+    // the running run's runner learns of the cancel and confirms
+    assert.equal((await t.request('POST', `/api/runs/${runs[1]!.id}/finish`, { status: 'canceled' }, token1)).status, 200);
+    const got = await t.request('GET', `/api/sweeps/${res.body.id}`);
+    assert.deepEqual(got.body.runCounts, { succeeded: 1, canceled: 4 });
+  });
+
+  it('completes when every run has finished', async () => {
+    const res = await t.request('POST', '/api/sweeps', {
+      projectId,
+      name: 'complete',
+      method: 'VICReg',
+      searchSpace: { sim_coeff: { distribution: 'choice', values: [1, 2] } },
+      maxConcurrency: 1,
+    });
+    for (const run of res.body.runs as { id: string }[]) {
+      const token = await jobRunToken(t, run.id);
+      assert.equal((await t.request('POST', `/api/runs/${run.id}/start`, start(runnerId), token)).status, 200);
+      assert.equal((await t.request('POST', `/api/runs/${run.id}/finish`, { status: 'failed', error: 'boom' }, token)).status, 200);
+    }
+    const got = await t.request('GET', `/api/sweeps/${res.body.id}`);
+    assert.equal(got.body.status, 'completed');
+    assert.equal(got.body.runs[0].error, 'boom');
+    const exported = await t.request('GET', `/api/sweeps/${res.body.id}/metrics/export`);
+    assert.equal(exported.text, 'run,key,step,value,time\n');
+  });
+
+  it('rejects bad sweeps naming the field', async () => {
+    const base = { projectId, name: 'bad', method: 'VICReg' };
+    const cases: [Record<string, unknown>, string][] = [
+      [{ ...base, searchSpace: { base_lr: { distribution: 'uniform', min: 0, max: 1 } } }, 'searchSpace.base_lr.distribution'],
+      [{ ...base, strategy: 'random', searchSpace: { base_lr: { distribution: 'uniform', min: 0, max: 1 } } }, 'count'],
+      [{ ...base, strategy: 'random', count: 2, searchSpace: { base_lr: { distribution: 'uniform', min: 1, max: 0 } } }, 'searchSpace.base_lr.max'],
+      [{ ...base, searchSpace: { base_lr: { distribution: 'normal' } } }, 'searchSpace.base_lr.distribution'],
+      [{ ...base, searchSpace: { 'bad path!': { distribution: 'choice', values: [1] } } }, 'searchSpace.bad path!'],
+      [{ ...base, searchSpace: { base_lr: { distribution: 'choice', values: ['fast'] } } }, 'searchSpace.base_lr'],
+      [{ ...base, baseConfig: { epochs: -3 }, searchSpace: { base_lr: { distribution: 'choice', values: [0.1] } } }, 'baseConfig.epochs'],
+      [{ ...base, method: 'NoSuchMethod', searchSpace: { base_lr: { distribution: 'choice', values: [0.1] } } }, 'method'],
+      [{ ...base, maxConcurrency: 0, searchSpace: { base_lr: { distribution: 'choice', values: [0.1] } } }, 'maxConcurrency'],
+      [{ ...base, searchSpace: {} }, 'searchSpace'],
+    ];
+    for (const [body, field] of cases) {
+      const res = await t.request('POST', '/api/sweeps', body);
+      assert.equal(res.status, 400, `${JSON.stringify(body)} → ${res.text}`);
+      assert.ok(res.body.error.issues.some((i: { path: string }) => i.path === field), `${field}: ${res.text}`);
+    }
+    assert.equal((await t.request('GET', '/api/sweeps/00000000-0000-4000-8000-000000000000')).status, 404);
+  });
+});
