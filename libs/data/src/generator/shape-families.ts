@@ -252,14 +252,18 @@ const bookshelf: ShapeFamily = {
     const H = r.uniform(1.5, 2.1) * s.stretch;
     const D = 0.4;
     const wood = tone(r, s, 0, [0.3, 0.6], [0.35, 0.7]);
+    const trim = accent(r);
     m.box([D, 0.05, H], wood, { at: [0, -W / 2, H / 2] });
-    m.box([D, 0.05, H], wood, { at: [0, W / 2, H / 2] });
-    m.box([0.03, W, H], wood, { at: [-D / 2, 0, H / 2] });
+    m.box([D, 0.05, H], trim, { at: [0, W / 2, H / 2] });
+    // back panel covers only the lower part; a plinth at the bottom and a crown on top break the up/down symmetry
+    m.box([0.03, W, H * 0.6], tone(r, s, 0.5, [0.2, 0.5], [0.3, 0.6]), { at: [-D / 2, 0, H * 0.3] });
+    m.box([D + 0.1, W + 0.1, 0.12], DARK, { at: [0.03, 0, -0.06] });
+    m.box([D + 0.12, W * 0.6, 0.08], trim, { at: [0.04, -W * 0.2, H + 0.04] });
     const shelves = 2 + r.int(3);
     for (let i = 0; i <= shelves; i++) {
       const z = (i / shelves) * (H - 0.05) + 0.025;
       m.box([D, W, 0.05], wood, { at: [0, 0, z] });
-      if (i < shelves && r.next() < 0.8) {
+      if (i < shelves) {
         const fill = r.uniform(0.3, 0.8);
         const bh = (H / shelves) * r.uniform(0.5, 0.8);
         m.box([D * 0.8, W * fill, bh], accent(r), { at: [0, -W / 2 + (W * fill) / 2 + 0.03, z + bh / 2 + 0.025] });
