@@ -6,3 +6,7 @@ export * from './backbone/batch-norm.layer';
 export * from './backbone/resnet18.backbone';
 export * from './train';
 export * from './evaluator';
+export * from './heads';
+export * from './losses';
+export * from './metrics';
+export * from './methods';

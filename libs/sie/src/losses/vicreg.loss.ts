@@ -1,0 +1,49 @@
+import * as tf from '@tensorflow/tfjs-core';
+
+/** ε inside the square root of the VICReg standard deviation. */
+export const VICREG_STD_EPS = 1e-4;
+
+function centre(x: tf.Tensor2D): tf.Tensor2D {
+  return tf.sub(x, tf.mean(x, 0, true));
+}
+
+/**
+ * Hinge on the per-dimension standard deviation of ONE view: mean_j ReLU(1 − s_j), s_j = √(Var_unbiased(x_j) + 1e-4)
+ * (the variance over the actual batch N, unbiased N − 1).
+ */
+export function stdHinge(x: tf.Tensor2D): tf.Scalar {
+  const n = x.shape[0];
+  if (n < 2) throw new Error(`variance term: needs a batch of at least 2, got ${n}`);
+  const xc = centre(x);
+  const variance = tf.div(tf.sum(tf.square(xc), 0), n - 1);
+  const std = tf.sqrt(tf.add(variance, VICREG_STD_EPS));
+  return tf.mean(tf.relu(tf.sub(1, std))) as tf.Scalar;
+}
+
+/** VICReg variance term V = ½·hinge(X) + ½·hinge(Y). Full collapse → 0.99. */
+export function varianceLoss(x: tf.Tensor2D, y: tf.Tensor2D): tf.Scalar {
+  return tf.add(tf.div(stdHinge(x), 2), tf.div(stdHinge(y), 2)) as tf.Scalar;
+}
+
+/** SIE predictor variance Vpred = ½·hinge(Ŷ) (a single view, still halved as in the reference). */
+export function predictorVarianceLoss(prediction: tf.Tensor2D): tf.Scalar {
+  return tf.div(stdHinge(prediction), 2) as tf.Scalar;
+}
+
+/** Σ_{i≠j} C_ij² of C = XcᵀXc / (batchSize − 1). */
+function offDiagonalSquares(x: tf.Tensor2D, batchSize: number): tf.Scalar {
+  const xc = centre(x);
+  const c = tf.div(tf.matMul(xc, xc, true, false), batchSize - 1);
+  const diag = tf.div(tf.sum(tf.square(xc), 0), batchSize - 1);
+  return tf.sub(tf.sum(tf.square(c)), tf.sum(tf.square(diag))) as tf.Scalar;
+}
+
+/**
+ * VICReg covariance term: [Σ_{i≠j} C(X)_ij² + Σ_{i≠j} C(Y)_ij²] / d with C = XcᵀXc / (batchSize − 1), where
+ * `batchSize` is the CONFIGURED global batch size (not the actual N, as in the reference) and d the embedding width.
+ */
+export function covarianceLoss(x: tf.Tensor2D, y: tf.Tensor2D, batchSize: number): tf.Scalar {
+  if (!(batchSize > 1)) throw new Error(`covariance term: batch_size must be > 1, got ${batchSize}`);
+  const d = x.shape[1];
+  return tf.div(tf.add(offDiagonalSquares(x, batchSize), offDiagonalSquares(y, batchSize)), d) as tf.Scalar;
+}

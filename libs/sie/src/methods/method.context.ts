@@ -1,0 +1,119 @@
+import {
+  methodCatalogue,
+  methodOptionsSchema,
+  type MethodName,
+  type MethodOptions,
+} from '@equilab/contracts';
+import * as tf from '@tensorflow/tfjs-core';
+import type {
+  EvalDims,
+  MethodModel,
+  Module,
+  NamedVariable,
+  ObjectiveInputs,
+  ObjectiveOutput,
+} from '../types';
+import { SeedStream } from '../heads/seed.stream';
+
+/** Every option (defaults for those the method does not take), so builders read one flat, typed object. */
+const ALL_DEFAULTS: MethodOptions = methodOptionsSchema.parse({});
+
+export interface MethodBuildContext {
+  readonly name: MethodName;
+  readonly options: MethodOptions;
+  /** Backbone representation width D. */
+  readonly reprSize: number;
+  readonly latentDim: 4 | 6;
+  readonly seeds: SeedStream;
+}
+
+export function methodBuildContext(
+  name: MethodName,
+  config: Partial<MethodOptions>,
+  reprSize: number,
+): MethodBuildContext {
+  if (!Number.isInteger(reprSize) || reprSize < 1)
+    throw new Error(`reprSize: must be a positive integer, got ${reprSize}`);
+  const options: MethodOptions = { ...ALL_DEFAULTS, ...config };
+  return {
+    name,
+    options,
+    reprSize,
+    latentDim: methodCatalogue[name].latentDim,
+    seeds: new SeedStream(options.seed),
+  };
+}
+
+/** Last width of a layer spec. */
+export function lastWidth(widths: readonly number[]): number {
+  const w = widths[widths.length - 1];
+  if (w === undefined) throw new Error('mlp: the spec needs at least one width');
+  return w;
+}
+
+/**
+ * A method's heads (in checkpoint order) and its objective. `objective` validates the input shapes and calls the
+ * family's pure `compute`; batch-norm running statistics of the projectors are updated as a side effect
+ * (PyTorch train-mode semantics, off the loss path).
+ */
+export abstract class HeadsMethodModel implements MethodModel {
+  abstract readonly evalDims: EvalDims;
+  readonly method: MethodName;
+  readonly latentDim: number;
+  readonly reprSize: number;
+  /** Whether `z` is used (predictor or AugSelf head): its width is then checked. */
+  protected abstract readonly usesLatent: boolean;
+
+  protected constructor(ctx: MethodBuildContext) {
+    this.method = ctx.name;
+    this.latentDim = ctx.latentDim;
+    this.reprSize = ctx.reprSize;
+  }
+
+  /** The method's heads, in a stable order. */
+  protected abstract heads(): readonly Module[];
+
+  protected abstract compute(inputs: ObjectiveInputs): ObjectiveOutput;
+
+  objective(inputs: ObjectiveInputs): ObjectiveOutput {
+    const { hx, hy, z } = inputs;
+    const expect = `[B, ${this.reprSize}]`;
+    if (hx.rank !== 2 || hx.shape[1] !== this.reprSize)
+      throw new Error(`${this.method}: hx must have shape ${expect}, got [${hx.shape.join(', ')}]`);
+    if (hy.rank !== 2 || hy.shape[0] !== hx.shape[0] || hy.shape[1] !== this.reprSize)
+      throw new Error(
+        `${this.method}: hy must have the shape of hx [${hx.shape.join(', ')}], got [${hy.shape.join(', ')}]`,
+      );
+    if (this.usesLatent && (z.rank !== 2 || z.shape[0] !== hx.shape[0] || z.shape[1] !== this.latentDim))
+      throw new Error(
+        `${this.method}: z must have shape [${hx.shape[0]}, ${this.latentDim}]` +
+          (this.latentDim === 6
+            ? ' (quaternion + Δfloor hue + Δlight hue: latent mode rotcolor)'
+            : ' (quaternion)') +
+          `, got [${z.shape.join(', ')}]`,
+      );
+    return this.compute(inputs);
+  }
+
+  parameters(): NamedVariable[] {
+    return this.heads().flatMap((h) => h.parameters());
+  }
+
+  buffers(): NamedVariable[] {
+    return this.heads().flatMap((h) => h.buffers());
+  }
+
+  dispose(): void {
+    for (const h of this.heads()) h.dispose();
+  }
+}
+
+/** The first `n` columns of a (B, D) tensor, and the rest. */
+export function splitColumns(h: tf.Tensor2D, n: number): [tf.Tensor2D, tf.Tensor2D] {
+  const d = h.shape[1];
+  return [tf.slice(h, [0, 0], [-1, n]), tf.slice(h, [0, n], [-1, d - n])];
+}
+
+export function weighted(...terms: [number, tf.Scalar][]): tf.Scalar {
+  return tf.addN(terms.map(([w, t]) => tf.mul(t, w))) as tf.Scalar;
+}

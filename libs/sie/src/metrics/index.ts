@@ -1,0 +1,3 @@
+export * from './r2.metric';
+export * from './topk.metric';
+export * from './representation-stats.metric';
