@@ -1,6 +1,8 @@
 #!/usr/bin/env node
 import { Command, CommanderError } from 'commander';
 import { registerDataCommands } from './data.command';
+import { registerTrainCommand } from './train.command';
+import { registerMethodsCommand } from './methods.command';
 
 /**
  * `equilab` — the command line of Equilab. Each `*.command.ts` beside this file registers one group of
@@ -12,6 +14,8 @@ export function buildCli(): Command {
     .showHelpAfterError()
     .exitOverride();
   registerDataCommands(program);
+  registerTrainCommand(program);
+  registerMethodsCommand(program);
   return program;
 }
 

@@ -51,7 +51,7 @@ type MethodBuilder = (name: string, config: AnyMethodConfig, reprSize: number) =
 function methodBuilder(): MethodBuilder {
   // Resolved at run time: the method registry lives in methods/ (another part of the library).
   // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const registry = require('../methods') as { buildMethod?: MethodBuilder };
+  const registry = require('../methods/method.registry') as { buildMethod?: MethodBuilder };
   if (typeof registry.buildMethod !== 'function') throw new Error('methods: buildMethod is not available');
   return registry.buildMethod;
 }
@@ -60,10 +60,13 @@ function sameJson(a: unknown, b: unknown): boolean {
   return JSON.stringify(a) === JSON.stringify(b);
 }
 
+/** Options a resumed run may change: `epochs` (train longer or stop earlier). */
+const RESUMABLE_CHANGES = new Set(['epochs']);
+
 /** Config keys whose values differ between a checkpoint and this run. */
 function configDifferences(stored: Record<string, unknown>, current: Record<string, unknown>): string[] {
   const keys = new Set([...Object.keys(stored), ...Object.keys(current)]);
-  return [...keys].filter((k) => !sameJson(stored[k], current[k])).sort();
+  return [...keys].filter((k) => !RESUMABLE_CHANGES.has(k) && !sameJson(stored[k], current[k])).sort();
 }
 
 /**
