@@ -12,7 +12,9 @@ WORKDIR /app
 FROM base AS prune
 WORKDIR /src
 COPY . .
-RUN npx --no-install turbo prune @equilab/api --docker --out-dir /out
+# turbo at the version the lockfile pins (node_modules is not part of the build context)
+RUN npm install -g --no-audit --no-fund "turbo@$(node -p "require('./package-lock.json').packages['node_modules/turbo'].version")" \
+ && turbo prune @equilab/api --docker --out-dir /out
 
 # ---- build: full install (typescript, prisma, turbo), prisma generate (root postinstall), tsc, then prune dev deps
 FROM base AS build
@@ -22,7 +24,7 @@ COPY prisma/ prisma/
 RUN npm ci --no-audit --no-fund
 COPY --from=prune /out/full/ ./
 COPY tsconfig.json ./
-RUN npx --no-install turbo run build --filter=@equilab/api... \
+RUN npx --no-install turbo run build --env-mode=loose --filter=@equilab/api... \
  && npm prune --omit=dev --no-audit --no-fund \
  && npm cache clean --force
 

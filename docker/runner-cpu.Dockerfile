@@ -11,7 +11,9 @@ WORKDIR /app
 FROM base AS prune
 WORKDIR /src
 COPY . .
-RUN npx --no-install turbo prune @equilab/runner --docker --out-dir /out
+# turbo at the version the lockfile pins (node_modules is not part of the build context)
+RUN npm install -g --no-audit --no-fund "turbo@$(node -p "require('./package-lock.json').packages['node_modules/turbo'].version")" \
+ && turbo prune @equilab/runner --docker --out-dir /out
 
 # ---- build: full install, tsc, then drop dev dependencies and add tfjs-node (production) ------------------------
 FROM base AS build
@@ -20,10 +22,12 @@ RUN apt-get update \
  && rm -rf /var/lib/apt/lists/*
 COPY --from=prune /out/json/ ./
 COPY scripts/postinstall.mjs scripts/postinstall.mjs
+# the root postinstall runs `prisma generate` whenever the prisma CLI (a dev dependency) is installed
+COPY prisma/ prisma/
 RUN npm ci --no-audit --no-fund
 COPY --from=prune /out/full/ ./
 COPY tsconfig.json ./
-RUN npx --no-install turbo run build --filter=@equilab/runner... \
+RUN npx --no-install turbo run build --env-mode=loose --filter=@equilab/runner... \
  && npm prune --omit=dev --no-audit --no-fund \
  && npm install --omit=dev --no-save --no-audit --no-fund @tensorflow/tfjs-node@4.22.0 \
  && node -e "require('@tensorflow/tfjs-node')" \
@@ -36,10 +40,11 @@ ENV NODE_ENV=production \
     RUNNER_DEVICES=1 \
     DATA_ROOT=/data \
     ARTIFACT_DIR=/var/lib/equilab/artifacts \
-    SPILL_DIR=/var/lib/equilab/spill
+    SPILL_DIR=/var/lib/equilab/spill \
+    WORK_DIR=/var/lib/equilab/work
 COPY --from=build --chown=1000:1000 /app/ ./
 COPY --chown=1000:1000 docker/healthcheck.mjs /usr/local/lib/equilab/healthcheck.mjs
-RUN mkdir -p /data /var/lib/equilab/artifacts /var/lib/equilab/spill && chown -R 1000:1000 /var/lib/equilab
+RUN mkdir -p /data /var/lib/equilab/artifacts /var/lib/equilab/spill /var/lib/equilab/work && chown -R 1000:1000 /var/lib/equilab
 USER 1000:1000
 # A worker has no port: healthy while its queue (REDIS_URL) answers.
 HEALTHCHECK --interval=30s --timeout=5s --start-period=30s --retries=3 \

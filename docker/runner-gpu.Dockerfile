@@ -10,7 +10,9 @@ FROM node AS prune
 ENV TURBO_TELEMETRY_DISABLED=1
 WORKDIR /src
 COPY . .
-RUN npx --no-install turbo prune @equilab/runner --docker --out-dir /out
+# turbo at the version the lockfile pins (node_modules is not part of the build context)
+RUN npm install -g --no-audit --no-fund "turbo@$(node -p "require('./package-lock.json').packages['node_modules/turbo'].version")" \
+ && turbo prune @equilab/runner --docker --out-dir /out
 
 # ---- build: compile the runner and its libraries (plain JavaScript output, so it can be built on Debian) ----------
 FROM node AS build
@@ -18,10 +20,12 @@ ENV TURBO_TELEMETRY_DISABLED=1 CHECKPOINT_DISABLE=1 PRISMA_SCHEMA_ENGINE_BINARY=
 WORKDIR /app
 COPY --from=prune /out/json/ ./
 COPY scripts/postinstall.mjs scripts/postinstall.mjs
+# the root postinstall runs `prisma generate` whenever the prisma CLI (a dev dependency) is installed
+COPY prisma/ prisma/
 RUN npm ci --no-audit --no-fund
 COPY --from=prune /out/full/ ./
 COPY tsconfig.json ./
-RUN npx --no-install turbo run build --filter=@equilab/runner... \
+RUN npx --no-install turbo run build --env-mode=loose --filter=@equilab/runner... \
  && mkdir -p /dists \
  && for d in apps/*/dist libs/*/dist; do mkdir -p "/dists/$d" && cp -a "$d/." "/dists/$d/"; done
 
@@ -29,6 +33,7 @@ RUN npx --no-install turbo run build --filter=@equilab/runner... \
 FROM nvidia/cuda:11.2.2-cudnn8-runtime-ubuntu20.04 AS cuda-node
 COPY --from=node /usr/local/bin/node /usr/local/bin/node
 COPY --from=node /usr/local/lib/node_modules/ /usr/local/lib/node_modules/
+COPY --from=node /usr/local/include/node/ /usr/local/include/node/
 RUN ln -s ../lib/node_modules/npm/bin/npm-cli.js /usr/local/bin/npm \
  && ln -s ../lib/node_modules/npm/bin/npx-cli.js /usr/local/bin/npx \
  && node --version
@@ -54,7 +59,7 @@ ENV NODE_ENV=production \
     DATA_ROOT=/data \
     ARTIFACT_DIR=/var/lib/equilab/artifacts \
     SPILL_DIR=/var/lib/equilab/spill \
-    NVIDIA_VISIBLE_DEVICES=all \
+    WORK_DIR=/var/lib/equilab/work \
     NVIDIA_DRIVER_CAPABILITIES=compute,utility \
     TF_CPP_MIN_LOG_LEVEL=1
 RUN groupadd --gid 1000 equilab && useradd --uid 1000 --gid 1000 --no-create-home --shell /usr/sbin/nologin equilab
@@ -63,7 +68,7 @@ COPY --from=gpu-deps --chown=1000:1000 /app/ ./
 COPY --from=build --chown=1000:1000 /dists/ ./
 COPY --chown=1000:1000 docker/healthcheck.mjs /usr/local/lib/equilab/healthcheck.mjs
 COPY --chmod=0755 docker/runner-gpu-entrypoint.sh /usr/local/bin/runner-gpu-entrypoint.sh
-RUN mkdir -p /data /var/lib/equilab/artifacts /var/lib/equilab/spill && chown -R 1000:1000 /var/lib/equilab
+RUN mkdir -p /data /var/lib/equilab/artifacts /var/lib/equilab/spill /var/lib/equilab/work && chown -R 1000:1000 /var/lib/equilab
 USER 1000:1000
 HEALTHCHECK --interval=30s --timeout=5s --start-period=60s --retries=3 \
   CMD ["node", "/usr/local/lib/equilab/healthcheck.mjs", "redis"]

@@ -12,17 +12,21 @@ WORKDIR /app
 FROM base AS prune
 WORKDIR /src
 COPY . .
-RUN npx --no-install turbo prune @equilab/web --docker --out-dir /out
+# turbo at the version the lockfile pins (node_modules is not part of the build context)
+RUN npm install -g --no-audit --no-fund "turbo@$(node -p "require('./package-lock.json').packages['node_modules/turbo'].version")" \
+ && turbo prune @equilab/web --docker --out-dir /out
 
 FROM base AS build
 ARG NEXT_PUBLIC_API_URL=""
 ENV NEXT_PUBLIC_API_URL=${NEXT_PUBLIC_API_URL}
 COPY --from=prune /out/json/ ./
 COPY scripts/postinstall.mjs scripts/postinstall.mjs
+# the root postinstall runs `prisma generate` whenever the prisma CLI (a dev dependency) is installed
+COPY prisma/ prisma/
 RUN npm ci --no-audit --no-fund
 COPY --from=prune /out/full/ ./
 COPY tsconfig.json ./
-RUN npx --no-install turbo run build --filter=@equilab/web... \
+RUN npx --no-install turbo run build --env-mode=loose --filter=@equilab/web... \
  && rm -rf apps/web/.next/cache \
  && npm prune --omit=dev --no-audit --no-fund \
  && npm cache clean --force

@@ -88,6 +88,7 @@ export function devDependencyState(all) {
     let dev = s.from.stage ? state.get(s.from.stage) : false;
     for (const run of ofKeyword(s, 'RUN'))
       for (const cmd of npmCommands(run)) {
+        if (/\s(-g|--global)\b/.test(cmd)) continue; // global tools (turbo) are not the app's node_modules
         const omitDev = /--omit[= ]dev\b|--production\b|--only[= ]prod/.test(cmd);
         if (/^npm prune/.test(cmd)) dev = omitDev ? false : dev;
         else if (/^npm ci/.test(cmd)) dev = !omitDev;
