@@ -1,7 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { EvalDims, Module, NamedVariable } from '../types';
 import { LinearLayer } from './linear.layer';
-import { r2Score, topKAccuracy } from './evaluator.metrics';
+import { r2Score } from '../metrics/r2.metric';
+import { topKAccuracy } from '../metrics/topk.metric';
 
 /** Inputs of the online evaluator; all are treated as constants (no gradient reaches them). */
 export interface EvaluatorInputs {

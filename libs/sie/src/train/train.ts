@@ -4,7 +4,6 @@ import {
   methodCatalogue,
   parseMethodConfig,
   isMethodName,
-  type AnyMethodConfig,
   type BackendName,
   type DeviceInfo,
 } from '@equilab/contracts';
@@ -12,6 +11,7 @@ import { selectBackend } from '../backend/select-backend';
 import { Resnet18Backbone } from '../backbone/resnet18.backbone';
 import { OnlineEvaluator } from '../evaluator/online.evaluator';
 import type { MethodModel } from '../types';
+import { buildMethod } from '../methods/method.registry';
 import { CHECKPOINT_FILE, hasCheckpoint, readCheckpointState } from './checkpoint.store';
 import { PairLoaderSource } from './pair-loader.source';
 import { TrainRng } from './train.rng';
@@ -44,16 +44,6 @@ export interface TrainOptions extends TrainCallbacks {
   readonly threads?: number;
   /** Called once the backend is initialised. */
   readonly onDevice?: (device: DeviceInfo) => void;
-}
-
-type MethodBuilder = (name: string, config: AnyMethodConfig, reprSize: number) => MethodModel;
-
-function methodBuilder(): MethodBuilder {
-  // Resolved at run time: the method registry lives in methods/ (another part of the library).
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const registry = require('../methods/method.registry') as { buildMethod?: MethodBuilder };
-  if (typeof registry.buildMethod !== 'function') throw new Error('methods: buildMethod is not available');
-  return registry.buildMethod;
 }
 
 function sameJson(a: unknown, b: unknown): boolean {
@@ -126,7 +116,7 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
   let loop: TrainingLoop | undefined;
   try {
     backbone = new Resnet18Backbone({ widthMultiplier: config.width, seed: rng.nextSeed() });
-    model = methodBuilder()(options.method, { ...config, seed: rng.nextSeed() } as AnyMethodConfig, backbone.outDim);
+    model = buildMethod(options.method, { ...config, seed: rng.nextSeed() }, backbone.outDim);
     const dims = model.evalDims;
     evaluator = new OnlineEvaluator({
       reprDim: backbone.outDim,

@@ -6,7 +6,7 @@ import * as path from 'node:path';
 import type { Artifact, MetricPoint } from '@equilab/contracts';
 import type { Backbone, LossTerm, MethodModel, NamedVariable } from '../types';
 import type { OnlineEvaluator } from '../evaluator/online.evaluator';
-import { correlationStat, stdStat } from '../evaluator/representation.stats';
+import { meanNormalizedStd as stdStat, meanOffDiagonalCorrelation as correlationStat } from '../metrics/representation-stats.metric';
 import { AdamOptimizer } from './adam.optimizer';
 import {
   CHECKPOINT_FILE,
@@ -311,7 +311,7 @@ export class TrainingLoop {
       add('Stats/Corr. embeddings view2', correlationStat(f.embY));
       add('Stats/Std embeddings view1', stdStat(f.embX));
       add('Stats/Std embeddings view2', stdStat(f.embY));
-      if (f.prediction) {
+      if (f.prediction && f.prediction.shape[1] >= 2) {
         add('Stats/Corr. predictor output', correlationStat(f.prediction));
         add('Stats/Std predictor output', stdStat(f.prediction));
       }
