@@ -1,10 +1,9 @@
 # syntax=docker/dockerfile:1.7
 # Equilab dashboard (Next.js). Build from the repository root:
 #   docker build -f docker/web.Dockerfile -t equilab/web .
-# NEXT_PUBLIC_API_URL is inlined into the browser bundle at build time: leave it empty when the dashboard and the API
-# share one origin behind an Ingress (/api, /socket.io -> api), or set it to the API's public URL (compose: :4000).
-# API_URL (server-side calls from Next.js to the API) is read at run time.
-
+# The dashboard forwards /api/* and /socket.io/* to the API named by API_URL, read per request at run time
+# (apps/web/src/proxy.ts), so one image serves any deployment; the browser only ever talks to the dashboard's origin.
+# Behind the Kubernetes Ingress, /api and /socket.io go to the API directly (with sticky sessions).
 FROM node:20.20.2-bookworm-slim AS base
 ENV NEXT_TELEMETRY_DISABLED=1 TURBO_TELEMETRY_DISABLED=1 CHECKPOINT_DISABLE=1 PRISMA_SCHEMA_ENGINE_BINARY=/bin/false
 WORKDIR /app
@@ -17,8 +16,6 @@ RUN npm install -g --no-audit --no-fund "turbo@$(node -p "require('./package-loc
  && turbo prune @equilab/web --docker --out-dir /out
 
 FROM base AS build
-ARG NEXT_PUBLIC_API_URL=""
-ENV NEXT_PUBLIC_API_URL=${NEXT_PUBLIC_API_URL}
 COPY --from=prune /out/json/ ./
 COPY scripts/postinstall.mjs scripts/postinstall.mjs
 # the root postinstall runs `prisma generate` whenever the prisma CLI (a dev dependency) is installed

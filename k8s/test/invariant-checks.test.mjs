@@ -85,10 +85,12 @@ describe('invariant checks report broken manifests', () => {
     const a = copy(gpu);
     const so = a.find((o) => o.kind === 'ScaledObject');
     so.spec.minReplicaCount = 1;
+    find(a, 'Deployment', 'runner').spec.replicas = 0;
     so.spec.triggers[0].metadata.listName = 'bull:pretrain:waiting';
     so.spec.triggers[1].metadata.address = 'redis.example.com:6379';
     const v = scaledObjectViolations(a, { auth: 'secret' }).join('\n');
     assert.match(v, /minReplicaCount 1/);
+    assert.match(v, /fixes replicas: 0/);
     assert.match(v, /no redis trigger on the list bull:pretrain:wait/);
     assert.match(v, /hard-coded address/);
     const b = copy(local);

@@ -140,6 +140,11 @@ export function scaledObjectViolations(objects, { auth }) {
     out.push(`ScaledObject targets ${target.kind ?? 'Deployment'}/${target.name}, not the runner Deployment`);
   if (spec.minReplicaCount !== 0)
     out.push(`minReplicaCount ${spec.minReplicaCount} (runners must scale to zero)`);
+  const runner = find(objects, 'Deployment', 'runner');
+  if (runner?.spec.replicas !== undefined)
+    out.push(
+      `the runner Deployment fixes replicas: ${runner.spec.replicas} (KEDA owns it; apply would reset it)`,
+    );
   if (!(spec.maxReplicaCount >= 1)) out.push(`maxReplicaCount ${spec.maxReplicaCount}`);
   const triggers = spec.triggers ?? [];
   const wait = triggers.find((t) => t.type === 'redis' && t.metadata?.listName === 'bull:pretrain:wait');
