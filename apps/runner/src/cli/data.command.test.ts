@@ -17,7 +17,7 @@ function run(...args: string[]): Promise<{ code: number; stdout: string; stderr:
   });
 }
 
-test('equilab data generate + inspect: exit 0, files written, summary printed', async () => {
+void test('equilab data generate + inspect: exit 0, files written, summary printed', async () => {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'equilab-cli-data-'));
   try {
     const gen = await run('data', 'generate', '--out', dir, '--classes', '2', '--objects-per-class', '3', '--views', '3', '--size', '16', '--workers', '0', '--json');
@@ -38,7 +38,7 @@ test('equilab data generate + inspect: exit 0, files written, summary printed', 
   }
 });
 
-test('equilab data: bad input exits non-zero with one line naming the field or path', async () => {
+void test('equilab data: bad input exits non-zero with one line naming the field or path', async () => {
   const cases: [string[], RegExp][] = [
     [['data', 'generate', '--out', '/tmp/x', '--classes', 'abc'], /--classes/],
     [['data', 'generate', '--out', '/tmp/x', '--size', '8'], /size/],

@@ -17,14 +17,14 @@ before(async () => {
 });
 after(async () => tiny.cleanup());
 
-test('normalisation: (v/255 − mean) / std per channel, HWC', () => {
+void test('normalisation: (v/255 − mean) / std per channel, HWC', () => {
   const out = new Float32Array(6);
   normaliseInto(Uint8Array.from([0, 128, 255, 255, 0, 51]), out);
   const expected = [0, 128, 255, 255, 0, 51].map((v, i) => (v / 255 - DIEBENCH_MEAN[i % 3]!) / DIEBENCH_STD[i % 3]!);
   expected.forEach((e, i) => assert.ok(Math.abs(out[i]! - e) < 1e-5, `${i}: ${out[i]} vs ${e}`));
 });
 
-test('opens a generated split: V detected, classes from the folders, entries joined to the root', async () => {
+void test('opens a generated split: V detected, classes from the folders, entries joined to the root', async () => {
   const ds = await PairDataset.open({ ...splitFiles(tiny.dir), resolution: 32 });
   assert.equal(ds.length, 9);
   assert.equal(ds.views, 4);
@@ -33,7 +33,7 @@ test('opens a generated split: V detected, classes from the folders, entries joi
   assert.ok(ds.objectDir(0).startsWith(tiny.dir + path.sep), 'the leading "/" of an entry does not make it absolute');
 });
 
-test('an item is two distinct views of one object, its latent matches those two files, images match the files', async () => {
+void test('an item is two distinct views of one object, its latent matches those two files, images match the files', async () => {
   for (const latentMode of ['quat', 'rotcolor', 'all'] as const) {
     const ds = await PairDataset.open({ ...splitFiles(tiny.dir, 'val'), resolution: 32, latentMode });
     const pairs = new Set<string>();
@@ -64,7 +64,7 @@ test('an item is two distinct views of one object, its latent matches those two 
   assert.deepEqual((await again.get(1, 5)).views, (await again.get(1, 5)).views, 'same seed, same views');
 });
 
-test('resizes to the configured resolution', async () => {
+void test('resizes to the configured resolution', async () => {
   const ds = await PairDataset.open({ ...splitFiles(tiny.dir), resolution: 16 });
   const item = await ds.get(0, 0);
   assert.equal(item.x1.length, 16 * 16 * 3);
@@ -81,7 +81,7 @@ function assertDataError(code: string, mention: string) {
   };
 }
 
-test('validation errors name the path and the reason', async () => {
+void test('validation errors name the path and the reason', async () => {
   const files = splitFiles(tiny.dir);
   const bad = `${tiny.dir}-bad`;
   await mkdir(bad, { recursive: true });
@@ -117,7 +117,7 @@ test('validation errors name the path and the reason', async () => {
   }
 });
 
-test('a corrupt image or latent fails with the file named', async () => {
+void test('a corrupt image or latent fails with the file named', async () => {
   const copy = path.join(tiny.dir, '..', `${path.basename(tiny.dir)}-corrupt`);
   await cp(tiny.dir, copy, { recursive: true });
   try {

@@ -97,8 +97,8 @@ export class PairDataset {
       numClasses = names.filter((d) => d.isDirectory()).length;
     }
     labelValues.forEach((label, i) => {
-      if (!Number.isInteger(label) || label < 0 || label >= (numClasses as number)) {
-        throw new DataError('LABEL_OUT_OF_RANGE', labelsFile, `label ${label} at index ${i} is outside 0..${(numClasses as number) - 1}`);
+      if (!Number.isInteger(label) || label < 0 || label >= (numClasses)) {
+        throw new DataError('LABEL_OUT_OF_RANGE', labelsFile, `label ${label} at index ${i} is outside 0..${(numClasses) - 1}`);
       }
     });
     const views = options.views ?? (await countViews(path.join(root, entries[0] as string)));
@@ -130,7 +130,7 @@ export class PairDataset {
     const file = this.latentPath(index, view);
     const array = await readNpy(file);
     if (array.dtype !== '<f8' && array.dtype !== '<f4') throw new DataError('LATENT_INVALID', file, `expected float64 latents, got '${array.dtype}'`);
-    const values = Array.from(array.data as Float64Array | Float32Array);
+    const values = Array.from(array.data);
     if (values.length < LATENT_DIM || values.some((v) => !Number.isFinite(v))) {
       throw new DataError('LATENT_INVALID', file, `expected ${LATENT_DIM} finite values, got [${values.join(', ')}]`);
     }

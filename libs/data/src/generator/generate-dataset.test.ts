@@ -27,7 +27,7 @@ before(async () => {
 });
 after(async () => a.cleanup());
 
-test('writes the 3DIEBench layout: SYNSET/OBJ/image_v.jpg + latent_v.npy and four split files', async () => {
+void test('writes the 3DIEBench layout: SYNSET/OBJ/image_v.jpg + latent_v.npy and four split files', async () => {
   const classes = (await readdir(a.dir, { withFileTypes: true })).filter((e) => e.isDirectory()).map((e) => e.name).sort();
   assert.equal(classes.length, 3);
   for (const c of classes) {
@@ -62,7 +62,7 @@ test('writes the 3DIEBench layout: SYNSET/OBJ/image_v.jpg + latent_v.npy and fou
   assert.equal(new Set(all).size, 12, 'every object in exactly one split');
 });
 
-test('latents: float64 (7,) in the spec ranges', async () => {
+void test('latents: float64 (7,) in the spec ranges', async () => {
   const images = (await readNpy(path.join(a.dir, 'train_images.npy'))).data as string[];
   const seen: number[][] = [];
   for (const entry of images) {
@@ -70,7 +70,7 @@ test('latents: float64 (7,) in the spec ranges', async () => {
       const latent = await readNpy(path.join(a.dir, entry, `latent_${v}.npy`));
       assert.equal(latent.dtype, '<f8');
       assert.deepEqual(latent.shape, [7]);
-      const l = Array.from(latent.data as Float64Array);
+      const l = Array.from(latent.data);
       for (let k = 0; k < 3; k++) assert.ok(Math.abs(l[k]!) <= Math.PI / 2, `euler ${k}`);
       assert.ok(l[3]! >= 0 && l[3]! <= 1);
       assert.ok(l[4]! >= 0 && l[4]! <= Math.PI / 4);
@@ -84,7 +84,7 @@ test('latents: float64 (7,) in the spec ranges', async () => {
   assert.ok(Math.max(...seen.map((l) => l[0]!)) > 0.5 && Math.min(...seen.map((l) => l[0]!)) < -0.5);
 });
 
-test('same seed → identical bytes whatever the worker count; another seed → different data', async () => {
+void test('same seed → identical bytes whatever the worker count; another seed → different data', async () => {
   const b = await tinyDataset({ workers: 2 });
   const c = await tinyDataset({ seed: 1 });
   try {

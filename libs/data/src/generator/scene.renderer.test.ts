@@ -29,7 +29,7 @@ function composeHalfTurn(euler: number[], axis: 0 | 1 | 2): number[] {
   return [Math.atan2(m[7]!, m[8]!), -Math.asin(Math.max(-1, Math.min(1, m[6]!))), Math.atan2(m[3]!, m[0]!)];
 }
 
-test('the image follows the latents: rotation, floor hue and light change the render; same latents → same bytes', () => {
+void test('the image follows the latents: rotation, floor hue and light change the render; same latents → same bytes', () => {
   const { mesh } = objectMesh(0, 1, 0);
   const img = renderer.render(mesh, base);
   assert.equal(img.length, SIZE * SIZE * 3);
@@ -40,14 +40,14 @@ test('the image follows the latents: rotation, floor hue and light change the re
   const far = (h: number) => [0, 0, 0, h, Math.PI / 4, Math.PI / 2, 0.5];
   const top = (h: number) => pixel(renderer.render(mesh, far(h)), 2, 2);
   const [r0, g0, b0] = top(0);
-  assert.ok(r0 > g0 + 20 && r0 > b0 + 20, `red floor ${[r0, g0, b0]}`);
+  assert.ok(r0 > g0 + 20 && r0 > b0 + 20, `red floor ${[r0, g0, b0].join()}`);
   const [r1, g1, b1] = top(1 / 3);
-  assert.ok(g1 > r1 + 20 && g1 > b1 + 20, `green floor ${[r1, g1, b1]}`);
+  assert.ok(g1 > r1 + 20 && g1 > b1 + 20, `green floor ${[r1, g1, b1].join()}`);
   const [r2, g2, b2] = top(2 / 3);
-  assert.ok(b2 > r2 + 20 && b2 > g2 + 20, `blue floor ${[r2, g2, b2]}`);
+  assert.ok(b2 > r2 + 20 && b2 > g2 + 20, `blue floor ${[r2, g2, b2].join()}`);
 });
 
-test('every shape family is asymmetric: half-turns about each axis give a visibly different image', () => {
+void test('every shape family is asymmetric: half-turns about each axis give a visibly different image', () => {
   for (const [classIndex, family] of SHAPE_FAMILIES.entries()) {
     const { mesh } = objectMesh(0, classIndex, 0);
     const euler = [0.4, 0.2, -0.3];

@@ -27,7 +27,6 @@ const SUN_BLUR = 3;
 type V3 = [number, number, number];
 
 const sub = (a: V3, b: V3): V3 => [a[0] - b[0], a[1] - b[1], a[2] - b[2]];
-const dot = (a: V3, b: V3) => a[0] * b[0] + a[1] * b[1] + a[2] * b[2];
 const cross = (a: V3, b: V3): V3 => [a[1] * b[2] - a[2] * b[1], a[2] * b[0] - a[0] * b[2], a[0] * b[1] - a[1] * b[0]];
 const norm = (a: V3): V3 => {
   const n = Math.hypot(a[0], a[1], a[2]) || 1;
@@ -80,7 +79,7 @@ export class SceneRenderer {
   private screen = new Float32Array(0);
 
   constructor(readonly size: number) {
-    this.ss = Math.min(2, Math.max(1, Math.round(160 / size)));
+    this.ss = Math.min(2, Math.max(1, Math.ceil(160 / size)));
     this.width = size * this.ss;
     const c: V3 = [
       CAMERA_DISTANCE * Math.sin(CAMERA_POLAR) * Math.cos(CAMERA_AZIMUTH),
@@ -342,18 +341,24 @@ export class SceneRenderer {
           }
           r = mesh.colors[3 * t]!; g = mesh.colors[3 * t + 1]!; b = mesh.colors[3 * t + 2]!;
           const texel = sunTexel(wx, wy);
-          sunVis = texel >= 0 && sunMap[texel]! > wz + 0.03 ? 0.25 : 1;
+          const up = Math.abs(nz);
+          const sunBias = 0.03 + 0.04 * Math.min(5, Math.sqrt(Math.max(0, 1 - up * up)) / Math.max(up, 1e-3));
+          sunVis = texel >= 0 && sunMap[texel]! > wz + sunBias ? 0.25 : 1;
           bias = 0.03;
         }
         const sun = SUN * sunVis * Math.max(0, nz);
         let lr = AMBIENT + sun, lg = AMBIENT + sun, lb = AMBIENT + sun;
-        const vis = spotVisibility(wx, wy, wz, bias);
-        if (vis > 0) {
-          const lx = sp[0] - wx, ly = sp[1] - wy, lz = sp[2] - wz;
-          const d2 = lx * lx + ly * ly + lz * lz;
-          const lambert = Math.max(0, (nx * lx + ny * ly + nz * lz) / Math.sqrt(d2));
-          const e = (SPOT * vis * lambert * SPOT_RADIUS * SPOT_RADIUS) / d2;
-          lr += e * light[0]; lg += e * light[1]; lb += e * light[2];
+        const lx = sp[0] - wx, ly = sp[1] - wy, lz = sp[2] - wz;
+        const d2 = lx * lx + ly * ly + lz * lz;
+        const ndl = (nx * lx + ny * ly + nz * lz) / Math.sqrt(d2);
+        if (ndl > 0) {
+          // slope-scaled depth bias against shadow acne on surfaces grazing the light
+          const slope = Math.min(5, Math.sqrt(Math.max(0, 1 - ndl * ndl)) / ndl);
+          const vis = spotVisibility(wx, wy, wz, bias + 0.03 * slope);
+          if (vis > 0) {
+            const e = (SPOT * vis * ndl * SPOT_RADIUS * SPOT_RADIUS) / d2;
+            lr += e * light[0]; lg += e * light[1]; lb += e * light[2];
+          }
         }
         linear[3 * p] = r * lr;
         linear[3 * p + 1] = g * lg;

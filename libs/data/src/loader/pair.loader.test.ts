@@ -22,7 +22,7 @@ async function collect(loader: PairLoader, epoch: number): Promise<PairBatch[]> 
 const plain = (batches: PairBatch[]) =>
   batches.map((b) => ({ ...b, x1: Array.from(b.x1), x2: Array.from(b.x2), latents: Array.from(b.latents), labels: Array.from(b.labels), indices: Array.from(b.indices), views: Array.from(b.views) }));
 
-test('batches: shapes, an epoch visits every object once, seeded shuffle per epoch', async () => {
+void test('batches: shapes, an epoch visits every object once, seeded shuffle per epoch', async () => {
   const loader = await PairLoader.open({ ...splitFiles(tiny.dir), resolution: 32, batchSize: 4, seed: 3, latentMode: 'rotcolor' });
   try {
     const batches = await collect(loader, 0);
@@ -56,7 +56,7 @@ test('batches: shapes, an epoch visits every object once, seeded shuffle per epo
   }
 });
 
-test('deterministic for (seed, epoch): identical batches in-process, with 2 workers, and across loaders', async () => {
+void test('deterministic for (seed, epoch): identical batches in-process, with 2 workers, and across loaders', async () => {
   const open = (workers: number, seed = 5) => PairLoader.open({ ...splitFiles(tiny.dir), resolution: 32, batchSize: 4, seed, workers, prefetch: 2 });
   const [a, b, c, d] = await Promise.all([open(0), open(2), open(2), open(0, 6)]);
   try {
@@ -73,7 +73,7 @@ test('deterministic for (seed, epoch): identical batches in-process, with 2 work
   }
 });
 
-test('dropLast drops the partial batch; shuffle=false keeps the split order', async () => {
+void test('dropLast drops the partial batch; shuffle=false keeps the split order', async () => {
   const loader = await PairLoader.open({ ...splitFiles(tiny.dir), resolution: 16, batchSize: 4, dropLast: true, shuffle: false });
   try {
     assert.equal(loader.batchesPerEpoch, 2);
@@ -84,7 +84,7 @@ test('dropLast drops the partial batch; shuffle=false keeps the split order', as
   }
 });
 
-test('bad images: an error naming the file by default (in-process and in workers); skipBad skips and counts', async () => {
+void test('bad images: an error naming the file by default (in-process and in workers); skipBad skips and counts', async () => {
   const copy = `${tiny.dir}-bad-images`;
   await cp(tiny.dir, copy, { recursive: true });
   try {
@@ -126,7 +126,7 @@ test('bad images: an error naming the file by default (in-process and in workers
   }
 });
 
-test('close() stops the workers even mid-epoch; a closed loader refuses to iterate', async () => {
+void test('close() stops the workers even mid-epoch; a closed loader refuses to iterate', async () => {
   const loader = await PairLoader.open({ ...splitFiles(tiny.dir), resolution: 32, batchSize: 2, workers: 2, prefetch: 3 });
   for await (const batch of loader.epoch(0)) {
     assert.equal(batch.shape.batch, 2);

@@ -13,12 +13,12 @@ const valImages = path.join(splitFixturesDir, 'val_images.npy');
 const valLabels = path.join(splitFixturesDir, 'val_labels.npy');
 const trainLabels = path.join(splitFixturesDir, 'train_labels.npy');
 
-test('reads the real 3DIEBench val split (<U43) and labels (int64, 55 classes)', async () => {
+void test('reads the real 3DIEBench val split (<U43) and labels (int64, 55 classes)', async () => {
   const images = await readNpy(valImages);
   assert.equal(images.dtype, '<U43');
   assert.deepEqual(images.shape, [10552]);
   assert.equal(images.data[0], '/02691156/dc8d9003cde43b66c8727b27ee96a4b7/');
-  for (const s of images.data as string[]) assert.match(s, /^\/\d{8}\/[0-9a-z]+\/$/);
+  for (const s of images.data) assert.match(s, /^\/\d{8}\/[0-9a-z]+\/$/);
   for (const file of [valLabels, trainLabels]) {
     const labels = await readNpy(file);
     assert.equal(labels.dtype, '<i8');
@@ -30,18 +30,18 @@ test('reads the real 3DIEBench val split (<U43) and labels (int64, 55 classes)',
   }
   // label = index of the synset in the sorted synset list
   const labels = npyToNumbers(await readNpy(valLabels));
-  const synsets = [...new Set((images.data as string[]).map((s) => s.split('/')[1]!))].sort();
-  (images.data as string[]).forEach((s, i) => assert.equal(synsets.indexOf(s.split('/')[1]!), labels[i]));
+  const synsets = [...new Set((images.data).map((s) => s.split('/')[1]!))].sort();
+  (images.data).forEach((s, i) => assert.equal(synsets.indexOf(s.split('/')[1]!), labels[i]));
 });
 
-test('encodeNpy reproduces numpy.save byte for byte (real files round-trip)', () => {
+void test('encodeNpy reproduces numpy.save byte for byte (real files round-trip)', () => {
   for (const file of [valImages, valLabels, trainLabels]) {
     const bytes = readFileSync(file);
     assert.ok(encodeNpy(parseNpy(bytes, file)).equals(bytes), file);
   }
 });
 
-test('round-trips every supported dtype and shape', async () => {
+void test('round-trips every supported dtype and shape', async () => {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'npy-'));
   try {
     const arrays: NpyArray[] = [
@@ -80,12 +80,12 @@ function header(dict: string, version = 1): Buffer {
   return Buffer.concat([head, text]);
 }
 
-test('reads version 2.0 headers', () => {
+void test('reads version 2.0 headers', () => {
   const buf = Buffer.concat([header("{'descr': '<i4', 'fortran_order': False, 'shape': (2,), }", 2), Buffer.from(Int32Array.from([7, -7]).buffer)]);
   assert.deepEqual(Array.from(parseNpy(buf).data as Int32Array), [7, -7]);
 });
 
-test('rejects Fortran order, big-endian, object, structured and malformed files with the file and dtype named', async () => {
+void test('rejects Fortran order, big-endian, object, structured and malformed files with the file and dtype named', async () => {
   const expectError = (buf: Buffer, code: string, pattern: RegExp) =>
     assert.throws(
       () => parseNpy(buf, '/x/bad.npy'),

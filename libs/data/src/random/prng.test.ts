@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Prng, deriveSeed } from './prng';
 
-test('Prng is deterministic and seed-dependent', () => {
+void test('Prng is deterministic and seed-dependent', () => {
   const a = new Prng(42);
   const b = new Prng(42);
   const c = new Prng(43);
@@ -12,7 +12,7 @@ test('Prng is deterministic and seed-dependent', () => {
   for (const v of sa) assert.ok(v >= 0 && v < 1);
 });
 
-test('distinctPair never returns equal indices and covers all pairs', () => {
+void test('distinctPair never returns equal indices and covers all pairs', () => {
   const rng = new Prng(7);
   const seen = new Set<string>();
   for (let i = 0; i < 2000; i++) {
@@ -24,7 +24,7 @@ test('distinctPair never returns equal indices and covers all pairs', () => {
   assert.equal(seen.size, 12);
 });
 
-test('shuffle is a permutation; deriveSeed separates streams', () => {
+void test('shuffle is a permutation; deriveSeed separates streams', () => {
   const xs = new Prng(1).shuffle(Array.from({ length: 100 }, (_, i) => i));
   assert.deepEqual([...xs].sort((p, q) => p - q), Array.from({ length: 100 }, (_, i) => i));
   assert.notDeepEqual(xs, Array.from({ length: 100 }, (_, i) => i));

@@ -12,12 +12,12 @@ interface RotationCase {
   relative_quat_xyzw: number[];
 }
 
-test('relativeQuaternion matches the golden cases to 1e-5, sign included', () => {
+void test('relativeQuaternion matches the golden cases to 1e-5, sign included', () => {
   const golden = JSON.parse(readFileSync(path.join(goldenDir(), 'relative_rotation.json'), 'utf8')) as { cases: RotationCase[] };
   assert.ok(golden.cases.length > 0);
   for (const c of golden.cases) {
     const q = relativeQuaternion(c.euler_1, c.euler_2);
-    q.forEach((v, i) => assert.ok(Math.abs(v - (c.relative_quat_xyzw[i] as number)) < 1e-5, `${JSON.stringify(c)} → ${q}`));
+    q.forEach((v, i) => assert.ok(Math.abs(v - (c.relative_quat_xyzw[i] as number)) < 1e-5, `${JSON.stringify(c)} → ${q.join()}`));
   }
 });
 
@@ -27,7 +27,7 @@ function matMul(a: number[], b: number[]): number[] {
   return out;
 }
 
-test('relative rotation satisfies R2 = R1 · R_rel, and Euler xyz is extrinsic (Rz·Ry·Rx)', () => {
+void test('relative rotation satisfies R2 = R1 · R_rel, and Euler xyz is extrinsic (Rz·Ry·Rx)', () => {
   const e1 = [0.3, -1.1, 0.7];
   const e2 = [-0.9, 0.4, 1.5];
   const rRel = quaternionToMatrix(relativeQuaternion(e1, e2));
@@ -40,7 +40,7 @@ test('relative rotation satisfies R2 = R1 · R_rel, and Euler xyz is extrinsic (
   matMul(rz, rx).forEach((v, i) => assert.ok(Math.abs(v - eulerXyzToMatrix([Math.PI / 2, 0, Math.PI / 2])[i]!) < 1e-12));
 });
 
-test('transformation latents: quat (4), rotcolor (6), all (8) by plain subtraction', () => {
+void test('transformation latents: quat (4), rotcolor (6), all (8) by plain subtraction', () => {
   const l1 = [0.1, 0.2, 0.3, 0.9, 0.5, 6.0, 0.05];
   const l2 = [0.4, -0.2, 1.0, 0.1, 0.25, 1.0, 0.95];
   const q = relativeQuaternion(l1.slice(0, 3), l2.slice(0, 3));
