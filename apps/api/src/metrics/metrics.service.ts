@@ -25,6 +25,18 @@ export class MetricsService {
     private readonly live: LiveService,
   ) {}
 
+  /** Run → project/sweep never changes: cache it for the hot write path (a deleted run fails the FK → 404). */
+  private readonly refs = new Map<string, { id: string; projectId: string; sweepId: string | null }>();
+
+  private async cachedRunRef(id: string) {
+    const hit = this.refs.get(id);
+    if (hit) return hit;
+    const ref = await this.runRef(id);
+    if (this.refs.size >= 10_000) this.refs.clear();
+    this.refs.set(id, ref);
+    return ref;
+  }
+
   private async runRef(id: string) {
     const run = await this.prisma.run.findUnique({ where: { id }, select: { id: true, projectId: true, sweepId: true } });
     if (!run) throw AppError.notFound('run', id);
@@ -35,7 +47,7 @@ export class MetricsService {
     if (points.length > MAX_METRIC_BATCH) {
       throw new AppError('payload_too_large', `a metric batch holds at most ${MAX_METRIC_BATCH} points, got ${points.length}`);
     }
-    const run = await this.runRef(runId);
+    const run = await this.cachedRunRef(runId);
     await this.repo.upsert(runId, points);
     this.live.metrics(run, points);
     return { accepted: points.length };
