@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { CANCEL_CHANNEL } from '@equilab/contracts';
+import IORedis from 'ioredis';
 import { DispatchService } from '../queue/dispatch.service';
 import { createProject, createRun, jobRunToken, registerRunner, startTestApp, type TestApp } from '../testing/test-app';
 
@@ -73,7 +75,12 @@ describe('runs', () => {
   it('cancel removes a waiting job, publishes, and blocks start; retry makes a new attempt', async () => {
     const run = await createRun(t, projectId);
     const token = await jobRunToken(t, run.id);
+    const subscriber = new IORedis(t.env.REDIS_URL);
+    await subscriber.subscribe(CANCEL_CHANNEL);
+    const message = new Promise<string>((resolve) => subscriber.on('message', (_channel: string, m: string) => resolve(m)));
     let res = await t.request('POST', `/api/runs/${run.id}/cancel`);
+    assert.deepEqual(JSON.parse(await message), { runId: run.id });
+    await subscriber.quit();
     assert.equal(res.status, 200, res.text);
     assert.equal(res.body.status, 'canceled');
     assert.equal(await t.app.get(DispatchService).pretrain.getJob(`${run.id}.1`), undefined);
