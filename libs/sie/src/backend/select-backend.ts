@@ -1,3 +1,4 @@
+import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
@@ -9,7 +10,11 @@ export type { BackendName } from '@equilab/contracts';
 export const BACKEND_NAMES: readonly BackendName[] = ['auto', 'wasm', 'cpu', 'tensorflow', 'tensorflow-gpu'];
 
 export interface SelectBackendOptions {
-  /** Worker threads for the wasm backend (1 when the installed build cannot use threads in Node). */
+  /**
+   * Threads for the wasm backend (default 1). More than one needs the patched Node bundle (patches/, applied by the
+   * root postinstall); the number is fixed by the first wasm initialisation of the process. `threads` of the
+   * result is what the backend actually uses.
+   */
   readonly threads?: number;
 }
 
@@ -76,18 +81,39 @@ export function wasmBinaryDir(): string {
 
 let wasmConfigured = false;
 
+/**
+ * Whether the installed Node bundle of the wasm backend carries patches/@tensorflow+tfjs-backend-wasm+4.22.0.patch
+ * (pthread worker and main scripts written to temp files, configurable core count, workers that do not keep the
+ * process alive). The stock bundle disables threads in Node.
+ */
+export function wasmThreadsPatched(): boolean {
+  try {
+    return fs.readFileSync(require.resolve('@tensorflow/tfjs-backend-wasm'), 'utf8').includes('function nodeTempScript(');
+  } catch {
+    return false;
+  }
+}
+
 async function selectWasm(threads: number | undefined): Promise<DeviceInfo> {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const wasm = require('@tensorflow/tfjs-backend-wasm') as typeof import('@tensorflow/tfjs-backend-wasm');
+  let note = '';
   if (!wasmConfigured) {
-    // Must happen before the backend's first initialisation (tf.findBackend would initialise it).
+    // Must happen before the backend's first initialisation (tf.findBackend would initialise it); the thread
+    // count of a process is fixed by its first wasm initialisation.
     wasm.setWasmPaths(wasmBinaryDir());
-    if (threads !== undefined) wasm.setThreadsCount(threads);
+    const wanted = threads ?? 1;
+    if (wanted > 1 && wasmThreadsPatched()) {
+      tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', true);
+      wasm.setThreadsCount(wanted);
+    } else if (wanted > 1) {
+      note = ' (threads unavailable: the tfjs-backend-wasm patch is not applied; run npm install at the repository root)';
+    }
     wasmConfigured = true;
   }
   await activate('wasm');
   const actual = wasm.getThreadsCount();
-  return { backend: 'wasm', threads: actual, device: `${cpuModel()}, wasm SIMD, ${actual} thread(s)` };
+  return { backend: 'wasm', threads: actual, device: `${cpuModel()}, wasm SIMD, ${actual} thread(s)${note}` };
 }
 
 async function selectCpu(): Promise<DeviceInfo> {
