@@ -61,6 +61,7 @@ export const redisTriggerMetadata = z.strictObject({
   activationListLength: intString.optional(),
   databaseIndex: intString.optional(),
   enableTLS: z.enum(['true', 'false']).optional(),
+  unsafeSsl: z.enum(['true', 'false']).optional(),
 });
 export const scaledObjectUsage = z.object({
   scaleTargetRef: z.object({ name: z.string().min(1), kind: z.literal('Deployment').optional() }),
