@@ -10,6 +10,8 @@ import type { BatchReply, BatchRequest } from './loader.worker';
 
 interface PoolWorker {
   worker: Worker;
+  /** Set when the thread died: later requests fail at once instead of waiting forever. */
+  failure?: Error;
   outstanding: Map<number, { resolve: (batch: PairBatch) => void; reject: (error: Error) => void }>;
 }
 
@@ -95,6 +97,7 @@ export class PairLoader implements AsyncIterable<PairBatch> {
     const { seed, skipBad } = this.options;
     if (this.pool.length === 0) return buildPairBatch(this.dataset, indices, seed, epoch, batchIndex, skipBad);
     const entry = this.pool[batchIndex % this.pool.length] as PoolWorker;
+    if (entry.failure) return Promise.reject(entry.failure);
     const id = this.nextRequest++;
     return new Promise<PairBatch>((resolve, reject) => {
       entry.outstanding.set(id, { resolve, reject });
@@ -128,6 +131,7 @@ export class PairLoader implements AsyncIterable<PairBatch> {
       else waiter.reject(reviveError(reply.error));
     });
     const failAll = (error: Error) => {
+      entry.failure ??= error;
       for (const waiter of entry.outstanding.values()) waiter.reject(error);
       entry.outstanding.clear();
       settle();
