@@ -136,7 +136,7 @@ export async function startStack(options = {}) {
 
   try {
     // Database: a fresh, migrated one of our own.
-    await execFileAsync(process.execPath, [path.join(REPO_ROOT, 'scripts/migrate.mjs'), 'reset', '--force'], {
+    await execFileAsync(process.execPath, [path.join(REPO_ROOT, 'scripts/migrate.mjs'), 'reset'], {
       cwd: REPO_ROOT,
       env: { ...process.env, DATABASE_URL: databaseUrl },
       timeout: 180_000,

@@ -79,7 +79,7 @@ export function MetricChart({ title, series, options, height = 220 }: { title: s
     const opts: uPlot.Options = {
       width,
       height,
-      legend: { show: series.length > 1 ? false : true, live: true },
+      legend: { show: false },
       cursor: { drag: { x: true, y: false } },
       scales: { x: { time: false }, y: { distr: options.logScale ? 3 : 1 } },
       axes: [

@@ -2,7 +2,7 @@
 
 import { runRoom, terminalRunStatuses, type ArtifactRecord, type Run, type RunDetail } from '@equilab/contracts';
 import Link from 'next/link';
-import { useMemo, useState } from 'react';
+import { useEffect, useMemo, useState } from 'react';
 import { LiveIndicator } from '@/components/live-indicator';
 import { ChartControls, MetricChart, type ChartOptions } from '@/components/metric-chart';
 import { PageHeader, buttonClass, dangerButtonClass } from '@/components/page-header';
@@ -11,6 +11,8 @@ import { Async, Empty, ErrorState, Loading } from '@/components/states';
 import { ApiError, api } from '@/lib/api.client';
 import { colourFor, flatten, formatBytes, formatDate, formatDuration, formatValue, shortId } from '@/lib/format';
 import { groupMetricKeys } from '@/lib/metric-groups';
+import { mergeRun } from '@/lib/run-merge';
+import { setProjectId } from '@/lib/settings.store';
 import { useLive } from '@/lib/socket.client';
 import { useApi } from '@/lib/use-api.hook';
 import { useRunSeries } from '@/lib/use-run-series.hook';
@@ -35,7 +37,7 @@ export function RunView({ runId }: { runId: string }) {
 
   useLive([runRoom(runId)], {
     run: ({ run: next }) => {
-      run.setData((previous) => (previous ? { ...previous, ...next } : previous));
+      run.setData((previous) => (previous ? mergeRun(previous, next) : previous));
       if (next.status !== 'running') artifacts.reload();
     },
   });
@@ -45,7 +47,7 @@ export function RunView({ runId }: { runId: string }) {
     setActionError(null);
     try {
       const next = await api<Run>(`/runs/${runId}/${action}`, { method: 'POST' });
-      if (next && typeof next === 'object' && 'status' in next) run.setData((previous) => (previous ? { ...previous, ...next } : previous));
+      if (next && typeof next === 'object' && 'status' in next) run.setData((previous) => (previous ? mergeRun(previous, next) : previous));
       else run.reload();
     } catch (reason) {
       setActionError(reason as Error);
@@ -55,6 +57,10 @@ export function RunView({ runId }: { runId: string }) {
   };
 
   const groups = groupMetricKeys(metrics.keys);
+  const projectId = run.data?.projectId;
+  useEffect(() => {
+    if (projectId) setProjectId(projectId);
+  }, [projectId]);
 
   if (run.error && !run.data) {
     return run.error instanceof ApiError && run.error.status === 404 ? <Empty title="Run not found">No run has id {runId}.</Empty> : <ErrorState error={run.error} onRetry={run.reload} />;

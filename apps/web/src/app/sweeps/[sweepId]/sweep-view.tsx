@@ -11,6 +11,7 @@ import { Empty, ErrorState, Loading } from '@/components/states';
 import { ApiError, api } from '@/lib/api.client';
 import { formatDate, formatDuration, formatNumber, formatValue } from '@/lib/format';
 import { lowerIsBetter } from '@/lib/metric-groups';
+import { mergeRun } from '@/lib/run-merge';
 import { useLive } from '@/lib/socket.client';
 import { useApi } from '@/lib/use-api.hook';
 
@@ -26,13 +27,21 @@ export function SweepView({ sweepId }: { sweepId: string }) {
       sweep.setData((previous) => {
         if (!previous) return previous;
         const index = previous.runs.findIndex((r) => r.id === run.id);
-        const runs = index >= 0 ? previous.runs.map((r) => (r.id === run.id ? run : r)) : [...previous.runs, run];
+        const runs = index >= 0 ? previous.runs.map((r) => (r.id === run.id ? mergeRun(r, run) : r)) : [...previous.runs, run];
         return { ...previous, runs };
       }),
   });
 
   // Metric summaries of finished/running runs (for the parallel-coordinates metric axis).
+  // Refreshed when a run changes state, and every 15 s while runs are training.
   const runIdsWithMetrics = (sweep.data?.runs ?? []).filter((r) => r.status !== 'queued').map((r) => `${r.id}:${r.status}`).join(',');
+  const anyRunning = (sweep.data?.runs ?? []).some((r) => r.status === 'running');
+  const [tick, setTick] = useState(0);
+  useEffect(() => {
+    if (!anyRunning) return undefined;
+    const timer = setInterval(() => setTick((t) => t + 1), 15_000);
+    return () => clearInterval(timer);
+  }, [anyRunning]);
   useEffect(() => {
     if (!runIdsWithMetrics) return;
     let stop = false;
@@ -45,7 +54,7 @@ export function SweepView({ sweepId }: { sweepId: string }) {
     return () => {
       stop = true;
     };
-  }, [runIdsWithMetrics]);
+  }, [runIdsWithMetrics, tick]);
 
   const metricKeys = useMemo(() => [...new Set(Object.values(summaries).flatMap((list) => list.map((m) => m.key)))].sort(), [summaries]);
   const chosen = metricKey || metricKeys.find((k) => k.startsWith('Loss/')) || metricKeys[0] || '';

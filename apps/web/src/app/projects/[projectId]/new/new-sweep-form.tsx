@@ -34,7 +34,7 @@ function FieldRow({ field, state, kind, strategy, errors, onChange }: { field: F
   const inputProps = { 'aria-invalid': invalid || undefined, 'aria-describedby': invalid ? errorId : `${id}-help` };
   const border = invalid ? 'border-red-500 dark:border-red-500' : '';
   return (
-    <div className={`grid gap-2 border-b border-slate-100 py-2 md:grid-cols-[16rem_8rem_1fr] dark:border-slate-800 ${invalid ? 'bg-red-50/50 dark:bg-red-950/20' : ''}`} data-field={field.path} data-invalid={invalid ? 'true' : undefined}>
+    <div className={`grid gap-2 border-b border-slate-100 py-2 md:grid-cols-[24rem_8rem_1fr] dark:border-slate-800 ${invalid ? 'bg-red-50/50 dark:bg-red-950/20' : ''}`} data-field={field.path} data-invalid={invalid ? 'true' : undefined}>
       <div className="min-w-0">
         <label htmlFor={id} className="block truncate font-mono text-sm" title={field.path}>
           {field.path}

@@ -19,6 +19,7 @@ import { ProgressBar, StatusBadge } from '@/components/status-badge';
 import { Empty, ErrorState, Loading } from '@/components/states';
 import { api } from '@/lib/api.client';
 import { formatDate, formatDuration, formatValue } from '@/lib/format';
+import { mergeRun } from '@/lib/run-merge';
 import { setProjectId, useToken } from '@/lib/settings.store';
 import { useLive } from '@/lib/socket.client';
 
@@ -130,7 +131,7 @@ export function RunsTable({ projectId }: { projectId: string }) {
         const index = previous.findIndex((r) => r.id === run.id);
         if (index >= 0) {
           const next = previous.slice();
-          next[index] = run;
+          next[index] = mergeRun(previous[index] as Run, run);
           return next;
         }
         const matches = (filters.status.length === 0 || filters.status.includes(run.status)) && (!filters.method || filters.method === run.method);
@@ -241,7 +242,7 @@ export function RunsTable({ projectId }: { projectId: string }) {
       return next;
     });
 
-  const columns = ['2rem', '16rem', '7rem', '6rem', ...paramKeys.map(() => '8rem'), ...chosenMetrics.map(() => '8rem'), '12rem', '10rem'];
+  const columns = ['2rem', '16rem', '7rem', '6rem', ...paramKeys.map(() => '8rem'), ...chosenMetrics.map(() => '8rem'), '15rem', '10rem'];
   const grid = { gridTemplateColumns: columns.join(' ') };
 
   const sortIndicator = (column: SortColumn) => (filters.sort.kind === column.kind && filters.sort.key === column.key ? (filters.descending ? ' ↓' : ' ↑') : '');
@@ -345,7 +346,7 @@ export function RunsTable({ projectId }: { projectId: string }) {
       ) : null}
 
       {runs.length > 0 ? (
-        <div ref={scroller} role="table" aria-label="Runs" aria-rowcount={visibleRuns.length} className="overflow-auto rounded-lg border border-slate-200 text-sm dark:border-slate-800" style={{ height: 'calc(100vh - 280px)', minHeight: 240 }} data-testid="runs-table">
+        <div ref={scroller} role="table" aria-label="Runs" aria-rowcount={visibleRuns.length} className="overflow-auto rounded-lg border border-slate-200 text-sm dark:border-slate-800" style={{ maxHeight: 'calc(100vh - 280px)', minHeight: 160 }} data-testid="runs-table">
           <div role="rowgroup" className="sticky top-0 z-10 min-w-max">
             <div role="row" className="grid min-w-full items-center gap-2 border-b border-slate-200 bg-slate-50 px-2 py-2 text-xs dark:border-slate-800 dark:bg-slate-900" style={grid}>
               <div role="columnheader">
