@@ -138,6 +138,14 @@ describe('docker/compose.yaml', () => {
       assert.ok(target, `${name}: stage ${svc.build.target} in ${svc.build.dockerfile}`);
       if (name !== 'migrate')
         assert.deepEqual(healthcheckViolations(all.slice(0, all.indexOf(target) + 1)), [], name);
+      // A healthcheck running the probe script needs the image to hold it where the healthcheck looks.
+      const probe = [].concat(svc.healthcheck?.test ?? []).find((a) => a.endsWith('healthcheck.mjs'));
+      if (probe) {
+        const copied = target.instructions
+          .filter((i) => i.getKeyword() === 'COPY')
+          .some((i) => i.getArgumentsContent().trim().split(/\s+/).at(-1) === probe);
+        assert.ok(copied, `${name}: the image does not COPY the probe to ${probe}`);
+      }
     }
   });
 
