@@ -11,7 +11,7 @@ export const BACKEND_NAMES: readonly BackendName[] = ['auto', 'wasm', 'cpu', 'te
 
 export interface SelectBackendOptions {
   /**
-   * Threads for the wasm backend (default 1). More than one needs the patched Node bundle (patches/, applied by the
+   * Threads for the wasm backend (default `defaultWasmThreads()`: 2 on 2+ cores when patched). More than one needs the patched Node bundle (patches/, applied by the
    * root postinstall); the number is fixed by the first wasm initialisation of the process. `threads` of the
    * result is what the backend actually uses.
    */
@@ -94,6 +94,11 @@ export function wasmThreadsPatched(): boolean {
   }
 }
 
+/** 2 threads (≈1.4× faster steps on 2 cores) when the patched bundle allows them and there are 2+ cores, else 1. */
+export function defaultWasmThreads(): number {
+  return wasmThreadsPatched() ? Math.min(2, Math.max(1, os.cpus().length)) : 1;
+}
+
 async function selectWasm(threads: number | undefined): Promise<DeviceInfo> {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const wasm = require('@tensorflow/tfjs-backend-wasm') as typeof import('@tensorflow/tfjs-backend-wasm');
@@ -102,7 +107,7 @@ async function selectWasm(threads: number | undefined): Promise<DeviceInfo> {
     // Must happen before the backend's first initialisation (tf.findBackend would initialise it); the thread
     // count of a process is fixed by its first wasm initialisation.
     wasm.setWasmPaths(wasmBinaryDir());
-    const wanted = threads ?? 1;
+    const wanted = threads ?? defaultWasmThreads();
     if (wanted > 1 && wasmThreadsPatched()) {
       tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', true);
       wasm.setThreadsCount(wanted);

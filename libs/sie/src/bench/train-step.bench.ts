@@ -9,7 +9,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import * as tf from '@tensorflow/tfjs-core';
-import { selectBackend } from '../backend/select-backend';
+import { defaultWasmThreads, selectBackend } from '../backend/select-backend';
 import { createResnet18 } from '../backbone/resnet18.backbone';
 import type { NamedVariable } from '../types';
 
@@ -130,17 +130,26 @@ async function main(): Promise<void> {
     process.stdout.write(JSON.stringify(result) + '\n');
     process.exit(0); // wasm worker threads (when enabled) keep the process alive
   }
-  const configs: [string, number, number][] = [
-    ['wasm', 0.25, 32],
-    ['wasm', 0.25, 64],
-    ['wasm', 1, 32],
-    ['wasm', 1, 64],
-    ['cpu', 0.25, 32],
+  // wasm at its default thread count (2 when the patched bundle allows it), the single-thread baseline at two
+  // sizes, and the pure-JS cpu backend at the smallest configuration only.
+  const wasmThreads = threads ?? defaultWasmThreads();
+  const configs: [string, number, number, number][] = [
+    ['wasm', 0.25, 32, wasmThreads],
+    ['wasm', 0.25, 64, wasmThreads],
+    ['wasm', 1, 32, wasmThreads],
+    ['wasm', 1, 64, wasmThreads],
+    ...(wasmThreads > 1
+      ? ([
+          ['wasm', 0.25, 32, 1],
+          ['wasm', 1, 64, 1],
+        ] as [string, number, number, number][])
+      : []),
+    ['cpu', 0.25, 32, 1],
   ];
   const results: (ConfigResult | { backend: string; width: number; px: number; error: string })[] = [];
-  for (const [backend, width, px] of configs) {
-    const childArgs = [__filename, '--one', backend, String(width), String(px), '--steps', backend === 'cpu' ? '2' : '5', '--budget', '10'];
-    if (threads !== undefined) childArgs.push('--threads', String(threads));
+  for (const [backend, width, px, n] of configs) {
+    const childArgs = [__filename, '--one', backend, String(width), String(px), '--steps', backend === 'cpu' ? '2' : '5', '--budget', '8'];
+    if (backend === 'wasm') childArgs.push('--threads', String(n));
     try {
       const out = execFileSync(process.execPath, childArgs, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 1 << 20 });
       const last = out.trim().split('\n').pop() ?? '{}';
