@@ -25,7 +25,7 @@ export function listMethods(): MethodListing[] {
       latentDim: info.latentDim,
       hasPredictor: info.hasPredictor,
       lossTags: info.loggedTerms.map((t) => t.tag),
-      defaults: { ...methodDefaults(name) } as Record<string, unknown>,
+      defaults: { ...methodDefaults(name) },
     };
   });
 }

@@ -25,7 +25,7 @@ function options(overrides: Partial<TrainCommandOptions>): TrainCommandOptions {
   return { set: [], backend: 'cpu', workers: '0', metricsEvery: '1', metricsEverySeconds: '30', ...overrides };
 }
 
-test('--set values are read as YAML scalars; malformed ones name --set', () => {
+void test('--set values are read as YAML scalars; malformed ones name --set', () => {
   assert.deepEqual(parseSetOption('epochs=3'), ['epochs', 3]);
   assert.deepEqual(parseSetOption('mlp=64-64-64'), ['mlp', '64-64-64']);
   assert.deepEqual(parseSetOption('bias_pred=true'), ['bias_pred', true]);
@@ -34,7 +34,7 @@ test('--set values are read as YAML scalars; malformed ones name --set', () => {
   assert.throws(() => parseSetOption('=3'), /--set: expected key=value/);
 });
 
-test('bad input is rejected naming the field: method, data dir, option key and value, config file', async () => {
+void test('bad input is rejected naming the field: method, data dir, option key and value, config file', async () => {
   const data = await mkdtemp(path.join(os.tmpdir(), 'equilab-train-bad-'));
   try {
     writeFileSync(path.join(data, 'train_images.npy'), '');
@@ -62,7 +62,7 @@ test('bad input is rejected naming the field: method, data dir, option key and v
   }
 });
 
-test('equilab methods lists every method with its defaults (text and --json)', async () => {
+void test('equilab methods lists every method with its defaults (text and --json)', async () => {
   const json = await run('methods', '--json');
   assert.equal(json.code, 0, json.stderr);
   const methods = JSON.parse(json.stdout) as { name: string; defaults: Record<string, unknown>; lossTags: string[] }[];
@@ -76,7 +76,7 @@ test('equilab methods lists every method with its defaults (text and --json)', a
   assert.match(text.stdout, /base_lr=0\.001/);
 });
 
-test('equilab train: writes config.json, metrics.jsonl, checkpoint, final weights; a second call resumes', async () => {
+void test('equilab train: writes config.json, metrics.jsonl, checkpoint, final weights; a second call resumes', async () => {
   const root = await mkdtemp(path.join(os.tmpdir(), 'equilab-train-'));
   try {
     const data = path.join(root, 'data');

@@ -4,9 +4,9 @@ import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import { OnlineEvaluator } from './online.evaluator';
 
-tf.setBackend('cpu');
+void tf.setBackend('cpu');
 
-test('evaluator builds the reference heads for SIE-like dims and emits the reference tags', () => {
+void test('evaluator builds the reference heads for SIE-like dims and emits the reference tags', () => {
   const evaluator = new OnlineEvaluator({ reprDim: 8, embDim: 12, dims: { invRepr: 5, equiRepr: 3, invEmb: 6, equiEmb: 6 }, numClasses: 7, seed: 1 });
   const shapes = evaluator.parameters().map((p) => `${p.name}:${p.variable.shape.join('x')}`);
   assert.ok(shapes.includes('classifier_repr.weight:8x7'));
@@ -45,7 +45,7 @@ test('evaluator builds the reference heads for SIE-like dims and emits the refer
   evaluator.dispose();
 });
 
-test('VICReg-like dims (no equivariant part) build no equi heads; bad dims are rejected naming the field', () => {
+void test('VICReg-like dims (no equivariant part) build no equi heads; bad dims are rejected naming the field', () => {
   const evaluator = new OnlineEvaluator({ reprDim: 8, embDim: 12, dims: { invRepr: 8, equiRepr: 0, invEmb: 12, equiEmb: 0 }, numClasses: 3, seed: 1 });
   assert.ok(!evaluator.metricKeys().some((k) => k.endsWith('-equi')));
   evaluator.dispose();

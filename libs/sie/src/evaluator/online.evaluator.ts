@@ -159,14 +159,14 @@ export class OnlineEvaluator implements Module {
       const { x, y } = sources[group];
       const features = tf.concat([slice(x, head.offset, head.width), slice(y, head.offset, head.width)], 1);
       const prediction = head.apply(features);
-      const mse = tf.mean(tf.squaredDifference(prediction, target)) as tf.Scalar;
+      const mse = tf.mean<tf.Scalar>(tf.squaredDifference(prediction, target));
       terms.push(mse);
       if (withMetrics) {
         metrics[`Online eval ${group}/MSE ${head.tag}`] = mse;
         metrics[`Online eval ${group}/R2 ${head.tag}`] = r2Score(prediction, target);
       }
     }
-    return { loss: tf.addN(terms) as tf.Scalar, metrics };
+    return { loss: tf.addN<tf.Scalar>(terms), metrics };
   }
 
   parameters(): NamedVariable[] {

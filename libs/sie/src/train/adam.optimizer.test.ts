@@ -4,7 +4,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import { AdamOptimizer } from './adam.optimizer';
 
-tf.setBackend('cpu');
+void tf.setBackend('cpu');
 
 /** float64 PyTorch Adam (coupled weight decay) on one parameter vector. */
 function referenceAdam(p: number[], grads: number[][], lr: number, wd: number): number[] {
@@ -25,7 +25,7 @@ function referenceAdam(p: number[], grads: number[][], lr: number, wd: number): 
   return out;
 }
 
-test('Adam matches the PyTorch update rule with coupled weight decay over several steps', () => {
+void test('Adam matches the PyTorch update rule with coupled weight decay over several steps', () => {
   const initial = [0.5, -1.5, 2, 0.01];
   const grads = [
     [0.1, -0.2, 0.3, 0],
@@ -46,7 +46,7 @@ test('Adam matches the PyTorch update rule with coupled weight decay over severa
   p.dispose();
 });
 
-test('weight decay is coupled: with a zero gradient the first step is a full lr step towards 0 (not lr·wd·p)', () => {
+void test('weight decay is coupled: with a zero gradient the first step is a full lr step towards 0 (not lr·wd·p)', () => {
   const p = tf.variable(tf.tensor1d([3, -2]), true, 'adam-test-coupled');
   const optimizer = new AdamOptimizer([{ name: 'p', variable: p }], { lr: 0.1, weightDecay: 1e-3 });
   const grad = tf.zeros([2]);
@@ -59,7 +59,7 @@ test('weight decay is coupled: with a zero gradient the first step is a full lr 
   optimizer.dispose();
 });
 
-test('parameters without a gradient are left alone and their step count does not advance', () => {
+void test('parameters without a gradient are left alone and their step count does not advance', () => {
   const a = tf.variable(tf.tensor1d([1]), true, 'adam-test-a');
   const b = tf.variable(tf.tensor1d([1]), true, 'adam-test-b');
   const optimizer = new AdamOptimizer(
@@ -77,7 +77,7 @@ test('parameters without a gradient are left alone and their step count does not
   optimizer.dispose();
 });
 
-test('state() and load() round-trip: a restored optimizer continues identically', () => {
+void test('state() and load() round-trip: a restored optimizer continues identically', () => {
   const make = (name: string) => tf.variable(tf.tensor1d([0.3, -0.7]), true, name);
   const p1 = make('adam-rt-1');
   const p2 = make('adam-rt-2');

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { readSafetensors, writeSafetensors } from './safetensors.format';
 
-test('safetensors round-trip keeps names, shapes, values and metadata; the header follows the format', () => {
+void test('safetensors round-trip keeps names, shapes, values and metadata; the header follows the format', () => {
   const dir = mkdtempSync(path.join(tmpdir(), 'st-'));
   const file = path.join(dir, 'a.safetensors');
   const a = new Float32Array([1, 2, 3, 4, 5, 6]);
@@ -30,7 +30,7 @@ test('safetensors round-trip keeps names, shapes, values and metadata; the heade
   assert.deepEqual(readdirSync(dir), ['a.safetensors']);
 });
 
-test('mismatched shapes and foreign files are rejected with a clear message', () => {
+void test('mismatched shapes and foreign files are rejected with a clear message', () => {
   const dir = mkdtempSync(path.join(tmpdir(), 'st-'));
   assert.throws(() => writeSafetensors(path.join(dir, 'x'), [{ name: 'w', shape: [2, 2], data: new Float32Array(3) }]), /"w": shape \[2, 2\]/);
   const junk = path.join(dir, 'junk');

@@ -40,7 +40,7 @@ function tensorsOf(file: string): Map<string, number[]> {
   return new Map([...tensors].map(([name, t]) => [name, Array.from(t.data)]));
 }
 
-test('SIE on cpu: 2 epochs straight = 1 epoch + resume + 1 = canceled mid-epoch + resume (weights, heads, Adam state)', async () => {
+void test('SIE on cpu: 2 epochs straight = 1 epoch + resume + 1 = canceled mid-epoch + resume (weights, heads, Adam state)', async () => {
   const straight = mkdtempSync(path.join(tmpdir(), 'sie-straight-'));
   const result = await train(options(straight, 2));
   assert.equal(result.status, 'completed');
@@ -90,7 +90,7 @@ test('SIE on cpu: 2 epochs straight = 1 epoch + resume + 1 = canceled mid-epoch 
   assert.deepEqual(tensorsOf(path.join(canceledDir, CHECKPOINT_FILE)), expected);
 });
 
-test('SIE on cpu: no tensor leak (same tf.memory().numTensors at step 3 and step 50); VICReg trains too', async () => {
+void test('SIE on cpu: no tensor leak (same tf.memory().numTensors at step 3 and step 50); VICReg trains too', async () => {
   const counts = new Map<number, number>();
   const keys = new Set<string>();
   const result = await train(

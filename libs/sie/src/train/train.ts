@@ -26,7 +26,8 @@ export interface TrainOptions extends TrainCallbacks {
   readonly dataRoot: string;
   /** Checkpoints, final weights. Created if missing. */
   readonly outDir: string;
-  readonly backend: BackendName | string;
+  /** A BackendName (`auto`, `wasm`, `cpu`, `tensorflow`, `tensorflow-gpu`); checked by selectBackend. */
+  readonly backend: string;
   /** Seed of initialisation, data order and view sampling. */
   readonly seed: number;
   /** Loader worker threads (0 = decode in this thread). */

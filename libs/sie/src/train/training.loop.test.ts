@@ -14,7 +14,7 @@ import { readSafetensors } from './safetensors.format';
 import { FINAL_WEIGHTS_FILE } from './checkpoint.store';
 import type { BatchSource, TrainBatch } from './train.types';
 
-tf.setBackend('cpu');
+void tf.setBackend('cpu');
 
 // Tiny stand-ins for the backbone, a method and the data loader (the real ones have their own tests; the
 // end-to-end test of `train()` uses them). They only need to be deterministic and to have BN-like buffers.
@@ -28,7 +28,7 @@ class StandInBackbone implements Backbone {
   private readonly w = variable([3, 6], 11);
   private readonly runningMean = tf.variable(tf.zeros([6]), false, `standin/${uid++}`);
   apply(x: tf.Tensor4D, training: boolean): tf.Tensor2D {
-    const h = tf.relu(tf.matMul(tf.mean(x, [1, 2]) as tf.Tensor2D, this.w as tf.Tensor2D));
+    const h = tf.relu(tf.matMul(tf.mean<tf.Tensor2D>(x, [1, 2]), this.w as tf.Tensor2D));
     if (training) {
       const mean = tf.mean(h, 0);
       this.runningMean.assign(tf.add(tf.mul(this.runningMean, 0.9), tf.mul(mean, 0.1)));
@@ -53,13 +53,13 @@ class StandInMethod implements MethodModel {
   private readonly p = variable([6, 5], 12);
   private readonly pred = variable([4, 2], 13);
   objective({ hx, hy, z }: ObjectiveInputs): ObjectiveOutput {
-    const embX = tf.matMul(hx, this.p as tf.Tensor2D);
-    const embY = tf.matMul(hy, this.p as tf.Tensor2D);
-    const inv = tf.mean(tf.squaredDifference(tf.slice(embX, [0, 0], [-1, 3]), tf.slice(embY, [0, 0], [-1, 3]))) as tf.Scalar;
-    const prediction = tf.add(tf.slice(embX, [0, 3], [-1, 2]), tf.matMul(z, this.pred)) as tf.Tensor2D;
-    const equi = tf.mean(tf.squaredDifference(prediction, tf.slice(embY, [0, 3], [-1, 2]))) as tf.Scalar;
-    const std = tf.mean(tf.relu(tf.sub(1, tf.sqrt(tf.add(tf.moments(embX, 0).variance, 1e-4))))) as tf.Scalar;
-    return { loss: tf.addN([inv, equi, std]) as tf.Scalar, terms: { repr_loss_inv: inv, repr_loss_equi: equi, std_loss: std }, embX: embX as tf.Tensor2D, embY: embY as tf.Tensor2D, prediction };
+    const embX = tf.matMul(hx, this.p);
+    const embY = tf.matMul(hy, this.p);
+    const inv = tf.mean<tf.Scalar>(tf.squaredDifference(tf.slice(embX, [0, 0], [-1, 3]), tf.slice(embY, [0, 0], [-1, 3])));
+    const prediction = tf.add<tf.Tensor2D>(tf.slice(embX, [0, 3], [-1, 2]), tf.matMul(z, this.pred));
+    const equi = tf.mean<tf.Scalar>(tf.squaredDifference(prediction, tf.slice(embY, [0, 3], [-1, 2])));
+    const std = tf.mean<tf.Scalar>(tf.relu(tf.sub(1, tf.sqrt(tf.add(tf.moments(embX, 0).variance, 1e-4)))));
+    return { loss: tf.addN<tf.Scalar>([inv, equi, std]), terms: { repr_loss_inv: inv, repr_loss_equi: equi, std_loss: std }, embX: embX as tf.Tensor2D, embY: embY as tf.Tensor2D, prediction };
   }
   parameters(): NamedVariable[] {
     return [
@@ -79,6 +79,7 @@ class StandInSource implements BatchSource {
   readonly numClasses = 3;
   constructor(readonly stepsPerEpoch: number) {}
   async *batches(epoch: number, startStep: number): AsyncGenerator<TrainBatch> {
+    await Promise.resolve();
     for (let step = startStep; step < this.stepsPerEpoch; step++) {
       const seed = 1 + 1000 * epoch + step; // tfjs treats seed 0 as "unseeded"
       const [x1, x2, latents] = tf.tidy(() => [
@@ -142,7 +143,7 @@ async function runStandIn(options: RunOptions) {
   return { result, weights, checkpoints };
 }
 
-test('2 epochs straight = 1 epoch + resume + 1 epoch = cancel mid-epoch + resume (bit-exact weights)', async () => {
+void test('2 epochs straight = 1 epoch + resume + 1 epoch = cancel mid-epoch + resume (bit-exact weights)', async () => {
   const straightDir = mkdtempSync(path.join(tmpdir(), 'loop-straight-'));
   const straight = await runStandIn({ outDir: straightDir, epochs: 2 });
   assert.equal(straight.result.status, 'completed');
@@ -176,7 +177,7 @@ test('2 epochs straight = 1 epoch + resume + 1 epoch = cancel mid-epoch + resume
   assert.deepEqual(lossSteps, [0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
 });
 
-test('metrics carry the reference tags; tensor count is flat between step 3 and step 50', async () => {
+void test('metrics carry the reference tags; tensor count is flat between step 3 and step 50', async () => {
   const counts = new Map<number, number>();
   let keys: string[] = [];
   await runStandIn({

@@ -1,0 +1,55 @@
+#!/usr/bin/env node
+// Summarises a `scripts/science.sh` run: the online evaluator's rotation R² and top-1 of SIE and VICReg,
+// averaged over the last epoch's steps (each step's value is measured on that step's batch).
+// Usage: node scripts/science-summary.mjs OUT_DIR
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+
+const out = process.argv[2];
+if (!out) {
+  console.error('usage: science-summary.mjs OUT_DIR');
+  process.exit(2);
+}
+
+function series(method) {
+  const file = path.join(out, method, 'metrics.jsonl');
+  if (!existsSync(file)) throw new Error(`${file} is missing: did the ${method} run finish?`);
+  const byKey = new Map();
+  for (const line of readFileSync(file, 'utf8').split('\n')) {
+    if (!line.trim()) continue;
+    const p = JSON.parse(line);
+    if (!byKey.has(p.key)) byKey.set(p.key, new Map());
+    byKey.get(p.key).set(p.step, p.value); // a resumed run may repeat a step: keep the last value
+  }
+  return byKey;
+}
+
+function lastMean(byKey, key, window) {
+  const points = byKey.get(key);
+  if (!points) return null;
+  const values = [...points.entries()].sort((a, b) => a[0] - b[0]).map(([, v]) => v).slice(-window);
+  return values.reduce((a, b) => a + b, 0) / values.length;
+}
+
+const config = JSON.parse(readFileSync(path.join(out, 'SIE', 'config.json'), 'utf8'));
+const sie = series('SIE');
+const vicreg = series('VICReg');
+const stepsPerEpoch = Math.max(1, Math.round((sie.get('Loss/Total loss')?.size ?? 1) / config.config.epochs));
+const window = stepsPerEpoch;
+const rows = [
+  ['rotation R², SIE equivariant repr (reprs/R2 representations-equi)', lastMean(sie, 'Online eval reprs/R2 representations-equi', window)],
+  ['rotation R², SIE full repr (reprs/R2 representations)', lastMean(sie, 'Online eval reprs/R2 representations', window)],
+  ['rotation R², VICReg repr (reprs/R2 representations)', lastMean(vicreg, 'Online eval reprs/R2 representations', window)],
+  ['rotation R², SIE equivariant emb (embs/R2 embeddings-equi)', lastMean(sie, 'Online eval embs/R2 embeddings-equi', window)],
+  ['rotation R², VICReg emb (embs/R2 embeddings)', lastMean(vicreg, 'Online eval embs/R2 embeddings', window)],
+  ['top-1, SIE full repr', lastMean(sie, 'Online eval reprs/Top-1 representations', window)],
+  ['top-1, SIE invariant repr', lastMean(sie, 'Online eval reprs/Top-1 representations-inv', window)],
+  ['top-1, VICReg repr', lastMean(vicreg, 'Online eval reprs/Top-1 representations', window)],
+];
+console.log(`online evaluator, mean over the last ${window} steps (one epoch), ${config.config.epochs} epochs each:`);
+for (const [label, value] of rows) console.log(`  ${label.padEnd(72)} ${value === null ? 'n/a' : value.toFixed(3)}`);
+const summary = Object.fromEntries(rows.map(([label, value]) => [label, value]));
+writeFileSync(path.join(out, 'science.json'), JSON.stringify({ window, config: config.config, results: summary }, null, 2) + '\n');
+const sieR2 = rows[0][1];
+const vicR2 = rows[2][1];
+if (sieR2 !== null && vicR2 !== null) console.log(sieR2 > vicR2 ? 'SIE equivariant part beats VICReg on rotation R².' : 'SIE does NOT beat VICReg on rotation R².');
