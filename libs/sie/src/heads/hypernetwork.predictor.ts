@@ -4,6 +4,7 @@ import type { PredictorHead } from './predictor.head';
 import { SequentialHead, type HeadLayerSpec } from './sequential.head';
 import type { LinearLayer } from './linear.layer';
 import type { SeedStream } from './seed.stream';
+import { matMulFast } from './matmul.op';
 
 export interface HypernetworkOptions {
   /** linear: g = Linear(L→P); deep: Linear(L→L) → ReLU → Linear(L→L) → ReLU → Linear(L→P). */
@@ -117,14 +118,14 @@ export class HypernetworkPredictor implements PredictorHead {
       const wBlock = whole ? last.weight : tf.slice(last.weight, [0, offset], [K, nw]);
       // Row k·out + o of A is row o of A_k: u·Aᵀ gives (B, K·out) = every A_k u at once.
       const A = tf.reshape(wBlock, [K * out, nin]);
-      const all = tf.reshape(tf.matMul(u, A, false, true), [B, K, out]);
+      const all = tf.reshape(matMulFast(u, A as tf.Tensor2D, false, true), [B, K, out]);
       let y = tf.sum(tf.mul(all, tf.reshape(c, [B, K, 1])), 1) as tf.Tensor2D;
       if (last.bias) {
         const b0 = tf.reshape(whole ? last.bias : tf.slice(last.bias, [offset], [nw]), [out, nin]);
-        y = tf.add(y, tf.matMul(u, b0, false, true));
+        y = tf.add(y, matMulFast(u, b0 as tf.Tensor2D, false, true));
       }
       if (this.options.biasPred) {
-        let bias = tf.matMul(c, tf.slice(last.weight, [0, offset + nw], [K, out]));
+        let bias = matMulFast(c, tf.slice(last.weight, [0, offset + nw], [K, out]));
         if (last.bias) bias = tf.add(bias, tf.slice(last.bias, [offset + nw], [out]));
         y = tf.add(y, bias);
       }

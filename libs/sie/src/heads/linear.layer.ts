@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { NamedVariable } from '../types';
 import { ownedVariable } from '../backbone/batch-norm.layer';
+import { matMulFast } from './matmul.op';
 
 /**
  * y = x·W (+ b), W stored [in, out] (the transpose of PyTorch's layout), initialised like PyTorch `nn.Linear`:
@@ -27,7 +28,7 @@ export class LinearLayer {
   }
 
   apply(x: tf.Tensor2D): tf.Tensor2D {
-    const y = tf.matMul(x, this.weight) as tf.Tensor2D;
+    const y = matMulFast(x, this.weight);
     return this.bias ? tf.add<tf.Tensor2D>(y, this.bias) : y;
   }
 

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { matMulFast } from '../heads/matmul.op';
 
 /** `F.normalize(x, dim=1)`: x / max(‖x‖₂, 1e-12) per row. */
 export function l2Normalize(x: tf.Tensor2D): tf.Tensor2D {
@@ -17,7 +18,7 @@ export function infoNceLoss(a: tf.Tensor2D, b: tf.Tensor2D, temperature: number)
   const f = l2Normalize(tf.concat([a, b], 0));
   const fa = tf.slice(f, [0, 0], [n, -1]);
   const fb = tf.slice(f, [n, 0], [n, -1]);
-  const logits = tf.div(tf.matMul(f, f, false, true), temperature);
+  const logits = tf.div(matMulFast(f, f, false, true), temperature);
   // Drop the self-similarity from the softmax (exp(−1e9) = 0; its gradient weight is 0 too).
   const masked = tf.sub(logits, tf.mul(tf.eye(2 * n), 1e9));
   const positive = tf.div(tf.sum(tf.mul(fa, fb), 1), temperature);

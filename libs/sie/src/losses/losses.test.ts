@@ -30,12 +30,11 @@ test('variance uses the unbiased variance with 1e-4 inside the square root', () 
 });
 
 test('covariance: off-diagonal squares of XcᵀXc/(batch_size − 1), summed over both views, ÷ d', () => {
-  const n = 6;
-  const d = 3;
-  const xs = Array.from(randomArray(n * d, 3));
-  const ys = Array.from(randomArray(n * d, 4));
-  const reference = (v: number[], nominal: number): number => {
-    const mean = [0, 1, 2].map((j) => v.filter((_, k) => k % d === j).reduce((a, b) => a + b, 0) / n);
+  const reference = (v: number[], n: number, d: number, nominal: number): number => {
+    const mean = Array.from(
+      { length: d },
+      (_, j) => v.filter((_, k) => k % d === j).reduce((a, b) => a + b, 0) / n,
+    );
     let s = 0;
     for (let i = 0; i < d; i++)
       for (let j = 0; j < d; j++) {
@@ -46,17 +45,26 @@ test('covariance: off-diagonal squares of XcᵀXc/(batch_size − 1), summed ove
       }
     return s;
   };
-  tf.tidy(() => {
-    const x = tf.tensor2d(xs, [n, d]);
-    const y = tf.tensor2d(ys, [n, d]);
-    for (const nominal of [n, 32]) {
-      const want = (reference(xs, nominal) + reference(ys, nominal)) / d;
-      assert.ok(
-        Math.abs(value(covarianceLoss(x, y, nominal)) - want) < 1e-6 * Math.max(1, want),
-        `batch_size ${nominal}`,
-      );
-    }
-  });
+  // tall (covariance matrix) and wide (Gram matrix) inputs
+  for (const [n, d] of [
+    [6, 3],
+    [4, 10],
+  ] as const) {
+    const xs = Array.from(randomArray(n * d, 3));
+    const ys = Array.from(randomArray(n * d, 4));
+    tf.tidy(() => {
+      const x = tf.tensor2d(xs, [n, d]);
+      const y = tf.tensor2d(ys, [n, d]);
+      for (const nominal of [n, 32]) {
+        const want = (reference(xs, n, d, nominal) + reference(ys, n, d, nominal)) / d;
+        const got = value(covarianceLoss(x, y, nominal));
+        assert.ok(
+          Math.abs(got - want) < 1e-5 * Math.max(1, want),
+          `[${n}, ${d}] batch_size ${nominal}: ${got} vs ${want}`,
+        );
+      }
+    });
+  }
 });
 
 test('InfoNCE equals ln(2N − 1) when all similarities are equal, and is ≈ that for random embeddings at high τ', () => {

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { matMulFast } from '../heads/matmul.op';
 
 /** ε inside the square root of the VICReg standard deviation. */
 export const VICREG_STD_EPS = 1e-4;
@@ -30,12 +31,17 @@ export function predictorVarianceLoss(prediction: tf.Tensor2D): tf.Scalar {
   return tf.div(stdHinge(prediction), 2) as tf.Scalar;
 }
 
-/** Σ_{i≠j} C_ij² of C = XcᵀXc / (batchSize − 1). */
+/**
+ * Σ_{i≠j} C_ij² of C = XcᵀXc / (batchSize − 1). Σ_ij C_ij² = ‖XcᵀXc‖²_F / (B − 1)² = ‖XcXcᵀ‖²_F / (B − 1)², so
+ * with fewer rows than columns the (N, N) Gram matrix is used instead of the (d, d) covariance (N·d² → N²·d).
+ */
 function offDiagonalSquares(x: tf.Tensor2D, batchSize: number): tf.Scalar {
+  const [n, d] = x.shape;
   const xc = centre(x);
-  const c = tf.div(tf.matMul(xc, xc, true, false), batchSize - 1);
+  const gram = n < d ? matMulFast(xc, xc, false, true) : matMulFast(xc, xc, true, false);
+  const all = tf.div(tf.sum(tf.square(gram)), (batchSize - 1) ** 2);
   const diag = tf.div(tf.sum(tf.square(xc), 0), batchSize - 1);
-  return tf.sub(tf.sum(tf.square(c)), tf.sum(tf.square(diag))) as tf.Scalar;
+  return tf.sub(all, tf.sum(tf.square(diag))) as tf.Scalar;
 }
 
 /**

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { l2Normalize } from '../losses/info-nce.loss';
+import { matMulFast } from '../heads/matmul.op';
 
 /**
  * `coremb` / `corhead` (spec §3): mean of the signed off-diagonal entries of the correlation matrix of x (N, d),
@@ -11,8 +12,8 @@ export function meanOffDiagonalCorrelation(x: tf.Tensor2D): tf.Scalar {
   return tf.tidy(() => {
     const xc = tf.sub(x, tf.mean(x, 0, true));
     const std = tf.sqrt(tf.div(tf.sum(tf.square(xc), 0, true), n - 1));
-    const xs = tf.div(xc, tf.add(std, 1e-5));
-    const corr = tf.div(tf.matMul(xs, xs, true, false), n - 1);
+    const xs = tf.div<tf.Tensor2D>(xc, tf.add(std, 1e-5));
+    const corr = tf.div(matMulFast(xs, xs, true, false), n - 1);
     const trace = tf.div(tf.sum(tf.square(xs)), n - 1);
     return tf.div(tf.sub(tf.sum(corr), trace), d * (d - 1)) as tf.Scalar;
   });
