@@ -12,7 +12,7 @@ import { TrainingLoop } from './training.loop';
 import { TrainRng } from './train.rng';
 import { readSafetensors } from './safetensors.format';
 import { FINAL_WEIGHTS_FILE } from './checkpoint.store';
-import type { BatchSource, TrainBatch } from './train.types';
+import { TrainController, type BatchSource, type TrainBatch } from './train.types';
 
 void tf.setBackend('cpu');
 
@@ -98,6 +98,7 @@ interface RunOptions {
   epochs: number;
   resume?: boolean;
   abortAfterSteps?: number;
+  checkpointAfterStep?: number;
   metricsEvery?: number;
   onMetrics?: (points: MetricPoint[]) => void;
 }
@@ -107,6 +108,7 @@ async function runStandIn(options: RunOptions) {
   const model = new StandInMethod();
   const evaluator = new OnlineEvaluator({ reprDim: 6, embDim: 5, dims: model.evalDims, numClasses: 3, seed: 5 });
   const controller = new AbortController();
+  const trainController = new TrainController();
   const checkpoints: { step: number; reason: string }[] = [];
   const loop = new TrainingLoop(
     { backbone, model, evaluator, source: new StandInSource(5), rng: new TrainRng(1) },
@@ -123,11 +125,13 @@ async function runStandIn(options: RunOptions) {
       metricsEvery: options.metricsEvery ?? 1,
       metricsEverySeconds: 3600,
       signal: controller.signal,
+      controller: trainController,
       onMetrics: (points) => {
         options.onMetrics?.(points);
         // Metrics of step s are emitted right after step s: abort there to stop after `abortAfterSteps` steps.
         const step = points[0]?.step ?? -1;
         if (options.abortAfterSteps !== undefined && step + 1 >= options.abortAfterSteps) controller.abort();
+        if (step === options.checkpointAfterStep) trainController.requestCheckpoint();
       },
       onCheckpoint: (info) => {
         checkpoints.push({ step: info.step, reason: info.reason });
@@ -206,4 +210,13 @@ void test('metrics carry the reference tags; tensor count is flat between step 3
   ]) {
     assert.ok(keys.includes(key), key);
   }
+});
+
+void test('a requested checkpoint is written at the next step boundary without stopping', async () => {
+  const run = await runStandIn({ outDir: mkdtempSync(path.join(tmpdir(), 'loop-request-')), epochs: 1, checkpointAfterStep: 2 });
+  assert.equal(run.result.status, 'completed');
+  assert.deepEqual(run.checkpoints, [
+    { step: 3, reason: 'requested' },
+    { step: 5, reason: 'epoch-end' },
+  ]);
 });
