@@ -136,3 +136,31 @@ void test('close() stops the workers even mid-epoch; a closed loader refuses to 
   await loader.close();
   await assert.rejects(collect(loader, 1), (e: unknown) => e instanceof DataError && /closed/.test(e.message));
 });
+
+void test('prefetch bounds the batches decoded ahead, and decoding of the next batches overlaps the current one', async () => {
+  const loader = await PairLoader.open({ ...splitFiles(tiny.dir), resolution: 16, batchSize: 2, prefetch: 2 });
+  const dataset = loader.dataset;
+  const original = dataset.get.bind(dataset);
+  let inFlight = 0;
+  let maxInFlight = 0;
+  dataset.get = async (...args: Parameters<typeof dataset.get>) => {
+    inFlight++;
+    maxInFlight = Math.max(maxInFlight, inFlight);
+    try {
+      return await original(...args);
+    } finally {
+      inFlight--;
+    }
+  };
+  try {
+    let batches = 0;
+    for await (const batch of loader.epoch(0)) {
+      batches++;
+      assert.ok(batch.shape.batch >= 1);
+    }
+    assert.equal(batches, 5);
+    assert.equal(maxInFlight, 4, 'two batches of two items in flight, never more');
+  } finally {
+    await loader.close();
+  }
+});
