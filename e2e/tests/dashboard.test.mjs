@@ -167,6 +167,7 @@ test('3. compare the two runs: both series drawn and the differing field listed'
     await screenshot(page, 'compare', DOCS_DIR);
     await page.goto(`${stack.webUrl}/projects/${project.id}/runs`);
     await page.waitForSelector('[data-testid="run-row"]');
+    await page.waitForFunction(() => [...document.querySelectorAll('[data-metric]')].some((cell) => cell.textContent !== '—'), null, { timeout: 30_000 }).catch(() => undefined);
     await screenshot(page, 'runs', DOCS_DIR);
   }
 }));

@@ -23,5 +23,10 @@ export function groupMetricKeys(keys: readonly string[]): MetricGroup[] {
 
 /** True when a lower value of the metric is better (losses, errors); used to highlight the best run. */
 export function lowerIsBetter(key: string): boolean {
-  return /loss|error|err\b|std|mse|time/i.test(key) && !/acc|r2|top/i.test(key);
+  return /loss|error|err\b|\bce\b|mse|std|time/i.test(key) && !/acc|r2|top/i.test(key);
+}
+
+/** Bookkeeping series (epoch, learning rate, elapsed time) have no "best" value. */
+export function isRankable(key: string): boolean {
+  return !key.startsWith('General/');
 }

@@ -11,7 +11,7 @@ import { StatusBadge } from '@/components/status-badge';
 import { Empty, ErrorState, Loading } from '@/components/states';
 import { api } from '@/lib/api.client';
 import { colourFor, flatten, formatNumber, formatValue } from '@/lib/format';
-import { groupMetricKeys, lowerIsBetter } from '@/lib/metric-groups';
+import { groupMetricKeys, isRankable, lowerIsBetter } from '@/lib/metric-groups';
 import { useApi } from '@/lib/use-api.hook';
 import { useRunSeries } from '@/lib/use-run-series.hook';
 
@@ -102,7 +102,7 @@ export function CompareView() {
     return lowerIsBetter(key) ? summary.min : summary.max;
   };
   const bestPerKey = new Map<string, number>();
-  for (const key of metricKeys) {
+  for (const key of metricKeys.filter(isRankable)) {
     const values = runs.map((r) => valueOf(r.id, key)).filter((v): v is number => v !== undefined && Number.isFinite(v));
     if (values.length > 1) bestPerKey.set(key, lowerIsBetter(key) ? Math.min(...values) : Math.max(...values));
   }

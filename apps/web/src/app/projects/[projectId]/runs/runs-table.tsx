@@ -201,17 +201,30 @@ export function RunsTable({ projectId }: { projectId: string }) {
   // Latest values of the chosen metrics for the rows on screen (one compare call per scroll stop).
   const firstIndex = items[0]?.index ?? 0;
   const onScreen = visibleRuns.slice(firstIndex, lastIndex + 1).map((r) => r.id);
-  const onScreenKey = `${onScreen.join(',')}|${chosenMetrics.join(',')}`;
-  const fetched = useRef(new Set<string>());
+  const [tick, setTick] = useState(0);
   useEffect(() => {
-    fetched.current = new Set();
+    const timer = setInterval(() => setTick((t) => t + 1), 15_000);
+    return () => clearInterval(timer);
+  }, []);
+  const onScreenKey = `${onScreen.join(',')}|${chosenMetrics.join(',')}|${tick}`;
+  /** run id → when its latest values were fetched; running runs are refreshed every 15 s. */
+  const fetched = useRef(new Map<string, number>());
+  useEffect(() => {
+    fetched.current = new Map();
   }, [chosenMetrics]);
   useEffect(() => {
     if (chosenMetrics.length === 0) return undefined;
-    const missing = onScreen.filter((id) => !fetched.current.has(id)).slice(0, 200);
+    const now = Date.now();
+    const statusOf = new Map(visibleRuns.map((r) => [r.id, r.status]));
+    const missing = onScreen
+      .filter((id) => {
+        const at = fetched.current.get(id);
+        return at === undefined || (statusOf.get(id) === 'running' && now - at > 14_000);
+      })
+      .slice(0, 200);
     if (missing.length === 0) return undefined;
     const timer = setTimeout(() => {
-      for (const id of missing) fetched.current.add(id);
+      for (const id of missing) fetched.current.set(id, now);
       api<SeriesResponse>('/metrics/compare', { query: { runIds: missing, keys: chosenMetrics, points: 2 } })
         .then((response) => {
           setLatest((previous) => {
@@ -284,7 +297,7 @@ export function RunsTable({ projectId }: { projectId: string }) {
           </>
         }
       />
-      <div className="mb-3 flex flex-wrap items-end gap-3 text-sm" role="search">
+      <div className="mb-3 flex flex-wrap items-end gap-4 text-sm" role="search">
         <label className="flex flex-col gap-1">
           <span className="text-xs text-slate-500">Search</span>
           <input type="search" value={search} onChange={(e) => setSearch(e.target.value)} placeholder="name, id, method, params" className={`${inputClass} w-64`} aria-label="Search runs" />
@@ -316,23 +329,27 @@ export function RunsTable({ projectId }: { projectId: string }) {
             ))}
           </div>
         </fieldset>
-        <label className="flex flex-col gap-1">
-          <span className="text-xs text-slate-500">Metric columns</span>
-          <select
-            multiple
-            value={chosenMetrics}
-            onChange={(e) => setChosenMetrics([...e.target.selectedOptions].map((o) => o.value).slice(0, 6))}
-            className={`${inputClass} h-16 w-56`}
-            aria-label="Metric columns"
-            disabled={metricKeys.length === 0}
-          >
+        <details className="relative">
+          <summary className={`${inputClass} cursor-pointer list-none`} aria-label="Metric columns">
+            Metric columns ({chosenMetrics.length}) ▾
+          </summary>
+          <fieldset className="absolute z-20 mt-1 max-h-72 w-72 overflow-auto rounded border border-slate-300 bg-white p-2 shadow-lg dark:border-slate-700 dark:bg-slate-900">
+            <legend className="sr-only">Metric columns (at most 6)</legend>
+            {metricKeys.length === 0 ? <p className="text-xs text-slate-500">No metrics recorded yet.</p> : null}
             {metricKeys.map((key) => (
-              <option key={key} value={key}>
-                {key}
-              </option>
+              <label key={key} className="flex items-center gap-2 py-0.5 text-xs">
+                <input
+                  type="checkbox"
+                  checked={chosenMetrics.includes(key)}
+                  disabled={!chosenMetrics.includes(key) && chosenMetrics.length >= 6}
+                  onChange={(e) => setChosenMetrics((list) => (e.target.checked ? [...list, key] : list.filter((k) => k !== key)))}
+                  className="accent-sky-600"
+                />
+                <span className="truncate font-mono">{key}</span>
+              </label>
             ))}
-          </select>
-        </label>
+          </fieldset>
+        </details>
       </div>
 
       {error ? <ErrorState error={error} onRetry={() => setGeneration((g) => g + 1)} /> : null}
@@ -346,7 +363,7 @@ export function RunsTable({ projectId }: { projectId: string }) {
       ) : null}
 
       {runs.length > 0 ? (
-        <div ref={scroller} role="table" aria-label="Runs" aria-rowcount={visibleRuns.length} className="overflow-auto rounded-lg border border-slate-200 text-sm dark:border-slate-800" style={{ maxHeight: 'calc(100vh - 280px)', minHeight: 160 }} data-testid="runs-table">
+        <div ref={scroller} role="table" aria-label="Runs" aria-rowcount={visibleRuns.length} className="overflow-auto rounded-lg border border-slate-200 text-sm dark:border-slate-800" style={{ maxHeight: 'calc(100vh - 240px)' }} data-testid="runs-table">
           <div role="rowgroup" className="sticky top-0 z-10 min-w-max">
             <div role="row" className="grid min-w-full items-center gap-2 border-b border-slate-200 bg-slate-50 px-2 py-2 text-xs dark:border-slate-800 dark:bg-slate-900" style={grid}>
               <div role="columnheader">
@@ -401,7 +418,7 @@ export function RunsTable({ projectId }: { projectId: string }) {
                       </div>
                     ))}
                     {chosenMetrics.map((key) => (
-                      <div role="cell" key={key} className="truncate font-mono text-xs tabular-nums">
+                      <div role="cell" key={key} className="truncate font-mono text-xs tabular-nums" data-metric={key}>
                         {formatValue(values?.[key])}
                       </div>
                     ))}
