@@ -1,0 +1,205 @@
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { CANCEL_CHANNEL, type PretrainJob } from '@equilab/contracts';
+import { Queue } from 'bullmq';
+import { Redis } from 'ioredis';
+import { FakeApiServer, waitFor, type RecordedCall } from './testing/fake-api.server';
+import { startRunnerProcess, type RunnerProcess } from './testing/runner-process';
+
+/**
+ * The runner end to end against real Redis/BullMQ, real runner processes (`node dist/main.js`) with real
+ * training children, a stand-in trainer (testing/stub.trainer.ts) and an in-test HTTP server speaking the
+ * runner ⇄ API protocol. Series are checked for gaps and for resumption at the checkpointed step.
+ */
+const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+
+describe('runner', { timeout: 240_000 }, () => {
+  const api = new FakeApiServer();
+  const prefix = `test-runner-${randomUUID()}`;
+  const root = mkdtempSync(join(tmpdir(), 'equilab-runner-'));
+  const artifactDir = join(root, 'artifacts');
+  const redis = new Redis(REDIS_URL, { maxRetriesPerRequest: null });
+  const queueConnection = new Redis(REDIS_URL, { maxRetriesPerRequest: null });
+  const queue = new Queue('pretrain', { connection: queueConnection, prefix });
+  const runners: RunnerProcess[] = [];
+  let apiUrl = '';
+
+  before(async () => {
+    apiUrl = await api.start();
+  });
+  after(async () => {
+    for (const runner of runners) if (runner.process.exitCode === null && runner.process.signalCode === null) runner.process.kill('SIGKILL');
+    await Promise.all(runners.map((runner) => runner.exited));
+    await queue.obliterate({ force: true }).catch(() => undefined);
+    await queue.close();
+    await queueConnection.quit();
+    await redis.quit();
+    await api.close();
+    rmSync(root, { recursive: true, force: true });
+  });
+
+  const startRunner = async (name: string, env: Record<string, string> = {}): Promise<RunnerProcess> => {
+    const runner = startRunnerProcess({
+      REDIS_URL,
+      API_URL: apiUrl,
+      API_TOKEN: 'runner-token',
+      QUEUE_PREFIX: prefix,
+      RUNNER_QUEUES: 'pretrain',
+      RUNNER_NAME: name,
+      ARTIFACT_DIR: artifactDir,
+      WORK_DIR: join(root, name, 'work'),
+      SPILL_DIR: join(root, name, 'spill'),
+      RUNNER_TRAINER_MODULE: join(__dirname, 'testing', 'stub.trainer.js'),
+      RUNNER_LOCK_DURATION_MS: '2000',
+      RUNNER_STALLED_INTERVAL_MS: '500',
+      RUNNER_HEARTBEAT_MS: '200',
+      METRICS_FLUSH_MS: '50',
+      ...env,
+    });
+    runners.push(runner);
+    await runner.ready();
+    return runner;
+  };
+
+  const payload = (runId: string, config: Record<string, unknown>): PretrainJob => ({
+    runId,
+    projectId: randomUUID(),
+    method: 'stub',
+    config,
+    dataRoot: '/nonexistent/3diebench',
+    backend: 'wasm',
+    seed: 0,
+    runToken: `run-token-${runId}`,
+  });
+  const addJob = (data: unknown, jobId: string) =>
+    queue.add('pretrain', data, { jobId, attempts: 5, backoff: { type: 'exponential', delay: 200 } });
+  const jobState = async (jobId: string) => (await queue.getJob(jobId))?.getState();
+
+  /** Every step 0..total-1 of `loss` stored exactly once, each with the value the trainer computes. */
+  const assertCompleteSeries = (runId: string, total: number): void => {
+    assert.deepEqual(api.steps(runId), Array.from({ length: total }, (_, i) => i));
+    for (const point of api.metrics.get(runId)!.values()) assert.equal(point.value, 1 / (point.step + 1));
+  };
+  const checkpoints = (runId: string) =>
+    api.callsTo('/artifacts', runId).filter((call) => call.body.kind === 'checkpoint').map((call) => call.body.step as number);
+
+  let runnerA: RunnerProcess;
+
+  it('fails a job with a bad payload clearly (no retry), then trains a valid one and records the device', async () => {
+    runnerA = await startRunner('a');
+    await addJob({ runId: 'not-a-uuid', method: 'stub' }, 'bad-1');
+    await waitFor('the bad job to fail', async () => (await jobState('bad-1')) === 'failed');
+    const bad = (await queue.getJob('bad-1'))!;
+    assert.match(bad.failedReason, /^invalid pretrain job payload: /);
+    assert.match(bad.failedReason, /runId: Invalid UUID/);
+    assert.match(bad.failedReason, /runToken: /);
+    assert.equal(bad.attemptsMade, 1, 'an invalid payload is not retried');
+
+    const runId = randomUUID();
+    await addJob(payload(runId, { totalSteps: 12, stepsPerEpoch: 5, stepMs: 5 }), `${runId}.1`);
+    await waitFor('the run to succeed', () => api.finished.get(runId) === 'succeeded');
+    await waitFor('the job to complete', async () => (await jobState(`${runId}.1`)) === 'completed');
+    assertCompleteSeries(runId, 12);
+    const [start] = api.callsTo('/start', runId);
+    const registered = api.callsTo('/api/runners')[0]!;
+    assert.equal(registered.token, 'runner-token');
+    assert.equal(registered.body.name, 'a');
+    assert.deepEqual({ ...start!.body, runnerId: typeof start!.body.runnerId }, {
+      runnerId: 'string',
+      attempt: 1,
+      backend: 'stub-wasm',
+      threads: 1,
+      device: 'stub-cpu',
+    });
+    assert.equal(start!.token, `run-token-${runId}`);
+    assert.deepEqual(checkpoints(runId), [5, 10]);
+    const final = api.callsTo('/artifacts', runId).find((call) => call.body.kind === 'final-weights')!;
+    assert.equal(final.body.path, `runs/${runId}/final_weights.json`);
+    assert.ok(existsSync(join(artifactDir, 'runs', runId, 'final_weights.json')));
+    assert.ok(api.callsTo('/progress', runId).length > 0);
+    await waitFor('a heartbeat listing no active run', () =>
+      api.callsTo('/heartbeat').some((call) => (call.body.activeRunIds as string[]).length === 0),
+    );
+  });
+
+  it('cancels a run through Redis pub/sub: the child checkpoints, the run ends canceled, the job completes', async () => {
+    const runId = randomUUID();
+    await addJob(payload(runId, { totalSteps: 1_000_000, stepsPerEpoch: 10, stepMs: 10 }), `${runId}.1`);
+    await waitFor('training to be under way', () => api.steps(runId).length >= 15);
+    await waitFor('the heartbeat to list the run', () =>
+      api.callsTo('/heartbeat').some((call) => (call.body.activeRunIds as string[]).includes(runId)),
+    );
+    await redis.publish(CANCEL_CHANNEL, JSON.stringify({ runId }));
+    await waitFor('the job to complete', async () => (await jobState(`${runId}.1`)) === 'completed');
+    const job = (await queue.getJob(`${runId}.1`))!;
+    assert.deepEqual(job.returnvalue, { status: 'canceled' });
+    assert.equal(api.finished.get(runId), 'canceled');
+    const last = checkpoints(runId).at(-1)!;
+    assert.ok(last >= 15, `stopped at step ${last}`);
+    const stored = JSON.parse(readFileSync(join(artifactDir, 'runs', runId, 'checkpoint.json'), 'utf8')) as { step: number };
+    assert.equal(stored.step, last, 'the last checkpoint is kept in the store');
+    assert.equal(api.steps(runId).length, last, 'every step trained before the stop was recorded');
+  });
+
+  it('on SIGTERM preempts: checkpoint, finish preempted, exit 0; the re-queued run resumes on another runner', async () => {
+    const runId = randomUUID();
+    const total = 60;
+    // As the API does (runner-api.ts): a preempted run goes back to the queue as a fresh job.
+    api.onFinish = async (finishedRunId, status) => {
+      if (finishedRunId === runId && status === 'preempted')
+        await addJob(payload(runId, { totalSteps: total, stepsPerEpoch: 10, stepMs: 30 }), `${runId}.2`);
+    };
+    await addJob(payload(runId, { totalSteps: total, stepsPerEpoch: 10, stepMs: 30 }), `${runId}.1`);
+    await waitFor('training to be under way', () => api.steps(runId).length >= 13);
+    runnerA.process.kill('SIGTERM');
+    assert.deepEqual(await runnerA.exited, { code: 0, signal: null });
+    assert.equal(api.finished.get(runId), 'preempted');
+    assert.equal(await jobState(`${runId}.1`), 'completed');
+    const preemptedAt = checkpoints(runId).at(-1)!;
+    assert.ok(preemptedAt >= 13 && preemptedAt < total, `checkpoint at ${preemptedAt}`);
+    assert.equal(api.steps(runId).length, preemptedAt, 'metrics up to the checkpoint were delivered before exit');
+
+    const runnerB = await startRunner('b');
+    await waitFor('the resumed run to succeed', () => api.finished.get(runId) === 'succeeded', 60_000);
+    assertCompleteSeries(runId, total);
+    const startsB = api.callsTo('/start', runId);
+    assert.equal(startsB.length, 2);
+    const stepsB = pointsAfter(api, runId, startsB[1]!);
+    assert.equal(Math.min(...stepsB), preemptedAt, 'runner b resumed at the checkpointed step');
+    runnerA = runnerB;
+  });
+
+  it('after SIGKILL the job stalls, goes back to the queue and another runner resumes from the last checkpoint', async () => {
+    const runId = randomUUID();
+    const total = 70;
+    await addJob(payload(runId, { totalSteps: total, stepsPerEpoch: 10, stepMs: 30 }), `${runId}.1`);
+    await waitFor('a checkpoint and more steps', () => checkpoints(runId).length >= 1 && api.steps(runId).length >= 25);
+    runnerA.process.kill('SIGKILL');
+    await runnerA.exited;
+    const lastCheckpoint = checkpoints(runId).at(-1)!;
+    const sentBeforeKill = api.steps(runId).length;
+
+    await startRunner('c');
+    await waitFor('the stalled run to be resumed and succeed', () => api.finished.get(runId) === 'succeeded', 60_000);
+    await waitFor('the job to complete', async () => (await jobState(`${runId}.1`)) === 'completed');
+    assertCompleteSeries(runId, total);
+    const starts = api.callsTo('/start', runId);
+    assert.equal(starts.length, 2, 'started once by the killed runner, once by the runner that took over');
+    const stepsC = pointsAfter(api, runId, starts[1]!);
+    assert.equal(Math.min(...stepsC), lastCheckpoint, 'resumed at the last stored checkpoint');
+    assert.ok(sentBeforeKill >= lastCheckpoint);
+  });
+});
+
+/** Steps of the metric posts recorded after `call` (the posts of the attempt `call` started). */
+function pointsAfter(api: FakeApiServer, runId: string, call: RecordedCall): number[] {
+  const index = api.calls.indexOf(call);
+  return api.calls
+    .slice(index)
+    .filter((c) => c.path === `/api/runs/${runId}/metrics`)
+    .flatMap((c) => (c.body.points as { step: number }[]).map((p) => p.step));
+}
