@@ -70,13 +70,17 @@ export class PairLoader implements AsyncIterable<PairBatch> {
     return this.epoch(this.nextEpoch++);
   }
 
-  /** Iterate the batches of one epoch. */
-  async *epoch(epoch: number): AsyncGenerator<PairBatch> {
+  /**
+   * Iterate the batches of one epoch, from batch `startBatch` on (to resume mid-epoch: the skipped batches are
+   * not decoded, and the remaining ones are the same as in a full pass).
+   */
+  async *epoch(epoch: number, startBatch = 0): AsyncGenerator<PairBatch> {
     if (this.closed) throw new DataError('INVALID_OPTION', 'loader', 'loader is closed');
+    if (!Number.isInteger(startBatch) || startBatch < 0) throw new DataError('INVALID_OPTION', 'startBatch', `must be a non-negative integer, got ${startBatch}`);
     const plan = this.plan(epoch);
     const pending = new Map<number, Promise<PairBatch>>();
-    let sent = 0;
-    for (let next = 0; next < plan.length; next++) {
+    let sent = startBatch;
+    for (let next = startBatch; next < plan.length; next++) {
       while (sent < plan.length && sent - next < this.options.prefetch) {
         const promise = this.request(plan[sent] as number[], epoch, sent);
         promise.catch(() => undefined); // awaited in order below; avoid unhandled rejections meanwhile
