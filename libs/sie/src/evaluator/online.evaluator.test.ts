@@ -69,7 +69,7 @@ void test('the heads learn: R² → ~1 and top-1 → ~1 when the targets are fun
       const ey = tf.randomNormal([32, 3], 0, 1, 'float32', 9000 + step);
       const hx = tf.concat([inv, ex], 1) as tf.Tensor2D;
       const hy = tf.concat([inv, ey], 1) as tf.Tensor2D;
-      const z = tf.matMul(tf.sub(ey, ex), mixing) as tf.Tensor2D;
+      const z = tf.matMul<tf.Tensor2D>(tf.sub(ey, ex), mixing);
       const labels = tf.cast(tf.argMax(inv, 1), 'int32') as tf.Tensor1D;
       let metricValues: Record<string, tf.Scalar> = {};
       const result = tf.variableGrads(() => {
