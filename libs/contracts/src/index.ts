@@ -8,3 +8,4 @@ export * from './runner-api';
 export * from './socket';
 export * from './runner';
 export * from './methods';
+export * from './evaluations';

@@ -10,3 +10,4 @@ export * from './heads';
 export * from './losses';
 export * from './metrics';
 export * from './methods';
+export * from './evaluations';

@@ -1,0 +1,41 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { SieObjective, SieOnlyEquiObjective } from '../methods/sie.objective';
+import { SimclrEquiModObjective, SimclrOnlyEquiObjective } from '../methods/simclr.objective';
+import { VicregEquiModObjective } from '../methods/vicreg.objective';
+import type { PredictorHead } from '../heads/predictor.head';
+import type { SequentialHead } from '../heads/sequential.head';
+import type { MethodModel } from '../types';
+
+/**
+ * The equivariant projector + predictor of a method (spec §7.4): r = last k dims of h (SIE: k = e; the others:
+ * the whole representation), emb = p_eq(r) in eval mode, ŷ = Pred(emb, z). Null for methods without a
+ * predictor (VICReg, SimCLR, AugSelf…): their PRE/MRR/H@k are "not applicable".
+ */
+export interface EquivariantPath {
+  readonly inputDims: number;
+  readonly projector: SequentialHead;
+  readonly predictor: PredictorHead;
+  /** emb = p_eq(h[:, −k:]) (eval mode). */
+  embed(h: tf.Tensor2D): tf.Tensor2D;
+}
+
+function path(projector: SequentialHead, predictor: PredictorHead, inputDims: number): EquivariantPath {
+  return {
+    inputDims,
+    projector,
+    predictor,
+    embed: (h) =>
+      tf.tidy(() => {
+        const d = h.shape[1];
+        if (d < inputDims) throw new Error(`equivariant path: representation width ${d} < ${inputDims}`);
+        return projector.apply(d === inputDims ? h : tf.slice(h, [0, d - inputDims], [-1, inputDims]), false);
+      }),
+  };
+}
+
+export function equivariantPath(model: MethodModel, reprDim: number): EquivariantPath | null {
+  if (model instanceof SieObjective) return path(model.projectorEqui, model.predictor, model.evalDims.equiRepr);
+  if (model instanceof SieOnlyEquiObjective || model instanceof SimclrOnlyEquiObjective) return path(model.projector, model.predictor, reprDim);
+  if (model instanceof SimclrEquiModObjective || model instanceof VicregEquiModObjective) return path(model.projectorEqui, model.predictor, reprDim);
+  return null;
+}
