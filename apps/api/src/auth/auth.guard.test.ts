@@ -1,10 +1,11 @@
+/* eslint-disable @typescript-eslint/no-unsafe-member-access -- response bodies are untyped JSON here; the assertions check their shape */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { createProject, createRun, jobRunToken, startTestApp, type TestApp } from '../testing/test-app';
 
 const point = { key: 'loss', step: 1, value: 1, time: 1 };
 
-describe('auth', () => {
+void describe('auth', () => {
   let t: TestApp;
   let projectId: string;
 
@@ -12,9 +13,11 @@ describe('auth', () => {
     t = await startTestApp();
     projectId = await createProject(t, 'auth');
   });
-  after(async () => t.close());
+  after(async () => {
+    await t.close();
+  });
 
-  it('health is public; everything else needs a valid bearer token', async () => {
+  void it('health is public; everything else needs a valid bearer token', async () => {
     const health = await t.request('GET', '/api/health', undefined, null);
     assert.equal(health.status, 200);
     assert.equal(health.body.status, 'ok');
@@ -33,7 +36,7 @@ describe('auth', () => {
     }
   });
 
-  it('run tokens write only to their own run and call no admin route', async () => {
+  void it('run tokens write only to their own run and call no admin route', async () => {
     const a = await createRun(t, projectId);
     const b = await createRun(t, projectId);
     const tokenA = await jobRunToken(t, a.id);
@@ -48,7 +51,7 @@ describe('auth', () => {
     assert.equal((await t.request('POST', '/api/runners', { name: 'x', hostname: 'h', devices: 1, device: 'cpu', backend: 'wasm' }, tokenA)).status, 403);
   });
 
-  it('runner tokens register and heartbeat, nothing else', async () => {
+  void it('runner tokens register and heartbeat, nothing else', async () => {
     const runnerToken = await t.token('runner');
     const reg = await t.request('POST', '/api/runners', { name: 'r', hostname: 'h', devices: 2, device: 'cpu', backend: 'wasm' }, runnerToken);
     assert.equal(reg.status, 201, reg.text);
@@ -58,7 +61,7 @@ describe('auth', () => {
     assert.equal((await t.request('POST', `/api/runs/${run.id}/metrics`, { points: [point] }, runnerToken)).status, 403);
   });
 
-  it('rate-limits per token with 429', async () => {
+  void it('rate-limits per token with 429', async () => {
     const limited = await startTestAppLimited();
     try {
       const a = await limited.token('admin');

@@ -5,8 +5,9 @@ import type { Principal } from './principal';
 /** Rate limits are per token (per IP for unauthenticated routes). */
 @Injectable()
 export class TokenThrottlerGuard extends ThrottlerGuard {
-  protected override async getTracker(req: Record<string, unknown>): Promise<string> {
+  protected override getTracker(req: Record<string, unknown>): Promise<string> {
     const principal = req['principal'] as Principal | undefined;
-    return principal ? `token:${principal.tokenId}` : `ip:${String(req['ip'] ?? 'unknown')}`;
+    const ip = typeof req['ip'] === 'string' ? req['ip'] : 'unknown';
+    return Promise.resolve(principal ? `token:${principal.tokenId}` : `ip:${ip}`);
   }
 }

@@ -1,3 +1,4 @@
+ 
 // npm run bench -w @equilab/api — metric ingestion through the REST batch endpoint (several concurrent writers)
 // next to a raw PostgreSQL COPY of the same rows, and runner → socket client latency with 100 simulated runs.
 // Uses its own database (equilab_bench on the test server) and queue prefix. Prints ONE JSON line on stdout.

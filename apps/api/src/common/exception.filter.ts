@@ -18,7 +18,7 @@ const statusCodes: Record<number, ErrorCode> = {
 /** Prisma known request errors → AppError (no import of the generated client needed). */
 function fromPrisma(error: unknown): AppError | null {
   if (!error || typeof error !== 'object' || !('code' in error)) return null;
-  const code = (error as { code: unknown }).code;
+  const code = (error).code;
   if (code === 'P2025') return new AppError('not_found', 'record not found');
   if (code === 'P2002') return new AppError('conflict', 'a record with these unique fields already exists');
   if (code === 'P2003') return new AppError('not_found', 'a referenced record does not exist');

@@ -8,7 +8,7 @@ import { Client } from 'pg';
 import { migrateCli, repoRoot, testDatabaseUrl } from '../testing/test-app';
 
 /** scripts/migrate.mjs on a scratch database and a scratch copy of prisma/. */
-describe('migrate tool (scripts/migrate.mjs)', () => {
+void describe('migrate tool (scripts/migrate.mjs)', () => {
   const name = `equilab_migrate_${randomBytes(4).toString('hex')}`;
   const url = (() => {
     const u = new URL(testDatabaseUrl());
@@ -42,7 +42,7 @@ describe('migrate tool (scripts/migrate.mjs)', () => {
     await rm(dir, { recursive: true, force: true });
   });
 
-  it('deploy creates the database and applies every migration; status and create see no change', async () => {
+  void it('deploy creates the database and applies every migration; status and create see no change', async () => {
     const deploy = await migrateCli(['deploy', ...args], url);
     assert.equal(deploy.code, 0, deploy.stderr);
     assert.match(deploy.stdout, new RegExp(`created database "${name}"`));
@@ -67,7 +67,7 @@ describe('migrate tool (scripts/migrate.mjs)', () => {
     assert.match(create.stdout, /no schema change/);
   });
 
-  it('create writes a new migration from a schema change; status reports it until deploy', async () => {
+  void it('create writes a new migration from a schema change; status reports it until deploy', async () => {
     const schema = await readFile(join(dir, 'schema.prisma'), 'utf8');
     await writeFile(join(dir, 'schema.prisma'), `${schema}\nmodel ScratchThing {\n  id   Int    @id\n  note String @default("")\n}\n`);
     const create = await migrateCli(['create', 'scratch_thing', ...args], url);
@@ -89,7 +89,7 @@ describe('migrate tool (scripts/migrate.mjs)', () => {
     assert.deepEqual(await query('SELECT * FROM "ScratchThing"'), []);
   });
 
-  it('fails clearly on bad usage', async () => {
+  void it('fails clearly on bad usage', async () => {
     const unknown = await migrateCli(['frobnicate', ...args], url);
     assert.equal(unknown.code, 2);
     assert.match(unknown.stderr, /unknown command "frobnicate"/);

@@ -1,3 +1,4 @@
+ 
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { METRICS_COALESCE_MS, runRoom, SOCKET_PATH, type MetricsEvent, type RunEvent, type SubscribeAck } from '@equilab/contracts';
@@ -22,7 +23,7 @@ function subscribe(socket: Socket, room: string): Promise<SubscribeAck> {
   return socket.timeout(5_000).emitWithAck('subscribe', { room }) as Promise<SubscribeAck>;
 }
 
-describe('live socket.io', () => {
+void describe('live socket.io', () => {
   let t: TestApp;
   let second: TestApp;
   let projectId: string;
@@ -39,7 +40,7 @@ describe('live socket.io', () => {
     await t.close();
   });
 
-  it('rejects connections without a valid token', async () => {
+  void it('rejects connections without a valid token', async () => {
     for (const token of [undefined, 'eqk_wrong']) {
       const socket = connect(t.baseUrl, token);
       sockets.push(socket);
@@ -48,7 +49,7 @@ describe('live socket.io', () => {
     }
   });
 
-  it('delivers a coalesced metrics batch written through REST — also to clients of another replica', async () => {
+  void it('delivers a coalesced metrics batch written through REST — also to clients of another replica', async () => {
     const run = await createRun(t, projectId);
     const local = connect(t.baseUrl, t.adminToken);
     const remote = connect(second.baseUrl, second.adminToken);
@@ -71,7 +72,7 @@ describe('live socket.io', () => {
     assert.equal(gotRemote.room, `project:${projectId}`);
     // both REST writes land in one coalesced event (they come well within ${METRICS_COALESCE_MS} ms of each other)
     // unless the first flush fell between them; either way every point arrives exactly once, in order.
-    const steps = got.runs[0]!.points.map((p) => p.step);
+    const steps = got.runs[0].points.map((p) => p.step);
     if (steps.length < 6) {
       const [[next]] = (await Promise.all([once(local, 'metrics')])) as unknown as [[MetricsEvent]];
       steps.push(...next.runs[0]!.points.map((p) => p.step));
@@ -80,7 +81,7 @@ describe('live socket.io', () => {
     void METRICS_COALESCE_MS;
   });
 
-  it('emits run status changes to the run room', async () => {
+  void it('emits run status changes to the run room', async () => {
     const run = await createRun(t, projectId);
     const socket = connect(t.baseUrl, t.adminToken);
     sockets.push(socket);
@@ -93,7 +94,7 @@ describe('live socket.io', () => {
     assert.equal(got.run.status, 'canceled');
   });
 
-  it('run tokens may only join their own run room', async () => {
+  void it('run tokens may only join their own run room', async () => {
     const run = await createRun(t, projectId);
     const other = await createRun(t, projectId);
     const socket = connect(t.baseUrl, await jobRunToken(t, run.id));

@@ -46,7 +46,10 @@ export class LiveGateway implements OnGatewayInit {
   @SubscribeMessage(SocketEvents.subscribe)
   async subscribe(@ConnectedSocket() socket: Socket, @MessageBody() body: unknown): Promise<SubscribeAck> {
     const parsed = subscribeSchema.safeParse(body);
-    if (!parsed.success) return { ok: false, room: String((body as { room?: unknown } | null)?.room ?? ''), error: parsed.error.issues[0]?.message ?? 'invalid room' };
+    if (!parsed.success) {
+      const room = (body as { room?: unknown } | null)?.room;
+      return { ok: false, room: typeof room === 'string' ? room : '', error: parsed.error.issues[0]?.message ?? 'invalid room' };
+    }
     const { room } = parsed.data;
     const principal = (socket.data as { principal?: Principal }).principal;
     if (principal?.scope === 'run' && room !== `run:${principal.runId}` && room !== QUEUE_ROOM) {

@@ -1,3 +1,4 @@
+/* eslint-disable @typescript-eslint/no-unsafe-member-access, @typescript-eslint/no-unsafe-assignment, @typescript-eslint/no-unsafe-argument, @typescript-eslint/no-unsafe-call -- response bodies are untyped JSON here; the assertions check their shape */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { PgPoolService } from '../prisma/pg-pool.service';
@@ -5,7 +6,7 @@ import { createProject, createRun, startTestApp, type TestApp } from '../testing
 
 const T0 = 1_700_000_000_000;
 
-describe('metrics', () => {
+void describe('metrics', () => {
   let t: TestApp;
   let projectId: string;
 
@@ -13,7 +14,9 @@ describe('metrics', () => {
     t = await startTestApp();
     projectId = await createProject(t, 'metrics');
   });
-  after(async () => t.close());
+  after(async () => {
+    await t.close();
+  });
 
   const rows = async (runId: string) =>
     (
@@ -22,7 +25,7 @@ describe('metrics', () => {
         .query<{ key: string; step: number; value: number }>('SELECT "key", "step", "value" FROM "Metric" WHERE "runId" = $1 ORDER BY "key", "step"', [runId])
     ).rows;
 
-  it('writing the same points twice changes nothing; late points land at their step', async () => {
+  void it('writing the same points twice changes nothing; late points land at their step', async () => {
     const run = await createRun(t, projectId);
     const points = [0, 1, 2, 3].map((step) => ({ key: 'loss', step, value: 10 - step, time: T0 + step }));
     assert.equal((await t.request('POST', `/api/runs/${run.id}/metrics`, { points })).status, 201);
@@ -54,7 +57,7 @@ describe('metrics', () => {
     ]);
   });
 
-  it('downsamples to about the target count keeping the extremes', async () => {
+  void it('downsamples to about the target count keeping the extremes', async () => {
     const run = await createRun(t, projectId);
     const n = 20_000;
     const value = (step: number) => Math.sin(step / 50) + (step === 12_345 ? 100 : 0) - (step === 777 ? 50 : 0);
@@ -85,7 +88,7 @@ describe('metrics', () => {
     assert.deepEqual(compare.body.series[1].points, []);
   });
 
-  it('exports long-format CSV and JSON lines', async () => {
+  void it('exports long-format CSV and JSON lines', async () => {
     const run = await createRun(t, projectId);
     await t.request('POST', `/api/runs/${run.id}/metrics`, {
       points: [
@@ -101,12 +104,12 @@ describe('metrics', () => {
       `${run.id},loss,1,0.25,${new Date(T0).toISOString()}`,
     ]);
     const jsonl = await t.request('GET', `/api/runs/${run.id}/metrics/export?format=jsonl&keys=loss`);
-    assert.deepEqual(jsonl.text.trimEnd().split('\n').map((l) => JSON.parse(l)), [
+    assert.deepEqual(jsonl.text.trimEnd().split('\n').map((l) => JSON.parse(l) as unknown), [
       { run: run.id, key: 'loss', step: 1, value: 0.25, time: new Date(T0).toISOString() },
     ]);
   });
 
-  it('rejects oversized and malformed batches with 4xx naming the field', async () => {
+  void it('rejects oversized and malformed batches with 4xx naming the field', async () => {
     const run = await createRun(t, projectId);
     const tooMany = Array.from({ length: 10_001 }, (_, step) => ({ key: 'k', step, value: 1, time: T0 }));
     const big = await t.request('POST', `/api/runs/${run.id}/metrics`, { points: tooMany });

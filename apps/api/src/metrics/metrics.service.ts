@@ -77,7 +77,7 @@ export class MetricsService {
     const missing = query.runIds.find((id) => !known.has(id));
     if (missing) throw AppError.notFound('run', missing);
     const pairs = query.runIds.flatMap((runId) => query.keys.map((key) => ({ runId, key })));
-    const series: Series[] = new Array(pairs.length);
+    const series = new Array<Series>(pairs.length);
     let next = 0;
     const worker = async () => {
       for (let i = next++; i < pairs.length; i = next++) {

@@ -1,3 +1,4 @@
+/* eslint-disable @typescript-eslint/no-unsafe-member-access, @typescript-eslint/no-unsafe-assignment -- response bodies are untyped JSON here; the assertions check their shape */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { startTestApp, type TestApp } from '../testing/test-app';
@@ -6,14 +7,16 @@ interface Layer {
   route?: { path: string; methods: Record<string, boolean> };
 }
 
-describe('OpenAPI document', () => {
+void describe('OpenAPI document', () => {
   let t: TestApp;
   before(async () => {
     t = await startTestApp();
   });
-  after(async () => t.close());
+  after(async () => {
+    await t.close();
+  });
 
-  it('documents exactly the routes the app serves, and the docs page renders', async () => {
+  void it('documents exactly the routes the app serves, and the docs page renders', async () => {
     const doc = await t.request('GET', '/api/openapi.json', undefined, null);
     assert.equal(doc.status, 200);
     assert.equal(doc.body.openapi, '3.0.3');

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import type { Artifact, FinishRun, FinishRunResult, Progress, RunStatus, StartRun, StartRunResult } from '@equilab/contracts';
+import type { Artifact, FinishRun, FinishRunResult, Progress, StartRun, StartRunResult } from '@equilab/contracts';
 import { AppError } from '../common/app-error';
 import { LiveService } from '../live/live.service';
 import { PrismaService } from '../prisma/prisma.service';
@@ -24,7 +24,7 @@ export class RunLifecycleService {
 
   async start(id: string, input: StartRun): Promise<StartRunResult> {
     const row = await this.find(id);
-    assertTransition(id, row.status as RunStatus, 'running');
+    assertTransition(id, row.status, 'running');
     const runner = await this.prisma.runner.findUnique({ where: { id: input.runnerId }, select: { id: true } });
     if (!runner) throw AppError.field('runnerId', `runner ${input.runnerId} is not registered`);
     const now = new Date();
@@ -80,7 +80,7 @@ export class RunLifecycleService {
 
   async finish(id: string, input: FinishRun): Promise<FinishRunResult> {
     const row = await this.find(id);
-    const from = row.status as RunStatus;
+    const from = row.status;
     // Idempotent repeats (a retried HTTP call) and a runner confirming a cancel are no-ops.
     if (from === input.status || (input.status === 'canceled' && from === 'canceled')) return { status: from };
     assertTransition(id, from, input.status);

@@ -1,4 +1,4 @@
-import type { Run, RunStatus } from '@equilab/contracts';
+import type { Run } from '@equilab/contracts';
 import type { Run as RunRow } from '../generated/prisma/client';
 
 const iso = (d: Date | null): string | null => (d ? d.toISOString() : null);
@@ -12,7 +12,7 @@ export function toRun(row: RunRow): Run {
     name: row.name,
     method: row.method,
     config: asRecord(row.config),
-    status: row.status as RunStatus,
+    status: row.status,
     attempt: row.attempt,
     seed: row.seed,
     requestedBackend: row.requestedBackend,

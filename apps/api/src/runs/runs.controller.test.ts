@@ -1,3 +1,4 @@
+/* eslint-disable @typescript-eslint/no-unsafe-member-access, @typescript-eslint/no-unsafe-assignment, @typescript-eslint/no-unsafe-argument, @typescript-eslint/no-unsafe-call -- response bodies are untyped JSON here; the assertions check their shape */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { CANCEL_CHANNEL } from '@equilab/contracts';
@@ -8,7 +9,7 @@ import { createProject, createRun, jobRunToken, registerRunner, startTestApp, ty
 const start = (runnerId: string, attempt = 1) => ({ runnerId, attempt, backend: 'wasm', threads: 2, device: 'cpu' });
 const progress = { step: 10, totalSteps: 100, epoch: 1, totalEpochs: 10, imagesPerSecond: 12.5, etaSeconds: 72 };
 
-describe('runs', () => {
+void describe('runs', () => {
   let t: TestApp;
   let projectId: string;
   let runnerId: string;
@@ -18,9 +19,11 @@ describe('runs', () => {
     projectId = await createProject(t);
     runnerId = await registerRunner(t);
   });
-  after(async () => t.close());
+  after(async () => {
+    await t.close();
+  });
 
-  it('creates a run, enqueues its job with a run token, and walks the lifecycle', async () => {
+  void it('creates a run, enqueues its job with a run token, and walks the lifecycle', async () => {
     const run = await createRun(t, projectId, { name: 'lifecycle', seed: 3 });
     assert.equal(run.status, 'queued');
     const job = await t.app.get(DispatchService).pretrain.getJob(`${run.id}.1`);
@@ -58,7 +61,7 @@ describe('runs', () => {
     assert.equal(res.body.items[0].size, 1234);
   });
 
-  it('preemption re-queues the run as a new attempt with a new job', async () => {
+  void it('preemption re-queues the run as a new attempt with a new job', async () => {
     const run = await createRun(t, projectId);
     const token = await jobRunToken(t, run.id);
     assert.equal((await t.request('POST', `/api/runs/${run.id}/start`, start(runnerId), token)).status, 200);
@@ -72,7 +75,7 @@ describe('runs', () => {
     assert.equal((await t.request('POST', `/api/runs/${run.id}/start`, start(runnerId, 2), token2)).status, 200);
   });
 
-  it('cancel removes a waiting job, publishes, and blocks start; retry makes a new attempt', async () => {
+  void it('cancel removes a waiting job, publishes, and blocks start; retry makes a new attempt', async () => {
     const run = await createRun(t, projectId);
     const token = await jobRunToken(t, run.id);
     const subscriber = new IORedis(t.env.REDIS_URL);
@@ -93,7 +96,7 @@ describe('runs', () => {
     assert.ok(await t.app.get(DispatchService).pretrain.getJob(`${run.id}.2`));
   });
 
-  it('lists with filters, sort and cursor pagination', async () => {
+  void it('lists with filters, sort and cursor pagination', async () => {
     const p = await createProject(t, 'listing');
     const ids: string[] = [];
     for (let i = 0; i < 5; i++) ids.push((await createRun(t, p, { name: `r${i}` })).id);
@@ -115,7 +118,7 @@ describe('runs', () => {
     assert.deepEqual(res.body.runCounts, { queued: 4, canceled: 1 });
   });
 
-  it('deletes a run with its metrics', async () => {
+  void it('deletes a run with its metrics', async () => {
     const run = await createRun(t, projectId);
     await t.request('POST', `/api/runs/${run.id}/metrics`, { points: [{ key: 'loss', step: 0, value: 1, time: 0 }] });
     assert.equal((await t.request('DELETE', `/api/runs/${run.id}`)).status, 204);
@@ -123,7 +126,7 @@ describe('runs', () => {
     assert.equal((await t.request('GET', `/api/runs/${run.id}/metrics/summary`)).status, 404);
   });
 
-  it('answers bad input with 4xx naming the field, never 5xx', async () => {
+  void it('answers bad input with 4xx naming the field, never 5xx', async () => {
     const cases: [string, string, unknown, number, string | null][] = [
       ['POST', '/api/runs', { projectId: 'nope', method: 'VICReg' }, 400, 'projectId'],
       ['POST', '/api/runs', { projectId, method: 'VICReg', seed: -1 }, 400, 'seed'],
@@ -164,7 +167,7 @@ describe('runs', () => {
     assert.equal(finishBad.body.error.issues[0].path, 'status');
   });
 
-  it('runner heartbeat reports canceled active runs', async () => {
+  void it('runner heartbeat reports canceled active runs', async () => {
     const a = await createRun(t, projectId);
     const b = await createRun(t, projectId);
     await t.request('POST', `/api/runs/${a.id}/start`, start(runnerId), await jobRunToken(t, a.id));

@@ -6,7 +6,6 @@ import {
   type Run,
   type RunDetail,
   type RunList,
-  type RunStatus,
 } from '@equilab/contracts';
 import type { z } from 'zod';
 import { AppError } from '../common/app-error';
@@ -89,7 +88,7 @@ export class RunsService {
   async cancel(id: string): Promise<Run> {
     const row = await this.prisma.run.findUnique({ where: { id } });
     if (!row) throw AppError.notFound('run', id);
-    assertTransition(id, row.status as RunStatus, 'canceled');
+    assertTransition(id, row.status, 'canceled');
     const updated = await this.prisma.run.updateMany({
       where: { id, status: row.status },
       data: { status: 'canceled', finishedAt: new Date() },
@@ -107,7 +106,7 @@ export class RunsService {
   async retry(id: string): Promise<Run> {
     const row = await this.prisma.run.findUnique({ where: { id }, include: { sweep: true } });
     if (!row) throw AppError.notFound('run', id);
-    assertTransition(id, row.status as RunStatus, 'queued');
+    assertTransition(id, row.status, 'queued');
     const gated = row.sweep?.status === 'running' || row.sweep?.status === 'completed';
     const updated = await this.prisma.run.updateMany({
       where: { id, status: row.status },

@@ -6,8 +6,8 @@ import { expandParams, expandSweep, setPath } from './sweep-expansion';
 
 const identity = (config: Record<string, unknown>) => config;
 
-describe('sweep expansion', () => {
-  it('grid is the cartesian product, first key varying slowest', () => {
+void describe('sweep expansion', () => {
+  void it('grid is the cartesian product, first key varying slowest', () => {
     const params = expandParams(
       { 'optimizer.lr': { distribution: 'choice', values: [0.1, 0.01] }, batchSize: { distribution: 'choice', values: [32, 64, 128] } },
       'grid',
@@ -21,7 +21,7 @@ describe('sweep expansion', () => {
     assert.equal(new Set(params.map((p) => JSON.stringify(p))).size, 6);
   });
 
-  it('random draws are reproducible from the seed and respect each distribution', () => {
+  void it('random draws are reproducible from the seed and respect each distribution', () => {
     const space: SearchSpace = {
       lr: { distribution: 'log-uniform', min: 1e-5, max: 1e-1 },
       w: { distribution: 'uniform', min: -1, max: 1 },
@@ -46,7 +46,7 @@ describe('sweep expansion', () => {
     assert.deepEqual(new Set(a.map((p) => p['k'])), new Set([2, 3, 4]));
   });
 
-  it('writes params at dotted paths without touching the base config', () => {
+  void it('writes params at dotted paths without touching the base config', () => {
     const base = { optimizer: { lr: 1, momentum: 0.9 }, epochs: 3 };
     const out = setPath(base, 'optimizer.lr', 0.5);
     assert.deepEqual(out, { optimizer: { lr: 0.5, momentum: 0.9 }, epochs: 3 });
@@ -61,7 +61,7 @@ describe('sweep expansion', () => {
     ]);
   });
 
-  it('rejects bad spaces naming the field', () => {
+  void it('rejects bad spaces naming the field', () => {
     const fieldOf = (fn: () => unknown) => {
       try {
         fn();

@@ -1,3 +1,4 @@
+/* eslint-disable @typescript-eslint/no-unsafe-member-access, @typescript-eslint/no-unsafe-assignment, @typescript-eslint/no-unsafe-call -- response bodies are untyped JSON here; the assertions check their shape */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { DispatchService } from '../queue/dispatch.service';
@@ -5,7 +6,7 @@ import { createProject, jobRunToken, registerRunner, startTestApp, type TestApp 
 
 const start = (runnerId: string) => ({ runnerId, attempt: 1, backend: 'wasm', threads: 1, device: 'cpu' });
 
-describe('sweeps', () => {
+void describe('sweeps', () => {
   let t: TestApp;
   let projectId: string;
   let runnerId: string;
@@ -15,11 +16,13 @@ describe('sweeps', () => {
     projectId = await createProject(t, 'sweeps');
     runnerId = await registerRunner(t);
   });
-  after(async () => t.close());
+  after(async () => {
+    await t.close();
+  });
 
   const hasJob = async (runId: string) => Boolean(await t.app.get(DispatchService).pretrain.getJob(`${runId}.1`));
 
-  it('dry run expands grid and seeded random sweeps without creating anything', async () => {
+  void it('dry run expands grid and seeded random sweeps without creating anything', async () => {
     const grid = await t.request('POST', '/api/sweeps', {
       projectId,
       name: 'dry',
@@ -53,7 +56,7 @@ describe('sweeps', () => {
     assert.deepEqual(list.body.items, []);
   });
 
-  it('honours maxConcurrency, refills a slot when a run finishes, maps priority, and cancels', async () => {
+  void it('honours maxConcurrency, refills a slot when a run finishes, maps priority, and cancels', async () => {
     const res = await t.request('POST', '/api/sweeps', {
       projectId,
       name: 'gated',
@@ -91,7 +94,7 @@ describe('sweeps', () => {
     assert.deepEqual(got.body.runCounts, { succeeded: 1, canceled: 4 });
   });
 
-  it('completes when every run has finished', async () => {
+  void it('completes when every run has finished', async () => {
     const res = await t.request('POST', '/api/sweeps', {
       projectId,
       name: 'complete',
@@ -111,7 +114,7 @@ describe('sweeps', () => {
     assert.equal(exported.text, 'run,key,step,value,time\n');
   });
 
-  it('rejects bad sweeps naming the field', async () => {
+  void it('rejects bad sweeps naming the field', async () => {
     const base = { projectId, name: 'bad', method: 'VICReg' };
     const cases: [Record<string, unknown>, string][] = [
       [{ ...base, searchSpace: { base_lr: { distribution: 'uniform', min: 0, max: 1 } } }, 'searchSpace.base_lr.distribution'],

@@ -4,7 +4,6 @@ import {
   createSweepSchema,
   searchSpaceSchema,
   type Run,
-  type RunStatus,
   type Sweep,
   type SweepDetail,
   type SweepDryRun,
@@ -142,7 +141,7 @@ export class SweepsService {
     const now = new Date();
     for (const run of active) {
       const updated = await this.prisma.run.updateMany({
-        where: { id: run.id, status: run.status as RunStatus },
+        where: { id: run.id, status: run.status },
         data: { status: 'canceled', finishedAt: now },
       });
       if (updated.count === 0) continue;

@@ -1,6 +1,7 @@
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Server } from 'node:net';
+import type { Run } from '@equilab/contracts';
 import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import type { INestApplication } from '@nestjs/common';
@@ -45,6 +46,10 @@ export async function migrateCli(args: string[], databaseUrl: string): Promise<{
   }
 }
 
+/** A parsed JSON response body: tests read it loosely and assert its shape. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- deliberately loose for assertions
+export type JsonBody = any;
+
 export interface TestApp {
   readonly app: INestApplication;
   readonly env: ApiEnv;
@@ -52,7 +57,7 @@ export interface TestApp {
   readonly adminToken: string;
   token(scope: TokenScope, runId?: string): Promise<string>;
   /** JSON request; `token: null` sends none. */
-  request(method: string, path: string, body?: unknown, token?: string | null): Promise<{ status: number; body: any; text: string }>;
+  request(method: string, path: string, body?: unknown, token?: string | null): Promise<{ status: number; body: JsonBody; text: string }>;
   close(): Promise<void>;
 }
 
@@ -71,7 +76,7 @@ export async function startTestApp(overrides: Record<string, string> = {}): Prom
   });
   const app = await createApp(env, { logger: false });
   await app.listen(0, '127.0.0.1');
-  const address = app.getHttpServer().address() as AddressInfo;
+  const address = (app.getHttpServer() as Server).address() as AddressInfo;
   const baseUrl = `http://127.0.0.1:${address.port}`;
   const tokens = app.get(TokensService);
   const adminToken = (await tokens.create('test admin', 'admin')).token;
@@ -127,8 +132,8 @@ export async function createProject(t: TestApp, name = 'test project'): Promise<
   return (res.body as { id: string }).id;
 }
 
-export async function createRun(t: TestApp, projectId: string, extra: Record<string, unknown> = {}): Promise<any> {
+export async function createRun(t: TestApp, projectId: string, extra: Record<string, unknown> = {}): Promise<Run> {
   const res = await t.request('POST', '/api/runs', { projectId, method: 'VICReg', config: {}, ...extra });
   if (res.status !== 201) throw new Error(`run creation failed: ${res.text}`);
-  return res.body;
+  return res.body as Run;
 }
