@@ -122,7 +122,13 @@ async function main(argv) {
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,
-    options: { schema: { type: 'string' }, migrations: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+    options: {
+      schema: { type: 'string' },
+      migrations: { type: 'string' },
+      // accepted for parity with `prisma migrate reset --force` (this tool never prompts)
+      force: { type: 'boolean' },
+      help: { type: 'boolean', short: 'h' },
+    },
   });
   if (values.help) {
     console.log(USAGE);

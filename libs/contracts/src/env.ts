@@ -47,7 +47,7 @@ export const apiEnvSchema = z.object({
   ARTIFACT_DIR: z.string().default('./var/artifacts'),
   LOG_LEVEL: z.enum(['error', 'warn', 'log', 'debug', 'verbose']).default('log'),
   /** Dataset root passed to runners in job payloads when a run does not name one. */
-  DATA_ROOT: z.string().default('./var/data/3diebench'),
+  DATA_ROOT: z.string().default('./data/mini'),
   /** BullMQ key prefix (tests use their own). */
   QUEUE_PREFIX: z.string().min(1).default('bull'),
   /** Prefix of the socket.io Redis adapter channels (tests use their own). */
