@@ -68,7 +68,7 @@ function databaseUrlFor(base, name) {
   return url.toString();
 }
 
-class ChildProcessHandle {
+export class ChildProcessHandle {
   constructor(name, command, args, options) {
     this.name = name;
     this.output = [];

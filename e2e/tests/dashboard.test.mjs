@@ -163,6 +163,9 @@ test('3. compare the two runs: both series drawn and the differing field listed'
   assert.deepEqual(differing.filter((f) => f !== VARIED && f !== 'seed'), [], `only ${VARIED} (and the seed) differ`);
   assert.equal(await page.locator('[data-testid="compare-legend"] li').count(), 2);
   await screenshot(page, '3-compare');
+  await page.emulateMedia({ colorScheme: 'dark' });
+  await screenshot(page, '3-compare-dark');
+  await page.emulateMedia({ colorScheme: 'light' });
   if (docs) {
     await screenshot(page, 'compare', DOCS_DIR);
     await page.goto(`${stack.webUrl}/projects/${project.id}/runs`);
@@ -196,5 +199,6 @@ test('4. cancel a run from the UI and see its status change live', { skip, timeo
   await watcher.waitForSelector(`[data-testid="sweep-runs"] tr[data-run-id="${target.run.id}"] [data-testid="status"][data-status="canceled"]`, { timeout: 60_000 });
   assert.equal(await watcher.evaluate(() => window.__e2eMarker), 'still-here', 'the sweep page was reloaded');
   await screenshot(watcher, '4b-sweep-page-live');
+  if (docs) await screenshot(watcher, 'sweep', DOCS_DIR);
   await watcher.close();
 }));

@@ -56,17 +56,17 @@ export function ParallelCoordinates({ rows, params, metricKey, lowerIsBetter }: 
   const metricValues = rows.map((r) => r.metric).filter((m): m is number => m !== undefined && Number.isFinite(m));
   const lo = Math.min(...metricValues);
   const hi = Math.max(...metricValues);
-  const width = Math.max(480, axes.length * 160);
-  const height = 320;
-  const top = 30;
-  const bottom = 30;
-  const left = 60;
-  const right = 60;
+  const width = Math.max(640, axes.length * 220);
+  const height = 300;
+  const top = 36;
+  const bottom = 16;
+  const left = 110;
+  const right = 110;
   const x = (i: number) => left + (axes.length === 1 ? 0 : (i * (width - left - right)) / (axes.length - 1));
   const y = (at: number) => top + (1 - at) * (height - top - bottom);
 
   return (
-    <svg viewBox={`0 0 ${width} ${height}`} className="h-auto w-full min-w-[480px] text-slate-600 dark:text-slate-300" role="img" aria-label={`Parallel coordinates of ${params.join(', ')} against ${metricKey}`} data-testid="parallel-coordinates">
+    <svg viewBox={`0 0 ${width} ${height}`} className="mx-auto h-auto w-full text-slate-600 dark:text-slate-300" style={{ maxWidth: width, minWidth: Math.min(width, 480) }} role="img" aria-label={`Parallel coordinates of ${params.join(', ')} against ${metricKey}`} data-testid="parallel-coordinates">
       {rows.map((row) => {
         const points = axes.map((axis, i) => {
           const at = axis.key === metricKey && i === axes.length - 1 ? axis.scale(row.metric) : axis.scale(row.values[axis.key]);

@@ -254,7 +254,7 @@ export function NewSweepForm({ projectId }: { projectId: string }) {
             </>
           ) : null}
           <label className="flex flex-col gap-1 text-sm">
-            <span className="text-xs text-slate-500">Seed</span>
+            <span className="text-xs text-slate-500">{state.kind === 'sweep' ? 'Sweep seed' : 'Run seed'}</span>
             <input value={state.seed} onChange={(e) => update({ seed: e.target.value }, '$seed')} className={`${inputClass} w-24`} inputMode="numeric" />
             <ErrorList id="seed-error" messages={shown('$seed')} />
           </label>
