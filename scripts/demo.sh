@@ -31,7 +31,7 @@ fi
 
 node scripts/migrate.mjs deploy
 pids=()
-cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; }
+cleanup() { for p in "${pids[@]}"; do kill -- "-$p" 2>/dev/null || kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
@@ -40,14 +40,14 @@ wait_http() { # url seconds
   echo "demo: $1 did not answer in $2 s (logs in $LOG_DIR)" >&2; return 1
 }
 
-node apps/api/dist/main.js >"$LOG_DIR/api.log" 2>&1 & pids+=($!)
+DATA_ROOT="$DATA_DIR" setsid node apps/api/dist/main.js >"$LOG_DIR/api.log" 2>&1 & pids+=($!)
 wait_http "$API_URL/api/health" 60
 ADMIN_TOKEN=$(node apps/api/dist/cli/token.js create --name "demo-$(date +%s)" --scope admin | tail -n 1)
 RUNNER_TOKEN=$(node apps/api/dist/cli/token.js create --name "demo-runner-$(date +%s)" --scope runner | tail -n 1)
 
-API_TOKEN="$RUNNER_TOKEN" DATA_ROOT="$DATA_DIR" node apps/runner/dist/main.js >"$LOG_DIR/runner.log" 2>&1 & pids+=($!)
+API_TOKEN="$RUNNER_TOKEN" WORK_DIR="$PWD/var/work" setsid node apps/runner/dist/main.js >"$LOG_DIR/runner.log" 2>&1 & pids+=($!)
 if [[ -f apps/web/.next/BUILD_ID ]]; then
-  (cd apps/web && NEXT_PUBLIC_API_URL="$API_URL" npx next start -p "$WEB_PORT" >"$LOG_DIR/web.log" 2>&1) & pids+=($!)
+  (cd apps/web && API_URL="$API_URL" NEXT_TELEMETRY_DISABLED=1 exec setsid npx next start -p "$WEB_PORT" -H 127.0.0.1 >"$LOG_DIR/web.log" 2>&1) & pids+=($!)
   wait_http "http://127.0.0.1:$WEB_PORT/" 60
 fi
 
