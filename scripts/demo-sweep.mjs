@@ -47,7 +47,7 @@ let last = '';
 for (;;) {
   const detail = await call('GET', `/sweeps/${sweep.id}`);
   const line = detail.runs
-    .map((run) => `${run.method} ${run.status}${run.progress?.totalSteps ? ` ${run.progress.step}/${run.progress.totalSteps}` : ''}`)
+    .map((run) => `${run.method} ${run.status}${run.totalSteps ? ` ${run.step ?? 0}/${run.totalSteps}` : ''}`)
     .join(' | ');
   if (line !== last) console.log(`demo: ${line}`);
   last = line;
