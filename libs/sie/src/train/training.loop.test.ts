@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readdirSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
@@ -12,7 +13,7 @@ import { TrainingLoop } from './training.loop';
 import { TrainRng } from './train.rng';
 import { readSafetensors } from './safetensors.format';
 import { FINAL_WEIGHTS_FILE } from './checkpoint.store';
-import { TrainController, type BatchSource, type TrainBatch } from './train.types';
+import { TrainController, type BatchSource, type CheckpointInfo, type TrainBatch } from './train.types';
 
 void tf.setBackend('cpu');
 
@@ -110,6 +111,7 @@ async function runStandIn(options: RunOptions) {
   const controller = new AbortController();
   const trainController = new TrainController();
   const checkpoints: { step: number; reason: string }[] = [];
+  const artifacts: CheckpointInfo['artifact'][] = [];
   const loop = new TrainingLoop(
     { backbone, model, evaluator, source: new StandInSource(5), rng: new TrainRng(1) },
     {
@@ -135,6 +137,7 @@ async function runStandIn(options: RunOptions) {
       },
       onCheckpoint: (info) => {
         checkpoints.push({ step: info.step, reason: info.reason });
+        artifacts.push(info.artifact);
       },
     },
   );
@@ -144,7 +147,7 @@ async function runStandIn(options: RunOptions) {
   backbone.dispose();
   model.dispose();
   evaluator.dispose();
-  return { result, weights, checkpoints };
+  return { result, weights, checkpoints, artifacts };
 }
 
 void test('2 epochs straight = 1 epoch + resume + 1 epoch = cancel mid-epoch + resume (bit-exact weights)', async () => {
@@ -213,10 +216,17 @@ void test('metrics carry the reference tags; tensor count is flat between step 3
 });
 
 void test('a requested checkpoint is written at the next step boundary without stopping', async () => {
-  const run = await runStandIn({ outDir: mkdtempSync(path.join(tmpdir(), 'loop-request-')), epochs: 1, checkpointAfterStep: 2 });
+  const outDir = mkdtempSync(path.join(tmpdir(), 'loop-request-'));
+  const run = await runStandIn({ outDir, epochs: 1, checkpointAfterStep: 2 });
   assert.equal(run.result.status, 'completed');
   assert.deepEqual(run.checkpoints, [
     { step: 3, reason: 'requested' },
     { step: 5, reason: 'epoch-end' },
   ]);
+  // The artifact describes the file on disk (path relative to outDir, size, sha256).
+  const last = run.artifacts.at(-1);
+  const file = path.join(outDir, last?.path ?? '');
+  assert.equal(last?.kind, 'checkpoint');
+  assert.equal(last?.size, statSync(file).size);
+  assert.equal(last?.sha256, createHash('sha256').update(readFileSync(file)).digest('hex'));
 });

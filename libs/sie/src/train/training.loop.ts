@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import '../backend/register-gradients';
 import { createHash } from 'node:crypto';
-import { readFileSync, statSync } from 'node:fs';
+import { closeSync, openSync, readSync, statSync } from 'node:fs';
 import * as path from 'node:path';
 import type { Artifact, MetricPoint } from '@equilab/contracts';
 import type { Backbone, LossTerm, MethodModel, NamedVariable } from '../types';
@@ -63,8 +63,21 @@ function prefixed(prefix: string, variables: readonly NamedVariable[]): NamedVar
   return variables.map(({ name, variable }) => ({ name: `${prefix}.${name}`, variable }));
 }
 
+/** SHA-256 of a file, read in chunks (checkpoints of full-width models are hundreds of MB). */
 function sha256(file: string): string {
-  return createHash('sha256').update(readFileSync(file)).digest('hex');
+  const hash = createHash('sha256');
+  const buffer = Buffer.alloc(16 << 20);
+  const fd = openSync(file, 'r');
+  try {
+    for (;;) {
+      const n = readSync(fd, buffer, 0, buffer.length, null);
+      if (n === 0) break;
+      hash.update(buffer.subarray(0, n));
+    }
+  } finally {
+    closeSync(fd);
+  }
+  return hash.digest('hex');
 }
 
 function artifactOf(outDir: string, file: string, kind: Artifact['kind'], step: number | null): Artifact {
