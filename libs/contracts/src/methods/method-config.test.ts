@@ -19,7 +19,7 @@ function issuePaths(name: string, overrides: unknown): string[] {
   return r.success ? [] : r.issues.map((i) => i.path.join('.'));
 }
 
-test('every method has a schema, defaults and catalogue entry', () => {
+void test('every method has a schema, defaults and catalogue entry', () => {
   assert.equal(methodNames.length, 14);
   for (const name of methodNames) {
     const d = methodDefaults(name) as Record<string, unknown>;
@@ -34,7 +34,7 @@ test('every method has a schema, defaults and catalogue entry', () => {
   }
 });
 
-test('reference defaults of the SIE options', () => {
+void test('reference defaults of the SIE options', () => {
   const sie = methodDefaults('SIE');
   assert.deepEqual(
     [sie.equi, sie.sim_coeff, sie.std_coeff, sie.cov_coeff, sie.equi_factor, sie.hypernetwork, sie.predictor],
@@ -49,14 +49,14 @@ test('reference defaults of the SIE options', () => {
   assert.deepEqual([simclr.simclr_temp, simclr.ec_weight], [0.1, 1]);
 });
 
-test('overrides are applied and typed', () => {
+void test('overrides are applied and typed', () => {
   const cfg = parseMethodConfig('SIE', { equi: 128, mlp: '64-64', batch_size: 16 });
   assert.equal(cfg.equi, 128);
   assert.equal(cfg.mlp, '64-64');
   assert.equal(cfg.std_coeff, 10);
 });
 
-test('invalid configs are rejected with the field named', () => {
+void test('invalid configs are rejected with the field named', () => {
   assert.deepEqual(issuePaths('NoSuchMethod', {}), ['method']);
   assert.deepEqual(issuePaths('SIE', { equi: 512 }), ['equi']);
   assert.deepEqual(issuePaths('SIE', { equi: 0 }), ['equi']);
@@ -83,7 +83,7 @@ test('invalid configs are rejected with the field named', () => {
   );
 });
 
-test('projector split rounds half to even like numpy', () => {
+void test('projector split rounds half to even like numpy', () => {
   assert.equal(roundHalfEven(2.5), 2);
   assert.equal(roundHalfEven(3.5), 4);
   assert.equal(roundHalfEven(3.4), 3);
@@ -100,7 +100,7 @@ test('projector split rounds half to even like numpy', () => {
   assert.deepEqual(sieProjectorSpecs('5', 6, 3), { inv: [2], equi: [2] });
 });
 
-test('logged TensorBoard tags follow the reference per method', () => {
+void test('logged TensorBoard tags follow the reference per method', () => {
   const tags = (n: (typeof methodNames)[number]) => methodCatalogue[n].loggedTerms.map((t) => t.tag);
   assert.deepEqual(tags('SimCLR'), ['Loss/Total loss']);
   assert.ok(!tags('SIERotColor').includes('Loss/Equivariance loss'));

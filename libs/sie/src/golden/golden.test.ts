@@ -25,13 +25,13 @@ before(async () => {
   await selectBackend('cpu');
 });
 
-test('golden folder has cases', () => {
+void test('golden folder has cases', () => {
   assert.ok(fs.existsSync(dir), `golden folder ${dir} not found (set SIE_GOLDEN_DIR)`);
   assert.ok(files.length > 0, `no *.json in ${dir}`);
 });
 
 for (const file of files) {
-  test(file, (t) => {
+  void test(file, (t) => {
     const json = JSON.parse(fs.readFileSync(path.join(dir, file), 'utf8')) as unknown;
     const kind = classifyGolden(json);
     switch (kind) {

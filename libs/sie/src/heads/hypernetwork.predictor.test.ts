@@ -33,7 +33,7 @@ const VARIANTS: [string, Partial<HypernetworkOptions>][] = [
 ];
 
 for (const [label, opts] of VARIANTS)
-  test(`hypernetwork fast path equals the materialised path: ${label}`, () => {
+  void test(`hypernetwork fast path equals the materialised path: ${label}`, () => {
     const E = 6;
     const L = 4;
     const B = 5;
@@ -50,7 +50,7 @@ for (const [label, opts] of VARIANTS)
       // gradients w.r.t. the input and every hypernetwork parameter agree as well
       const vars = pred.parameters().map((p) => p.variable);
       const grads = (path: 'fast' | 'general') =>
-        tf.variableGrads(() => tf.sum(tf.square(pred.apply(x, z, path))) as tf.Scalar, vars).grads;
+        tf.variableGrads(() => tf.sum<tf.Scalar>(tf.square(pred.apply(x, z, path))), vars).grads;
       const gf = grads('fast');
       const gg = grads('general');
       for (const v of vars)
@@ -59,7 +59,7 @@ for (const [label, opts] of VARIANTS)
     pred.dispose();
   });
 
-test('hypernetwork output size P and checkpoint names follow the reference layout', () => {
+void test('hypernetwork output size P and checkpoint names follow the reference layout', () => {
   const a = new HypernetworkPredictor('predictor', 6, 4, BASE, new SeedStream(1));
   assert.equal(a.paramCount, 36);
   assert.deepEqual(
@@ -90,7 +90,7 @@ test('hypernetwork output size P and checkpoint names follow the reference layou
   for (const p of [a, b, c]) p.dispose();
 });
 
-test('the default hypernetwork is bilinear: W(−z) = −W(z), W(z₁ + z₂) = W(z₁) + W(z₂)', () => {
+void test('the default hypernetwork is bilinear: W(−z) = −W(z), W(z₁ + z₂) = W(z₁) + W(z₂)', () => {
   const pred = new HypernetworkPredictor('predictor', 8, 4, BASE, new SeedStream(7));
   tf.tidy(() => {
     const x = tf.tensor2d(randomArray(3 * 8, 4), [3, 8]);
@@ -107,7 +107,7 @@ test('the default hypernetwork is bilinear: W(−z) = −W(z), W(z₁ + z₂) = 
   pred.dispose();
 });
 
-test('hypernetwork initialisation is PyTorch Linear default: U(−1/√L, 1/√L), seeded', () => {
+void test('hypernetwork initialisation is PyTorch Linear default: U(−1/√L, 1/√L), seeded', () => {
   const a = new HypernetworkPredictor('predictor', 16, 4, BASE, new SeedStream(11));
   const b = new HypernetworkPredictor('predictor', 16, 4, BASE, new SeedStream(11));
   const w = a.parameters()[0]!.variable.dataSync();
@@ -118,13 +118,13 @@ test('hypernetwork initialisation is PyTorch Linear default: U(−1/√L, 1/√L
   b.dispose();
 });
 
-test('the hypernetwork rejects a latent of the wrong width, naming z', () => {
+void test('the hypernetwork rejects a latent of the wrong width, naming z', () => {
   const pred = new HypernetworkPredictor('predictor', 6, 6, BASE, new SeedStream(1));
   tf.tidy(() => assert.throws(() => pred.apply(tf.zeros([2, 6]), tf.zeros([2, 4])), /6-D latent z/));
   pred.dispose();
 });
 
-test('MLP predictor: latent first, affine with one layer, ReLU between layers', () => {
+void test('MLP predictor: latent first, affine with one layer, ReLU between layers', () => {
   const one = new MlpPredictor('predictor', 5, 4, 1, new SeedStream(2));
   assert.deepEqual(
     one.parameters().map((p) => [p.name, p.variable.shape]),

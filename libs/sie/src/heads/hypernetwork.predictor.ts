@@ -119,7 +119,7 @@ export class HypernetworkPredictor implements PredictorHead {
       // Row k·out + o of A is row o of A_k: u·Aᵀ gives (B, K·out) = every A_k u at once.
       const A = tf.reshape(wBlock, [K * out, nin]);
       const all = tf.reshape(matMulFast(u, A as tf.Tensor2D, false, true), [B, K, out]);
-      let y = tf.sum(tf.mul(all, tf.reshape(c, [B, K, 1])), 1) as tf.Tensor2D;
+      let y = tf.sum<tf.Tensor2D>(tf.mul(all, tf.reshape(c, [B, K, 1])), 1);
       if (last.bias) {
         const b0 = tf.reshape(whole ? last.bias : tf.slice(last.bias, [offset], [nw]), [out, nin]);
         y = tf.add(y, matMulFast(u, b0 as tf.Tensor2D, false, true));
@@ -142,7 +142,7 @@ export class HypernetworkPredictor implements PredictorHead {
       const { in: nin, out, offset } = layer;
       const nw = out * nin;
       const W = tf.reshape(tf.slice(params, [0, offset], [B, nw]), [B, out, nin]);
-      let y = tf.reshape(tf.matMul(W, tf.reshape(u, [B, nin, 1])), [B, out]) as tf.Tensor2D;
+      let y = tf.reshape<tf.Rank.R2>(tf.matMul(W, tf.reshape(u, [B, nin, 1])), [B, out]);
       if (this.options.biasPred) y = tf.add(y, tf.slice(params, [0, offset + nw], [B, out]));
       u = idx + 1 < this.predicted.length && this.options.predictorRelu ? tf.relu(y) : y;
     });

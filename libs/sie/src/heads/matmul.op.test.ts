@@ -8,7 +8,7 @@ before(async () => {
   await selectBackend('cpu');
 });
 
-test('matMulFast equals tf.matMul with every transpose combination, values and both gradients', () => {
+void test('matMulFast equals tf.matMul with every transpose combination, values and both gradients', () => {
   // shapes chosen so that both the direct and the flipped evaluation are exercised
   const cases: [number, number, number][] = [
     [3, 5, 4],

@@ -13,8 +13,8 @@ function product(a: tf.Tensor2D, b: tf.Tensor2D, ta: boolean, tb: boolean): tf.T
   const cols = tb ? b.shape[0] : b.shape[1];
   const direct = (ta ? a.size : 0) + (tb ? b.size : 0);
   const flipped = (ta ? 0 : a.size) + (tb ? 0 : b.size) + rows * cols;
-  if (direct <= flipped) return tf.matMul(ta ? tf.transpose(a) : a, tb ? tf.transpose(b) : b) as tf.Tensor2D;
-  return tf.transpose(tf.matMul(tb ? b : tf.transpose(b), ta ? a : tf.transpose(a)) as tf.Tensor2D);
+  if (direct <= flipped) return tf.matMul<tf.Tensor2D>(ta ? tf.transpose(a) : a, tb ? tf.transpose(b) : b);
+  return tf.transpose(tf.matMul<tf.Tensor2D>(tb ? b : tf.transpose(b), ta ? a : tf.transpose(a)));
 }
 
 const kernels = new Map<string, (a: tf.Tensor2D, b: tf.Tensor2D) => tf.Tensor2D>();
@@ -38,7 +38,7 @@ function kernel(ta: boolean, tb: boolean): (a: tf.Tensor2D, b: tf.Tensor2D) => t
         },
       };
     });
-    k = (a, b) => f(a, b) as tf.Tensor2D;
+    k = (a, b) => f(a, b);
     kernels.set(key, k);
   }
   return k;

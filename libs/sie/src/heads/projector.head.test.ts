@@ -10,7 +10,7 @@ before(async () => {
   await selectBackend('cpu');
 });
 
-test('projector layout: Linear+bias → BN → ReLU, …, last Linear without bias', () => {
+void test('projector layout: Linear+bias → BN → ReLU, …, last Linear without bias', () => {
   const p = createProjector('projector', 16, '12-10-8', new SeedStream(0));
   assert.deepEqual(
     p.layers.map((l) => l.kind),
@@ -49,7 +49,7 @@ test('projector layout: Linear+bias → BN → ReLU, …, last Linear without bi
   p.dispose();
 });
 
-test('a one-width projector is a single Linear without bias', () => {
+void test('a one-width projector is a single Linear without bias', () => {
   const p = createProjector('projector', 4, '3', new SeedStream(0));
   assert.deepEqual(
     p.parameters().map((v) => v.name),
@@ -58,7 +58,7 @@ test('a one-width projector is a single Linear without bias', () => {
   p.dispose();
 });
 
-test('training mode normalises with batch statistics and updates the running statistics', () => {
+void test('training mode normalises with batch statistics and updates the running statistics', () => {
   const p = createProjector('projector', 4, '3-2', new SeedStream(5));
   const before = tf.memory().numTensors;
   tf.tidy(() => {

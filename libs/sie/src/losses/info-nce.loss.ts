@@ -23,5 +23,5 @@ export function infoNceLoss(a: tf.Tensor2D, b: tf.Tensor2D, temperature: number)
   const masked = tf.sub(logits, tf.mul(tf.eye(2 * n), 1e9));
   const positive = tf.div(tf.sum(tf.mul(fa, fb), 1), temperature);
   const lse = tf.logSumExp(masked, 1);
-  return tf.mean(tf.sub(lse, tf.concat([positive, positive], 0))) as tf.Scalar;
+  return tf.mean<tf.Scalar>(tf.sub(lse, tf.concat([positive, positive], 0)));
 }

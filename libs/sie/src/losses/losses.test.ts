@@ -11,16 +11,16 @@ before(async () => {
 
 const value = (t: tf.Tensor): number => t.dataSync()[0] as number;
 
-test('full collapse: V = 0.99, Vpred = 0.495, Cov = 0', () => {
+void test('full collapse: V = 0.99, Vpred = 0.495, Cov = 0', () => {
   tf.tidy(() => {
-    const c = tf.fill([8, 5], 0.3) as tf.Tensor2D;
+    const c = tf.fill<tf.Rank.R2>([8, 5], 0.3);
     assert.ok(Math.abs(value(varianceLoss(c, c)) - 0.99) < 1e-6);
     assert.ok(Math.abs(value(predictorVarianceLoss(c)) - 0.495) < 1e-6);
     assert.equal(value(covarianceLoss(c, c, 8)), 0);
   });
 });
 
-test('variance uses the unbiased variance with 1e-4 inside the square root', () => {
+void test('variance uses the unbiased variance with 1e-4 inside the square root', () => {
   tf.tidy(() => {
     // column [0, 2]: unbiased var 2 → s = √2.0001 > 1 → 0; column [0, 0.2]: var 0.02 → 1 − √0.0201
     const x = tf.tensor2d([0, 0, 2, 0.2], [2, 2]);
@@ -29,7 +29,7 @@ test('variance uses the unbiased variance with 1e-4 inside the square root', () 
   });
 });
 
-test('covariance: off-diagonal squares of XcᵀXc/(batch_size − 1), summed over both views, ÷ d', () => {
+void test('covariance: off-diagonal squares of XcᵀXc/(batch_size − 1), summed over both views, ÷ d', () => {
   const reference = (v: number[], n: number, d: number, nominal: number): number => {
     const mean = Array.from(
       { length: d },
@@ -67,10 +67,10 @@ test('covariance: off-diagonal squares of XcᵀXc/(batch_size − 1), summed ove
   }
 });
 
-test('InfoNCE equals ln(2N − 1) when all similarities are equal, and is ≈ that for random embeddings at high τ', () => {
+void test('InfoNCE equals ln(2N − 1) when all similarities are equal, and is ≈ that for random embeddings at high τ', () => {
   tf.tidy(() => {
     const n = 16;
-    const same = tf.fill([n, 8], 1) as tf.Tensor2D;
+    const same = tf.fill<tf.Rank.R2>([n, 8], 1);
     assert.ok(Math.abs(value(infoNceLoss(same, same, 0.1)) - Math.log(2 * n - 1)) < 1e-4);
     const a = tf.tensor2d(randomArray(n * 64, 1), [n, 64]);
     const b = tf.tensor2d(randomArray(n * 64, 2), [n, 64]);
@@ -78,10 +78,10 @@ test('InfoNCE equals ln(2N − 1) when all similarities are equal, and is ≈ th
   });
 });
 
-test('InfoNCE is low for matching pairs with orthogonal negatives and never negative', () => {
+void test('InfoNCE is low for matching pairs with orthogonal negatives and never negative', () => {
   tf.tidy(() => {
     const n = 4;
-    const eye = tf.eye(n) as tf.Tensor2D;
+    const eye = tf.eye(n);
     const loss = value(infoNceLoss(eye, eye, 0.1));
     // floor: ln(1 + (2N − 2)·e^{−1/τ})
     assert.ok(Math.abs(loss - Math.log(1 + (2 * n - 2) * Math.exp(-10))) < 1e-5);
@@ -89,7 +89,7 @@ test('InfoNCE is low for matching pairs with orthogonal negatives and never nega
   });
 });
 
-test('mse is the mean over batch and dims', () => {
+void test('mse is the mean over batch and dims', () => {
   tf.tidy(() => {
     assert.equal(value(mseLoss(tf.tensor2d([1, 2, 3, 4], [2, 2]), tf.zeros([2, 2]))), 7.5);
   });

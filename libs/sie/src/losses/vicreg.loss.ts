@@ -18,17 +18,17 @@ export function stdHinge(x: tf.Tensor2D): tf.Scalar {
   const xc = centre(x);
   const variance = tf.div(tf.sum(tf.square(xc), 0), n - 1);
   const std = tf.sqrt(tf.add(variance, VICREG_STD_EPS));
-  return tf.mean(tf.relu(tf.sub(1, std))) as tf.Scalar;
+  return tf.mean<tf.Scalar>(tf.relu(tf.sub(1, std)));
 }
 
 /** VICReg variance term V = ½·hinge(X) + ½·hinge(Y). Full collapse → 0.99. */
 export function varianceLoss(x: tf.Tensor2D, y: tf.Tensor2D): tf.Scalar {
-  return tf.add(tf.div(stdHinge(x), 2), tf.div(stdHinge(y), 2)) as tf.Scalar;
+  return tf.add<tf.Scalar>(tf.div(stdHinge(x), 2), tf.div(stdHinge(y), 2));
 }
 
 /** SIE predictor variance Vpred = ½·hinge(Ŷ) (a single view, still halved as in the reference). */
 export function predictorVarianceLoss(prediction: tf.Tensor2D): tf.Scalar {
-  return tf.div(stdHinge(prediction), 2) as tf.Scalar;
+  return tf.div<tf.Scalar>(stdHinge(prediction), 2);
 }
 
 /**
@@ -41,7 +41,7 @@ function offDiagonalSquares(x: tf.Tensor2D, batchSize: number): tf.Scalar {
   const gram = n < d ? matMulFast(xc, xc, false, true) : matMulFast(xc, xc, true, false);
   const all = tf.div(tf.sum(tf.square(gram)), (batchSize - 1) ** 2);
   const diag = tf.div(tf.sum(tf.square(xc), 0), batchSize - 1);
-  return tf.sub(all, tf.sum(tf.square(diag))) as tf.Scalar;
+  return tf.sub<tf.Scalar>(all, tf.sum(tf.square(diag)));
 }
 
 /**
@@ -51,5 +51,5 @@ function offDiagonalSquares(x: tf.Tensor2D, batchSize: number): tf.Scalar {
 export function covarianceLoss(x: tf.Tensor2D, y: tf.Tensor2D, batchSize: number): tf.Scalar {
   if (!(batchSize > 1)) throw new Error(`covariance term: batch_size must be > 1, got ${batchSize}`);
   const d = x.shape[1];
-  return tf.div(tf.add(offDiagonalSquares(x, batchSize), offDiagonalSquares(y, batchSize)), d) as tf.Scalar;
+  return tf.div<tf.Scalar>(tf.add(offDiagonalSquares(x, batchSize), offDiagonalSquares(y, batchSize)), d);
 }

@@ -86,7 +86,7 @@ function checkRuns(model: MethodModel, name: MethodName): void {
 }
 
 for (const name of methodNames)
-  test(`${name}: objective runs, returns its terms, gradients reach every parameter`, () => {
+  void test(`${name}: objective runs, returns its terms, gradients reach every parameter`, () => {
     const model = buildMethod(name, tinyConfig(name), D);
     try {
       assert.equal(model.method, name);
@@ -99,7 +99,7 @@ for (const name of methodNames)
     }
   });
 
-test('predictor variants build and train: mlp predictor, deep hypernetwork with biases, hidden layers', () => {
+void test('predictor variants build and train: mlp predictor, deep hypernetwork with biases, hidden layers', () => {
   const variants: [MethodName, Record<string, unknown>][] = [
     ['SIE', { predictor_type: 'mlp', tf_num_layers: 2 }],
     ['SIE', { hypernetwork: 'deep', bias_hypernet: true, bias_pred: true }],
@@ -117,7 +117,7 @@ test('predictor variants build and train: mlp predictor, deep hypernetwork with 
   }
 });
 
-test('SIE split: invariant dims first, projectors scaled by the share (half-to-even), eval dims', () => {
+void test('SIE split: invariant dims first, projectors scaled by the share (half-to-even), eval dims', () => {
   const model = buildMethod('SIE', { batch_size: B, width: D / 512, mlp: '12-12', equi: 4 }, D);
   try {
     const shapes = Object.fromEntries(model.parameters().map((p) => [p.name, p.variable.shape]));
@@ -148,7 +148,7 @@ test('SIE split: invariant dims first, projectors scaled by the share (half-to-e
   }
 });
 
-test('a RotColor method given a 4-D latent is rejected naming z', () => {
+void test('a RotColor method given a 4-D latent is rejected naming z', () => {
   for (const name of [
     'SIERotColor',
     'SimCLRAugSelfRotColor',
@@ -164,7 +164,7 @@ test('a RotColor method given a 4-D latent is rejected naming z', () => {
   }
 });
 
-test('inputs of the wrong width are rejected naming hx / hy', () => {
+void test('inputs of the wrong width are rejected naming hx / hy', () => {
   const model = buildMethod('VICReg', tinyConfig('VICReg'), D);
   try {
     tf.tidy(() => {
@@ -177,7 +177,7 @@ test('inputs of the wrong width are rejected naming hx / hy', () => {
   }
 });
 
-test('invalid configs are rejected with the field named', () => {
+void test('invalid configs are rejected with the field named', () => {
   const issue = (fn: () => unknown): string => {
     try {
       fn();
@@ -207,7 +207,7 @@ test('invalid configs are rejected with the field named', () => {
   assert.throws(() => buildMethod('SIE', { width: 1, equi: 256, mlp: '8' }, 128), /equi/);
 });
 
-test('the same seed gives the same heads; another seed differs', () => {
+void test('the same seed gives the same heads; another seed differs', () => {
   const a = buildMethod('SimCLR', tinyConfig('SimCLR'), D);
   const b = buildMethod('SimCLR', tinyConfig('SimCLR'), D);
   const c = buildMethod('SimCLR', { ...tinyConfig('SimCLR'), seed: 2 }, D);
@@ -217,14 +217,14 @@ test('the same seed gives the same heads; another seed differs', () => {
   for (const m of [a, b, c]) m.dispose();
 });
 
-test('SIE at initialisation: the hypernetwork amplifies (‖W(z)x‖ ≈ √(E/12)·‖x‖ for unit z)', () => {
+void test('SIE at initialisation: the hypernetwork amplifies (‖W(z)x‖ ≈ √(E/12)·‖x‖ for unit z)', () => {
   const E = 192;
   const model = buildMethod('SIEOnlyEqui', { batch_size: 32, width: D / 512, mlp: String(E) }, D);
   try {
     tf.tidy(() => {
-      const hx = tf.randomNormal([32, D], 0, 1, 'float32', 1) as tf.Tensor2D;
+      const hx = tf.randomNormal<tf.Rank.R2>([32, D], 0, 1, 'float32', 1);
       const zr = tf.randomNormal([32, 4], 0, 1, 'float32', 2);
-      const z = tf.div(zr, tf.norm(zr, 2, 1, true)) as tf.Tensor2D;
+      const z = tf.div<tf.Tensor2D>(zr, tf.norm(zr, 2, 1, true));
       const out = model.objective({ hx, hy: hx, z });
       const ratio = tf.mean(tf.div(tf.norm(out.prediction!, 2, 1), tf.norm(out.embX, 2, 1))).dataSync()[0]!;
       const want = Math.sqrt(E / 12);

@@ -60,7 +60,7 @@ export class SimclrAugSelfObjective extends HeadsMethodModel {
     const inv = infoNceLoss(X, Y, o.simclr_temp);
     const prediction = this.augselfHead.apply(tf.concat([hx, hy], 1));
     const equi = mseLoss(prediction, z);
-    const loss = tf.add(inv, tf.mul(equi, o.ec_weight)) as tf.Scalar;
+    const loss = tf.add<tf.Scalar>(inv, tf.mul(equi, o.ec_weight));
     return { loss, terms: { repr_loss_inv: inv, repr_loss_equi: equi }, embX: X, embY: Y, prediction };
   }
 }
@@ -133,7 +133,7 @@ export class SimclrEquiModObjective extends HeadsMethodModel {
     const inv = infoNceLoss(xi, yi, o.simclr_temp);
     const equi = infoNceLoss(prediction, ye, o.simclr_temp);
     const lambda = this.method === 'SimCLREquiModRotColor' ? 1 : o.equi_factor;
-    const loss = tf.add(inv, tf.mul(equi, lambda)) as tf.Scalar;
+    const loss = tf.add<tf.Scalar>(inv, tf.mul(equi, lambda));
     return {
       loss,
       terms: { repr_loss_inv: inv, repr_loss_equi: equi },

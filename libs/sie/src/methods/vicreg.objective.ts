@@ -94,7 +94,7 @@ export class VicregEquiModObjective extends HeadsMethodModel {
     const covEq = covarianceLoss(xe, ye, o.batch_size);
     const invPart = weighted([o.sim_coeff, inv], [o.std_coeff, stdInv], [o.cov_coeff, covInv]);
     const eqPart = weighted([o.sim_coeff, equi], [o.std_coeff, stdEq], [o.cov_coeff, covEq]);
-    const loss = tf.add(invPart, tf.mul(eqPart, o.equi_factor)) as tf.Scalar;
+    const loss = tf.add<tf.Scalar>(invPart, tf.mul(eqPart, o.equi_factor));
     return {
       loss,
       terms: {

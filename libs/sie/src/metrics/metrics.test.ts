@@ -17,7 +17,7 @@ before(async () => {
 
 const value = (t: tf.Tensor): number => t.dataSync()[0] as number;
 
-test('R² uses the scalar mean of the whole target', () => {
+void test('R² uses the scalar mean of the whole target', () => {
   tf.tidy(() => {
     const target = tf.tensor2d([0, 1, 2, 5, 1, 3], [3, 2]);
     const globalMean = tf.fill([3, 2], 2);
@@ -29,7 +29,7 @@ test('R² uses the scalar mean of the whole target', () => {
   });
 });
 
-test('top-k accuracy is a fraction and top-5 ≥ top-1', () => {
+void test('top-k accuracy is a fraction and top-5 ≥ top-1', () => {
   tf.tidy(() => {
     const logits = tf.tensor2d([
       [0.1, 0.9, 0.0],
@@ -44,22 +44,22 @@ test('top-k accuracy is a fraction and top-5 ≥ top-1', () => {
   });
 });
 
-test('representation stats: collapse → 0 std; isotropic features ≈ 1/√d and small correlation', () => {
+void test('representation stats: collapse → 0 std; isotropic features ≈ 1/√d and small correlation', () => {
   tf.tidy(() => {
-    const collapsed = tf.fill([16, 8], 2) as tf.Tensor2D;
+    const collapsed = tf.fill<tf.Rank.R2>([16, 8], 2);
     assert.equal(value(meanNormalizedStd(collapsed)), 0);
     const n = 400;
     const d = 16;
-    const iso = tf.randomNormal([n, d], 0, 1, 'float32', 3) as tf.Tensor2D;
+    const iso = tf.randomNormal<tf.Rank.R2>([n, d], 0, 1, 'float32', 3);
     assert.ok(Math.abs(value(meanNormalizedStd(iso)) - 1 / Math.sqrt(d)) < 0.02);
     assert.ok(Math.abs(value(meanOffDiagonalCorrelation(iso))) < 0.02);
     // perfectly correlated columns → mean off-diagonal correlation ≈ 1
     const col = tf.tensor2d(randomArray(n, 1), [n, 1]);
-    assert.ok(value(meanOffDiagonalCorrelation(tf.tile(col, [1, 4]) as tf.Tensor2D)) > 0.99);
+    assert.ok(value(meanOffDiagonalCorrelation(tf.tile<tf.Tensor2D>(col, [1, 4]))) > 0.99);
   });
 });
 
-test('representationStats returns the reference Stats/ tags as numbers without leaking tensors', () => {
+void test('representationStats returns the reference Stats/ tags as numbers without leaking tensors', () => {
   const x = tf.tensor2d(randomArray(8 * 6, 1), [8, 6]);
   const y = tf.tensor2d(randomArray(8 * 6, 2), [8, 6]);
   const before = tf.memory().numTensors;

@@ -13,6 +13,6 @@ export function r2Score(prediction: tf.Tensor, target: tf.Tensor): tf.Scalar {
   return tf.tidy(() => {
     const residual = tf.sum(tf.squaredDifference(target, prediction));
     const total = tf.sum(tf.square(tf.sub(target, tf.mean(target))));
-    return tf.sub(1, tf.div(residual, total)) as tf.Scalar;
+    return tf.sub<tf.Scalar>(1, tf.div(residual, total));
   });
 }

@@ -15,7 +15,7 @@ export function meanOffDiagonalCorrelation(x: tf.Tensor2D): tf.Scalar {
     const xs = tf.div<tf.Tensor2D>(xc, tf.add(std, 1e-5));
     const corr = tf.div(matMulFast(xs, xs, true, false), n - 1);
     const trace = tf.div(tf.sum(tf.square(xs)), n - 1);
-    return tf.div(tf.sub(tf.sum(corr), trace), d * (d - 1)) as tf.Scalar;
+    return tf.div<tf.Scalar>(tf.sub(tf.sum(corr), trace), d * (d - 1));
   });
 }
 
@@ -29,7 +29,7 @@ export function meanNormalizedStd(x: tf.Tensor2D): tf.Scalar {
   return tf.tidy(() => {
     const f = l2Normalize(x);
     const fc = tf.sub(f, tf.mean(f, 0, true));
-    return tf.mean(tf.sqrt(tf.div(tf.sum(tf.square(fc), 0), n - 1))) as tf.Scalar;
+    return tf.mean<tf.Scalar>(tf.sqrt(tf.div(tf.sum(tf.square(fc), 0), n - 1)));
   });
 }
 

@@ -8,6 +8,6 @@ export function topKAccuracy(logits: tf.Tensor2D, labels: tf.Tensor1D, k: number
   return tf.tidy(() => {
     const { indices } = tf.topk(logits, Math.min(k, logits.shape[1]));
     const hits = tf.any(tf.equal(indices, tf.expandDims(tf.cast(labels, 'int32'), 1)), 1);
-    return tf.mean(tf.cast(hits, 'float32')) as tf.Scalar;
+    return tf.mean<tf.Scalar>(tf.cast(hits, 'float32'));
   });
 }
