@@ -3,6 +3,7 @@ import { Command, CommanderError } from 'commander';
 import { registerDataCommands } from './data.command';
 import { registerTrainCommand } from './train.command';
 import { registerMethodsCommand } from './methods.command';
+import { registerEvalCommand } from './eval.command';
 
 /**
  * `equilab` — the command line of Equilab. Each `*.command.ts` beside this file registers one group of
@@ -16,6 +17,7 @@ export function buildCli(): Command {
   registerDataCommands(program);
   registerTrainCommand(program);
   registerMethodsCommand(program);
+  registerEvalCommand(program);
   return program;
 }
 
