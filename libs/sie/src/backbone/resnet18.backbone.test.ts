@@ -4,7 +4,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { selectBackend } from '../backend/select-backend';
 import { createResnet18, resnet18Channels } from './resnet18.backbone';
 
-test('width 1: 11,180,736 trainable parameters with the reference names', async () => {
+void test('width 1: 11,180,736 trainable parameters with the reference names', async () => {
   await selectBackend('wasm');
   const before = tf.memory().numTensors;
   const net = createResnet18();
@@ -35,11 +35,11 @@ test('width 1: 11,180,736 trainable parameters with the reference names', async 
   assert.equal(tf.memory().numTensors, before, 'dispose frees every variable');
 });
 
-test('tiny width: forward shape, running statistics, gradients for every parameter, no leaks', async () => {
+void test('tiny width: forward shape, running statistics, gradients for every parameter, no leaks', async () => {
   await selectBackend('wasm');
   assert.deepEqual(resnet18Channels(0.125), [8, 16, 32, 64]);
   const net = createResnet18({ widthMultiplier: 0.0625, seed: 3 });
-  const x = tf.randomNormal([4, 32, 32, 3], 0, 1, 'float32', 1) as tf.Tensor4D;
+  const x = tf.randomNormal<tf.Rank.R4>([4, 32, 32, 3], 0, 1, 'float32', 1);
   try {
     const before = tf.memory().numTensors;
     const { value, grads } = tf.variableGrads(() => tf.sum(tf.square(net.apply(x, true))));
@@ -59,7 +59,7 @@ test('tiny width: forward shape, running statistics, gradients for every paramet
     const y = net.apply(x, false);
     assert.deepEqual(y.shape, [4, 32]);
     y.dispose();
-    assert.throws(() => net.apply(tf.zeros([1, 30, 32, 3]) as tf.Tensor4D, true), /multiples of 32/);
+    assert.throws(() => net.apply(tf.zeros<tf.Rank.R4>([1, 30, 32, 3]), true), /multiples of 32/);
     assert.throws(() => tf.grad((a: tf.Tensor) => tf.sum(net.apply(a as tf.Tensor4D, true)))(x), /gradient/i);
   } finally {
     x.dispose();
@@ -67,7 +67,7 @@ test('tiny width: forward shape, running statistics, gradients for every paramet
   }
 });
 
-test('running statistics follow PyTorch: momentum 0.1, unbiased variance', async () => {
+void test('running statistics follow PyTorch: momentum 0.1, unbiased variance', async () => {
   await selectBackend('cpu');
   const { BatchNormLayer } = await import('./batch-norm.layer');
   const bn = new BatchNormLayer('bn', 2);
@@ -82,7 +82,7 @@ test('running statistics follow PyTorch: momentum 0.1, unbiased variance', async
     const rv = Array.from(bn.runningVar.dataSync());
     assert.ok(Math.abs((mean[0] as number) - 0.3) < 1e-6 && Math.abs((mean[1] as number) - 1.2) < 1e-6);
     // unbiased variances 4 and 4: 0.9·1 + 0.1·4 = 1.3
-    assert.ok(Math.abs((rv[0] as number) - 1.3) < 1e-6 && Math.abs((rv[1] as number) - 1.3) < 1e-6, `running var ${rv}`);
+    assert.ok(Math.abs((rv[0] as number) - 1.3) < 1e-6 && Math.abs((rv[1] as number) - 1.3) < 1e-6, `running var ${rv.join(", ")}`);
   });
   bn.dispose();
 });

@@ -153,7 +153,7 @@ export class Resnet18Backbone implements Backbone {
       // column go to the bottom/right and padded values never win against the non-negative ReLU output).
       let h = tf.maxPool(stem, 3, 2, 'same');
       for (const { block } of this.blocks) h = block.apply(h, training);
-      return tf.mean(h, [1, 2]) as tf.Tensor2D;
+      return tf.mean<tf.Tensor2D>(h, [1, 2]);
     });
   }
 

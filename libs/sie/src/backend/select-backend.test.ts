@@ -3,14 +3,14 @@ import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs-core';
 import { BackendError, selectBackend } from './select-backend';
 
-test('cpu backend is selected and described', async () => {
+void test('cpu backend is selected and described', async () => {
   const info = await selectBackend('cpu');
   assert.equal(info.backend, 'cpu');
   assert.equal(tf.getBackend(), 'cpu');
   assert.equal(info.threads, 1);
 });
 
-test('wasm backend loads its binary from the package in Node and computes', async () => {
+void test('wasm backend loads its binary from the package in Node and computes', async () => {
   const info = await selectBackend('wasm');
   assert.equal(info.backend, 'wasm');
   assert.equal(tf.getBackend(), 'wasm');
@@ -20,7 +20,7 @@ test('wasm backend loads its binary from the package in Node and computes', asyn
   y.dispose();
 });
 
-test('auto picks the fastest installed backend (wasm here, tfjs-node being absent)', async () => {
+void test('auto picks the fastest installed backend (wasm here, tfjs-node being absent)', async () => {
   let hasNode = true;
   try {
     require.resolve('@tensorflow/tfjs-node');
@@ -36,7 +36,7 @@ for (const [name, pkg] of [
   ['tensorflow', '@tensorflow/tfjs-node'],
   ['tensorflow-gpu', '@tensorflow/tfjs-node-gpu'],
 ] as const) {
-  test(`${name} without ${pkg} fails with an install hint, no fallback`, async (t) => {
+  void test(`${name} without ${pkg} fails with an install hint, no fallback`, async (t) => {
     try {
       require.resolve(pkg);
       t.skip(`${pkg} is installed`);
@@ -56,7 +56,7 @@ for (const [name, pkg] of [
   });
 }
 
-test('bad options name the field', async () => {
+void test('bad options name the field', async () => {
   await assert.rejects(selectBackend('webgl' as never), /backend: 'webgl' is not one of/);
   await assert.rejects(selectBackend('wasm', { threads: 0 }), /threads: must be an integer/);
 });

@@ -171,6 +171,9 @@ export async function selectBackend(name: BackendName = 'wasm', options: SelectB
           return await selectTensorflow(candidate === 'tensorflow-gpu');
         } catch (e) {
           if (!(e instanceof BackendError)) throw e;
+          // tfjs-node-gpu without a usable GPU still runs libtensorflow on the CPU: the next best choice.
+          if (e.code === 'no-gpu')
+            return { backend: 'tensorflow', threads: os.cpus().length, device: `${cpuModel()}, libtensorflow (tfjs-node-gpu, no GPU)` };
         }
       }
       try {

@@ -8,7 +8,7 @@ import { checkBackboneCase } from '../golden/backbone.case';
 import { conv2d } from '../ops/conv2d.op';
 
 // Own process (node --test runs each file separately): the first wasm initialisation fixes the thread count.
-test('wasm with 2 threads (patched Node bundle) runs the backbone golden case and exits cleanly', async (t) => {
+void test('wasm with 2 threads (patched Node bundle) runs the backbone golden case and exits cleanly', async (t) => {
   if (!wasmThreadsPatched()) {
     t.skip('patches/@tensorflow+tfjs-backend-wasm+4.22.0.patch not applied');
     return;
@@ -18,8 +18,8 @@ test('wasm with 2 threads (patched Node bundle) runs the backbone golden case an
   assert.equal(info.threads, 2);
   // A convolution big enough for XNNPACK to split across threads agrees with the cpu backend.
   const got = tf.tidy(() => {
-    const x = tf.randomUniform([4, 16, 16, 16], -1, 1, 'float32', 5) as tf.Tensor4D;
-    const w = tf.randomUniform([3, 3, 16, 32], -1, 1, 'float32', 6) as tf.Tensor4D;
+    const x = tf.randomUniform<tf.Rank.R4>([4, 16, 16, 16], -1, 1, 'float32', 5);
+    const w = tf.randomUniform<tf.Rank.R4>([3, 3, 16, 32], -1, 1, 'float32', 6);
     return Array.from(conv2d(x, w, { stride: 1, pad: [1, 1, 1, 1] }).dataSync());
   });
   const dir = process.env.SIE_GOLDEN_DIR ?? path.resolve(__dirname, '../../../../../shared/golden');
@@ -27,8 +27,8 @@ test('wasm with 2 threads (patched Node bundle) runs the backbone golden case an
   if (fs.existsSync(file)) checkBackboneCase(JSON.parse(fs.readFileSync(file, 'utf8')) as unknown);
   await selectBackend('cpu');
   const want = tf.tidy(() => {
-    const x = tf.randomUniform([4, 16, 16, 16], -1, 1, 'float32', 5) as tf.Tensor4D;
-    const w = tf.randomUniform([3, 3, 16, 32], -1, 1, 'float32', 6) as tf.Tensor4D;
+    const x = tf.randomUniform<tf.Rank.R4>([4, 16, 16, 16], -1, 1, 'float32', 5);
+    const w = tf.randomUniform<tf.Rank.R4>([3, 3, 16, 32], -1, 1, 'float32', 6);
     return Array.from(tf.conv2d(x, w, 1, 'same').dataSync());
   });
   const worst = got.reduce((m, v, i) => Math.max(m, Math.abs(v - (want[i] as number))), 0);

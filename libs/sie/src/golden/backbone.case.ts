@@ -50,7 +50,8 @@ function toTensor(a: Nested, what: string): tf.Tensor {
 
 function parse(golden: unknown): BackboneCase {
   const g = golden as Partial<BackboneCase> & { kind?: string };
-  if (g === null || typeof g !== 'object' || g.kind !== 'backbone') throw new Error('golden: not a "kind": "backbone" case');
+  if (g === null || typeof g !== 'object' || g.kind !== 'backbone')
+    throw new Error('golden: not a "kind": "backbone" case');
   for (const field of ['width_multiplier', 'channels', 'input_nhwc', 'params', 'expected'] as const)
     if (g[field] === undefined) throw new Error(`golden ${g.name ?? '?'}: missing field ${field}`);
   return g as BackboneCase;
@@ -66,7 +67,11 @@ export function checkBackboneCase(golden: unknown): void {
       const params: Record<string, tf.Tensor> = {};
       for (const [name, value] of Object.entries(c.params)) params[name] = toTensor(value, `params.${name}`);
       const missing = net.parameters().filter((p) => !(p.name in params));
-      assert.deepEqual(missing.map((p) => p.name), [], `${c.name}: parameters missing from the golden case`);
+      assert.deepEqual(
+        missing.map((p) => p.name),
+        [],
+        `${c.name}: parameters missing from the golden case`,
+      );
       net.assign(params);
     });
     const x = ownedVariable(toTensor(c.input_nhwc, 'input_nhwc'), true);
@@ -78,13 +83,23 @@ export function checkBackboneCase(golden: unknown): void {
       const { value, grads } = tf.variableGrads(() => {
         const out = net.apply(x as unknown as tf.Tensor4D, true);
         output = out.dataSync() as Float32Array;
-        return tf.mul(tf.sum(tf.square(out)), 0.5) as tf.Scalar;
+        return tf.mul<tf.Scalar>(tf.sum(tf.square(out)), 0.5);
       }, [x, stem, gamma]);
       const flat = (k: string) => flatten(c.expected[k] as Nested[]);
       try {
         assertClose(output, flat('output'), BACKBONE_GOLDEN_TOLERANCE, `${c.name}: output`);
-        assertClose((grads[x.name] as tf.Tensor).dataSync(), flat('grad_input_nhwc'), BACKBONE_GOLDEN_TOLERANCE, `${c.name}: grad_input_nhwc`);
-        assertClose((grads[stem.name] as tf.Tensor).dataSync(), flat('grad_stem_conv'), BACKBONE_GOLDEN_TOLERANCE, `${c.name}: grad_stem_conv`);
+        assertClose(
+          (grads[x.name] as tf.Tensor).dataSync(),
+          flat('grad_input_nhwc'),
+          BACKBONE_GOLDEN_TOLERANCE,
+          `${c.name}: grad_input_nhwc`,
+        );
+        assertClose(
+          (grads[stem.name] as tf.Tensor).dataSync(),
+          flat('grad_stem_conv'),
+          BACKBONE_GOLDEN_TOLERANCE,
+          `${c.name}: grad_stem_conv`,
+        );
         assertClose(
           (grads[gamma.name] as tf.Tensor).dataSync(),
           flat('grad_layer4.1.bn2.gamma'),

@@ -21,7 +21,7 @@ function backboneCases(): { file: string; json: unknown }[] {
 }
 
 for (const backend of ['cpu', 'wasm'] as const) {
-  test(`backbone golden cases match on ${backend}`, async () => {
+  void test(`backbone golden cases match on ${backend}`, async () => {
     await selectBackend(backend);
     const cases = backboneCases();
     assert.ok(cases.length > 0, 'at least one backbone golden case');

@@ -60,7 +60,7 @@ function run(shape: number[], seed: number, custom: boolean): Result {
   });
 }
 
-test('batch norm closed-form backward matches autodiff of the textbook formula on cpu and wasm', async () => {
+void test('batch norm closed-form backward matches autodiff of the textbook formula on cpu and wasm', async () => {
   await selectBackend('cpu');
   const refs = SHAPES.map((s, i) => run(s, 10 * i + 3, false));
   const momentsRef = SHAPES.map((s, i) =>
@@ -89,7 +89,7 @@ test('batch norm closed-form backward matches autodiff of the textbook formula o
   }
 });
 
-test('reluOut has the ReLU value and gradient', async () => {
+void test('reluOut has the ReLU value and gradient', async () => {
   await selectBackend('wasm');
   tf.tidy(() => {
     const x = tf.tensor1d([-2, -0.5, 0.5, 3]);

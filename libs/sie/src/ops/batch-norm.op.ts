@@ -30,8 +30,8 @@ export function batchNormTrain<T extends tf.Tensor>(
   const count = x.size / channels;
   const f = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
     const [xt, g, bt, save] = args as [tf.Tensor, tf.Tensor1D, tf.Tensor1D, tf.GradSaveFunc];
-    const mean = tf.mean(xt, axes) as tf.Tensor1D;
-    const variance = tf.mean(tf.squaredDifference(xt, mean), axes) as tf.Tensor1D;
+    const mean = tf.mean<tf.Tensor1D>(xt, axes);
+    const variance = tf.mean<tf.Tensor1D>(tf.squaredDifference(xt, mean), axes);
     if (onStats) onStats({ mean, variance, count });
     save([xt, g, mean, variance]);
     const value = tf.batchNorm(xt, mean, variance, bt, g, eps);
@@ -40,14 +40,14 @@ export function batchNormTrain<T extends tf.Tensor>(
       gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
         const [xs, gs, m, v] = saved as [tf.Tensor, tf.Tensor1D, tf.Tensor1D, tf.Tensor1D];
         const invStd = tf.rsqrt(tf.add(v, eps));
-        const dBeta = tf.sum(dy, axes) as tf.Tensor1D;
+        const dBeta = tf.sum<tf.Tensor1D>(dy, axes);
         const xhat = tf.batchNorm(xs, m, v, undefined, undefined, eps);
-        const dGamma = tf.sum(tf.mul(dy, xhat), axes) as tf.Tensor1D;
+        const dGamma = tf.sum<tf.Tensor1D>(tf.mul(dy, xhat), axes);
         xhat.dispose();
         // dx = k·dy − (x̂·k·dγ/N + k·dβ/N), k = γ/√(σ²+ε); the bracket is one batchNorm of x.
-        const k = tf.mul(gs, invStd) as tf.Tensor1D;
-        const scale = tf.div(tf.mul(k, dGamma), count) as tf.Tensor1D;
-        const offset = tf.div(tf.mul(k, dBeta), count) as tf.Tensor1D;
+        const k = tf.mul<tf.Tensor1D>(gs, invStd);
+        const scale = tf.div<tf.Tensor1D>(tf.mul(k, dGamma), count);
+        const offset = tf.div<tf.Tensor1D>(tf.mul(k, dBeta), count);
         const correction = tf.batchNorm(xs, m, v, offset, scale, eps);
         const dyk = tf.mul(dy, k);
         const dx = tf.sub(dyk, correction);

@@ -65,7 +65,7 @@ function custom(c: Case, seed: number): Grads {
   });
 }
 
-test('conv2d custom gradients match tfjs autodiff (cpu reference) on cpu and wasm', async () => {
+void test('conv2d custom gradients match tfjs autodiff (cpu reference) on cpu and wasm', async () => {
   await selectBackend('cpu');
   const refs = CASES.map((c, i) => reference(c, 100 * i + 1));
   for (const backend of ['cpu', 'wasm'] as const) {
@@ -82,7 +82,7 @@ test('conv2d custom gradients match tfjs autodiff (cpu reference) on cpu and was
   }
 });
 
-test('conv2d without input gradient gives the filter gradient and refuses dX', async () => {
+void test('conv2d without input gradient gives the filter gradient and refuses dX', async () => {
   await selectBackend('wasm');
   const c = CASES[3] as Case;
   tf.tidy(() => {

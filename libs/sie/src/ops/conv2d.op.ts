@@ -112,7 +112,7 @@ export function conv2dInputGrad(
     const wf = flipFilter(w);
     if (kh === 1 && kw === 1 && pad.every((p) => p === 0)) {
       const [, oh, ow, co] = dy.shape;
-      const g = tf.reshape(tf.matMul(tf.reshape(dy, [b * oh * ow, co]), tf.reshape(wf, [co, ci])), [b, oh, ow, ci]) as tf.Tensor4D;
+      const g = tf.reshape<tf.Rank.R4>(tf.matMul(tf.reshape(dy, [b * oh * ow, co]), tf.reshape(wf, [co, ci])), [b, oh, ow, ci]);
       if (stride === 1) return g;
       const up = zeroUpsample(g, stride);
       return fitTo(up, h, wd);
@@ -167,20 +167,20 @@ export function conv2d(x: tf.Tensor4D, w: tf.Tensor4D, options: Conv2dOptions): 
       const [wt, save] = args as [tf.Tensor4D, tf.GradSaveFunc];
       save([x]);
       return {
-        value: plainConv(x, wt as tf.Tensor4D, stride, pad),
+        value: plainConv(x, wt, stride, pad),
         gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
           const xs = saved[0] as tf.Tensor4D;
           return [conv2dFilterGrad(xs, dy as tf.Tensor4D, w.shape[0], w.shape[1], stride, pad)];
         },
       };
     });
-    return f(w) as tf.Tensor4D;
+    return f(w);
   }
   const f = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
     const [xt, wt, save] = args as [tf.Tensor4D, tf.Tensor4D, tf.GradSaveFunc];
     save([xt, wt]);
     return {
-      value: plainConv(xt as tf.Tensor4D, wt as tf.Tensor4D, stride, pad),
+      value: plainConv(xt, wt, stride, pad),
       gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
         const xs = saved[0] as tf.Tensor4D;
         const ws = saved[1] as tf.Tensor4D;
@@ -192,5 +192,5 @@ export function conv2d(x: tf.Tensor4D, w: tf.Tensor4D, options: Conv2dOptions): 
       },
     };
   });
-  return f(x, w) as tf.Tensor4D;
+  return f(x, w);
 }
