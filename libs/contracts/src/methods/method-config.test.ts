@@ -31,6 +31,12 @@ void test('every method has a schema, defaults and catalogue entry', () => {
     // every field carries help text for the dashboard
     for (const [key, field] of Object.entries(methodConfigSchemas[name].shape))
       assert.ok((field as z.ZodType).description, `${name}.${key} has no description`);
+    // the dashboard renders forms from the JSON schema: defaults and help texts survive the conversion
+    const json = z.toJSONSchema(methodConfigSchemas[name], { io: 'input' }) as {
+      properties: Record<string, { default?: unknown; description?: string }>;
+    };
+    assert.equal(json.properties['batch_size']?.default, 32);
+    assert.ok(json.properties['mlp']?.description);
   }
 });
 
