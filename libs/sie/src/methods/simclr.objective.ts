@@ -58,10 +58,11 @@ export class SimclrAugSelfObjective extends HeadsMethodModel {
     const X = this.projector.apply(hx);
     const Y = this.projector.apply(hy);
     const inv = infoNceLoss(X, Y, o.simclr_temp);
-    const prediction = this.augselfHead.apply(tf.concat([hx, hy], 1));
-    const equi = mseLoss(prediction, z);
+    const latent = this.augselfHead.apply(tf.concat([hx, hy], 1));
+    const equi = mseLoss(latent, z);
     const loss = tf.add<tf.Scalar>(inv, tf.mul(equi, o.ec_weight));
-    return { loss, terms: { repr_loss_inv: inv, repr_loss_equi: equi }, embX: X, embY: Y, prediction };
+    // No `prediction`: the AugSelf head regresses z, it is not an embedding predictor (no predictor stats).
+    return { loss, terms: { repr_loss_inv: inv, repr_loss_equi: equi }, embX: X, embY: Y };
   }
 }
 
