@@ -56,11 +56,7 @@ function checkRuns(model: MethodModel, name: MethodName): void {
     assert.equal(out.embX.shape[1], e.invEmb + e.equiEmb, `${name}: embedding width = invEmb + equiEmb`);
     assert.deepEqual(out.embX.shape, out.embY.shape);
     assert.equal(e.invRepr + e.equiRepr, D, `${name}: repr eval dims cover the representation`);
-    assert.equal(
-      out.prediction !== undefined,
-      info.hasPredictor || name.startsWith('SimCLRAugSelf'),
-      `${name}: prediction`,
-    );
+    assert.equal(out.prediction !== undefined, info.hasPredictor, `${name}: prediction`);
 
     // gradients reach every parameter of the heads and both representations
     const vars = model.parameters().map((p) => p.variable);
