@@ -17,7 +17,7 @@ import { startRunnerProcess, type RunnerProcess } from './testing/runner-process
  */
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 
-describe('runner', { timeout: 240_000 }, () => {
+void describe('runner', { timeout: 240_000 }, () => {
   const api = new FakeApiServer();
   const prefix = `test-runner-${randomUUID()}`;
   const root = mkdtempSync(join(tmpdir(), 'equilab-runner-'));
@@ -89,7 +89,7 @@ describe('runner', { timeout: 240_000 }, () => {
 
   let runnerA: RunnerProcess;
 
-  it('fails a job with a bad payload clearly (no retry), then trains a valid one and records the device', async () => {
+  void it('fails a job with a bad payload clearly (no retry), then trains a valid one and records the device', async () => {
     runnerA = await startRunner('a');
     await addJob({ runId: 'not-a-uuid', method: 'stub' }, 'bad-1');
     await waitFor('the bad job to fail', async () => (await jobState('bad-1')) === 'failed');
@@ -126,7 +126,7 @@ describe('runner', { timeout: 240_000 }, () => {
     );
   });
 
-  it('cancels a run through Redis pub/sub: the child checkpoints, the run ends canceled, the job completes', async () => {
+  void it('cancels a run through Redis pub/sub: the child checkpoints, the run ends canceled, the job completes', async () => {
     const runId = randomUUID();
     await addJob(payload(runId, { totalSteps: 1_000_000, stepsPerEpoch: 10, stepMs: 10 }), `${runId}.1`);
     await waitFor('training to be under way', () => api.steps(runId).length >= 15);
@@ -145,7 +145,7 @@ describe('runner', { timeout: 240_000 }, () => {
     assert.equal(api.steps(runId).length, last, 'every step trained before the stop was recorded');
   });
 
-  it('on SIGTERM preempts: checkpoint, finish preempted, exit 0; the re-queued run resumes on another runner', async () => {
+  void it('on SIGTERM preempts: checkpoint, finish preempted, exit 0; the re-queued run resumes on another runner', async () => {
     const runId = randomUUID();
     const total = 60;
     // As the API does (runner-api.ts): a preempted run goes back to the queue as a fresh job.
@@ -173,7 +173,7 @@ describe('runner', { timeout: 240_000 }, () => {
     runnerA = runnerB;
   });
 
-  it('after SIGKILL the job stalls, goes back to the queue and another runner resumes from the last checkpoint', async () => {
+  void it('after SIGKILL the job stalls, goes back to the queue and another runner resumes from the last checkpoint', async () => {
     const runId = randomUUID();
     const total = 70;
     await addJob(payload(runId, { totalSteps: total, stepsPerEpoch: 10, stepMs: 30 }), `${runId}.1`);

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { DirectoryArtifactStore } from './directory.artifact-store';
 
-describe('DirectoryArtifactStore', () => {
+void describe('DirectoryArtifactStore', () => {
   const root = mkdtempSync(join(tmpdir(), 'equilab-store-'));
   const local = mkdtempSync(join(tmpdir(), 'equilab-local-'));
   after(() => {
@@ -15,7 +15,7 @@ describe('DirectoryArtifactStore', () => {
   });
   const store = new DirectoryArtifactStore(join(root, 'artifacts'));
 
-  it('puts a file under its key with size and sha256, lists by prefix and gets it back', async () => {
+  void it('puts a file under its key with size and sha256, lists by prefix and gets it back', async () => {
     const content = Buffer.from('checkpoint bytes '.repeat(1000));
     writeFileSync(join(local, 'ckpt.bin'), content);
     const stored = await store.put(join(local, 'ckpt.bin'), 'runs/r1/checkpoint.bin');
@@ -38,7 +38,7 @@ describe('DirectoryArtifactStore', () => {
     assert.deepEqual(readFileSync(join(local, 'restored', 'c.bin')), content);
   });
 
-  it('overwrites an object atomically and rejects keys that escape the store', async () => {
+  void it('overwrites an object atomically and rejects keys that escape the store', async () => {
     writeFileSync(join(local, 'a'), 'first');
     await store.put(join(local, 'a'), 'runs/r2/x');
     writeFileSync(join(local, 'a'), 'second');

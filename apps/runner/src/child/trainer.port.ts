@@ -65,13 +65,14 @@ export interface EvaluateOptions {
   onProgress(progress: Progress): void;
 }
 
-export type EvaluateResult = { readonly files?: readonly string[] } | void;
+/** libs/sie `EvaluateResult`: files relative to outDir (`evaluations/<evaluationId>/result.json`, …). */
+export type EvaluateResult = { readonly status?: 'completed' | 'canceled'; readonly files?: readonly string[] } | void;
 
 export interface TrainerModule {
   train?: (options: TrainOptions) => Promise<TrainResult>;
   evaluate?: (options: EvaluateOptions) => Promise<EvaluateResult>;
   /** Optional: initialise a TensorFlow.js backend and describe it (libs/sie `selectBackend`). */
-  selectBackend?: (backend: string) => Promise<unknown> | unknown;
+  selectBackend?: (backend: string) => unknown;
 }
 
 export type { DeviceInfo };

@@ -102,7 +102,11 @@ function describeDevice(selected: unknown, backend: string): DeviceInfo {
 /** Files under `path` (a file or a folder), relative to outDir with POSIX separators. */
 function filesOf(outDir: string, path: string): string[] {
   const full = isAbsolute(path) ? path : join(outDir, path);
-  const stats = statSync(full);
+  const stats = statSync(full, { throwIfNoEntry: false });
+  if (!stats) {
+    process.stderr.write(`training child: ${full} was reported but does not exist; skipped\n`);
+    return [];
+  }
   const paths = stats.isDirectory()
     ? readdirSync(full, { recursive: true, withFileTypes: true })
         .filter((entry) => entry.isFile())
@@ -159,7 +163,10 @@ async function pretrain(trainer: TrainerModule, start: ChildStartMessage): Promi
   const job = pretrainJobSchema.parse(start.payload);
   if (!trainer.train) throw new FatalError(`trainer module ${start.trainerModule} does not export train(options)`);
   const config = job.config;
-  const number = (key: string, fallback: number): number => (typeof config[key] === 'number' ? (config[key] as number) : fallback);
+  const number = (key: string, fallback: number): number => {
+    const value = config[key];
+    return typeof value === 'number' ? value : fallback;
+  };
   let seq = 0;
   let lastStep: number | null = null;
   const result: TrainResult = await trainer.train({
@@ -222,7 +229,8 @@ async function evaluate(trainer: TrainerModule, start: ChildStartMessage): Promi
     onProgress: forwardProgress,
   });
   const files = result?.files ? result.files.flatMap((f) => filesOf(start.outDir, f)) : [];
-  await send({ type: 'end', outcome: controller.signal.aborted ? 'stopped' : 'completed', finalFiles: files, step: null });
+  const stopped = controller.signal.aborted || result?.status === 'canceled';
+  await send({ type: 'end', outcome: stopped ? 'stopped' : 'completed', finalFiles: files, step: null });
 }
 
 function exit(code: number): void {

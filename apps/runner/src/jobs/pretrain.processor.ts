@@ -1,12 +1,13 @@
 import { join } from 'node:path';
 import { jobCatalogue, type ChildCheckpointMessage, type DeviceInfo, type PretrainJob } from '@equilab/contracts';
-import { DelayedError, UnrecoverableError, type Job } from 'bullmq';
+import { UnrecoverableError, type Job } from 'bullmq';
 import { runPrefix } from '../artifacts/artifact-store';
 import { TrainingChild } from '../child/training-child';
 import { MetricBatcher } from '../metrics/metric-batcher';
 import { parseJobPayload } from './job-payload';
 import type { ProcessorDeps } from './processor.deps';
 import { ProgressReporter } from './progress-reporter';
+import { requeueJob } from './requeue-job';
 import { RunExecution } from './run-execution';
 import { restoreWorkDir } from './work-dir';
 
@@ -14,11 +15,8 @@ export type PretrainJobResult =
   | { readonly status: 'succeeded' | 'canceled' | 'preempted' }
   | { readonly status: 'dropped'; readonly reason: string };
 
-/** Folders of a run's store prefix that are not part of the training state. */
-const NOT_TRAINING_STATE = ['evaluations/'];
-
-/** How long a preempted job waits before another runner may take it when the API could not be told. */
-const PREEMPT_REQUEUE_DELAY_MS = 1_000;
+/** Offline evaluations keep their files under `runs/<runId>/evaluations/`: not part of the training state. */
+const isTrainingState = (key: string): boolean => !key.startsWith('evaluations/');
 
 /**
  * Process one `pretrain` job: validate the payload, restore the run's latest checkpoint from the artifact
@@ -41,7 +39,7 @@ const PREEMPT_REQUEUE_DELAY_MS = 1_000;
  */
 export async function processPretrainJob(job: Job, token: string | undefined, deps: ProcessorDeps): Promise<PretrainJobResult> {
   const payload = parseJobPayload('pretrain', jobCatalogue.pretrain.schema, job.data);
-  if (deps.isShuttingDown()) return requeue(job, token, 'the runner is shutting down');
+  if (deps.isShuttingDown()) return requeueJob(job, token, 'the runner is shutting down');
   const execution = new RunExecution(payload.runId, String(job.id));
   deps.active.set(payload.runId, execution);
   try {
@@ -49,11 +47,6 @@ export async function processPretrainJob(job: Job, token: string | undefined, de
   } finally {
     if (deps.active.get(payload.runId) === execution) deps.active.delete(payload.runId);
   }
-}
-
-async function requeue(job: Job, token: string | undefined, why: string): Promise<never> {
-  await job.moveToDelayed(Date.now() + PREEMPT_REQUEUE_DELAY_MS, token);
-  throw new DelayedError(`re-queued: ${why}`);
 }
 
 async function execute(
@@ -67,7 +60,7 @@ async function execute(
   const log = (message: string): void => deps.log(`run ${runId} (job ${job.id}): ${message}`);
   const prefix = runPrefix(runId);
   const outDir = join(deps.workDir, runId);
-  const restored = await restoreWorkDir(deps.store, prefix, outDir, NOT_TRAINING_STATE);
+  const restored = await restoreWorkDir(deps.store, prefix, outDir, isTrainingState);
   log(restored > 0 ? `resuming from ${restored} stored checkpoint file(s)` : 'starting from scratch');
 
   const batcher = new MetricBatcher({
@@ -158,7 +151,7 @@ async function execute(
       await deps.api.finish(runId, runToken, { status: 'preempted' });
     } catch (error) {
       log(`could not report the preemption (${error instanceof Error ? error.message : String(error)}): re-queueing the job`);
-      return requeue(job, token, 'preempted');
+      return requeueJob(job, token, 'preempted');
     }
     log(`preempted at step ${lastCheckpointStep ?? 'none'}: the API re-queues the run`);
     return { status: 'preempted' };

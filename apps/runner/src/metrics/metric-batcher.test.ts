@@ -13,7 +13,7 @@ import { MetricSpill } from './metric-spill';
 const points = (from: number, count: number): MetricPoint[] =>
   Array.from({ length: count }, (_, i) => ({ key: 'loss', step: from + i, value: from + i, time: 1_700_000_000_000 }));
 
-describe('MetricBatcher', () => {
+void describe('MetricBatcher', () => {
   const server = new FakeApiServer();
   let api: RunnerApiClient;
   let spillRoot: string;
@@ -39,7 +39,7 @@ describe('MetricBatcher', () => {
       ...overrides,
     });
 
-  it('sends in batches of at most batchSize, with the run token, retrying failed posts', async () => {
+  void it('sends in batches of at most batchSize, with the run token, retrying failed posts', async () => {
     const runId = randomUUID();
     server.failNextMetrics = 2;
     const batcher = batcherFor(runId).start();
@@ -53,7 +53,7 @@ describe('MetricBatcher', () => {
     assert.equal(batcher.spilledSegments, 0);
   });
 
-  it('keeps memory bounded and spills to disk while the API is down, then replays everything', async () => {
+  void it('keeps memory bounded and spills to disk while the API is down, then replays everything', async () => {
     const runId = randomUUID();
     server.down = true;
     const batcher = batcherFor(runId).start();
@@ -73,7 +73,7 @@ describe('MetricBatcher', () => {
     assert.equal(batcher.spilledSegments, 0, 'replayed segments are removed');
   });
 
-  it('leaves unsent points on disk at close, and a later process replays them', async () => {
+  void it('leaves unsent points on disk at close, and a later process replays them', async () => {
     const runId = randomUUID();
     server.down = true;
     const first = batcherFor(runId).start();
@@ -97,7 +97,7 @@ describe('MetricBatcher', () => {
     assert.ok(!MetricSpill.pending(spillRoot).some((m) => m.runId === runId), 'the spill folder is gone');
   });
 
-  it('drops a batch the API rejects as invalid instead of blocking the run', async () => {
+  void it('drops a batch the API rejects as invalid instead of blocking the run', async () => {
     const runId = 'unknown/route';
     const logs: string[] = [];
     const batcher = new MetricBatcher({

@@ -74,7 +74,7 @@ export class FakeApiServer {
     const match = /^\/api\/runs\/([^/]+)\/(start|progress|metrics|artifacts|finish)$/.exec(path);
     if (!match) return answer(404, { error: 'not found' });
     const runId = match[1]!;
-    switch (match[2]) {
+    switch (match[2] as 'start' | 'progress' | 'metrics' | 'artifacts' | 'finish') {
       case 'start': {
         const status = this.finished.get(runId);
         if (status && status !== 'preempted') return answer(409, { code: 'illegal_transition' });
@@ -94,7 +94,7 @@ export class FakeApiServer {
         await this.onFinish?.(runId, status);
         return answer(200, { status: status === 'preempted' ? 'queued' : status });
       }
-      default:
+      case 'progress':
         return answer(200, { ok: true });
     }
   }
@@ -105,7 +105,7 @@ export async function waitFor<T>(what: string, check: () => T | Promise<T>, time
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await check();
-    if (value) return value as NonNullable<T>;
+    if (value) return value;
     if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
     await new Promise((resolve) => setTimeout(resolve, everyMs));
   }

@@ -21,8 +21,8 @@ export function startRunnerProcess(env: Record<string, string>): RunnerProcess {
     output.push(...chunk.toString('utf8').split('\n').filter(Boolean));
     if (process.env.RUNNER_TEST_VERBOSE) process.stderr.write(chunk);
   };
-  child.stdout!.on('data', collect);
-  child.stderr!.on('data', collect);
+  child.stdout.on('data', collect);
+  child.stderr.on('data', collect);
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
     child.once('exit', (code, signal) => resolve({ code, signal })),
   );
