@@ -1,10 +1,12 @@
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { readdir } from 'node:fs/promises';
 import type { AddressInfo, Server } from 'node:net';
 import type { Run } from '@equilab/contracts';
 import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import type { INestApplication } from '@nestjs/common';
+import { Client } from 'pg';
 import { createApp } from '../app.factory';
 import { TokensService } from '../auth/tokens.service';
 import type { TokenScope } from '../auth/principal';
@@ -50,6 +52,26 @@ export async function migrateCli(args: string[], databaseUrl: string): Promise<{
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- deliberately loose for assertions
 export type JsonBody = any;
 
+/** True when every migration folder is recorded as applied (skips spawning the migrate tool). */
+async function upToDate(databaseUrl: string): Promise<boolean> {
+  const folders = (await readdir(join(repoRoot(), 'prisma', 'migrations'), { withFileTypes: true }))
+    .filter((d) => d.isDirectory())
+    .map((d) => d.name);
+  const client = new Client({ connectionString: databaseUrl });
+  try {
+    await client.connect();
+    const { rows } = await client.query<{ migration_name: string }>(
+      'SELECT migration_name FROM _prisma_migrations WHERE finished_at IS NOT NULL AND rolled_back_at IS NULL',
+    );
+    const applied = new Set(rows.map((r) => r.migration_name));
+    return folders.every((f) => applied.has(f));
+  } catch {
+    return false;
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+}
+
 export interface TestApp {
   readonly app: INestApplication;
   readonly env: ApiEnv;
@@ -63,8 +85,10 @@ export interface TestApp {
 
 export async function startTestApp(overrides: Record<string, string> = {}): Promise<TestApp> {
   const databaseUrl = testDatabaseUrl();
-  const migrated = await migrateCli(['deploy'], databaseUrl);
-  if (migrated.code !== 0) throw new Error(`migrate deploy failed: ${migrated.stderr}`);
+  if (!(await upToDate(databaseUrl))) {
+    const migrated = await migrateCli(['deploy'], databaseUrl);
+    if (migrated.code !== 0) throw new Error(`migrate deploy failed: ${migrated.stderr}`);
+  }
   const env = loadApiEnv({
     ...process.env,
     DATABASE_URL: databaseUrl,
