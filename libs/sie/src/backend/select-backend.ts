@@ -3,6 +3,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import './register-gradients';
+import { installAliasingIdentity } from './wasm-identity.kernel';
 import type { BackendName, DeviceInfo } from '@equilab/contracts';
 
 export type { BackendName } from '@equilab/contracts';
@@ -117,6 +118,7 @@ async function selectWasm(threads: number | undefined): Promise<DeviceInfo> {
     wasmConfigured = true;
   }
   await activate('wasm');
+  installAliasingIdentity();
   const actual = wasm.getThreadsCount();
   return { backend: 'wasm', threads: actual, device: `${cpuModel()}, wasm SIMD, ${actual} thread(s)${note}` };
 }
