@@ -32,7 +32,8 @@ export const methodOptionKeys = {
   SIE,
   SIENoVar: SIE,
   SIERotColor: SIE,
-  SIEOnlyEqui: [...COMMON, ...VIC, 'equi_factor', ...PRED],
+  // No λ: the reference's SIEOnlyEqui loss has no equi_factor (and no invariant split, so no equi).
+  SIEOnlyEqui: [...COMMON, ...VIC, ...PRED],
   VICReg: [...COMMON, ...VIC],
   VICRegPartInv: [...COMMON, ...VIC, 'equi'],
   VICRegEquiMod: [...COMMON, ...VIC, 'equi_factor', ...PRED],

@@ -82,6 +82,7 @@ void test('invalid configs are rejected with the field named', () => {
   assert.deepEqual(issuePaths('SimCLR', { width: 0.3 }), ['width']);
   assert.deepEqual(issuePaths('SimCLR', { sim_coeff: '10' }), ['sim_coeff']);
   assert.deepEqual(issuePaths('SimCLREquiModRotColor', { equi_factor: 1 }), ['equi_factor']);
+  assert.deepEqual(issuePaths('SIEOnlyEqui', { equi_factor: 1 }), ['equi_factor']);
   assert.throws(
     () => parseMethodConfig('SIE', { equi: 600 }),
     (e: unknown) =>
