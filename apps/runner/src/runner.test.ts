@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -124,6 +124,21 @@ void describe('runner', { timeout: 240_000 }, () => {
     await waitFor('a heartbeat listing no active run', () =>
       api.callsTo('/heartbeat').some((call) => (call.body.activeRunIds as string[]).length === 0),
     );
+  });
+
+  void it('rides out an API outage mid-run: metrics spill to disk and are replayed, nothing is lost', async () => {
+    const runId = randomUUID();
+    const spill = join(root, 'a', 'spill', runId);
+    await addJob(payload(runId, { totalSteps: 50, stepsPerEpoch: 1_000, stepMs: 20 }), `${runId}.1`);
+    await waitFor('training to be under way', () => api.steps(runId).length >= 10);
+    api.down = true;
+    await waitFor('metrics to spill to disk', () => existsSync(spill) && readdirSync(spill).some((f) => f.endsWith('.jsonl')));
+    const beforeRecovery = api.steps(runId).length;
+    api.down = false;
+    await waitFor('the run to succeed', () => api.finished.get(runId) === 'succeeded', 60_000);
+    assert.ok(beforeRecovery < 50, 'some points waited for the API');
+    assertCompleteSeries(runId, 50);
+    await waitFor('the spill folder to be cleaned up', () => !existsSync(spill));
   });
 
   void it('cancels a run through Redis pub/sub: the child checkpoints, the run ends canceled, the job completes', async () => {

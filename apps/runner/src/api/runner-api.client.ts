@@ -20,6 +20,8 @@ export interface RetryPolicy extends BackoffOptions {
 
 export const NO_RETRY: RetryPolicy = { attempts: 1, initialMs: 0, maxMs: 0 };
 export const DEFAULT_RETRY: RetryPolicy = { attempts: 6, initialMs: 200, maxMs: 5_000 };
+/** For writes a run cannot go on without (artifacts, finish): rides out an API restart of a few minutes. */
+export const PATIENT_RETRY: RetryPolicy = { attempts: 25, initialMs: 250, maxMs: 10_000 };
 
 export interface RunnerApiClientOptions {
   readonly baseUrl: string;
@@ -52,7 +54,7 @@ export class RunnerApiClient {
   }
 
   /** `accepted` or `rejected` (409: the run was canceled or has finished — drop the job). */
-  async startRun(runId: string, runToken: string, body: StartRun, retry: RetryPolicy = DEFAULT_RETRY): Promise<'accepted' | 'rejected'> {
+  async startRun(runId: string, runToken: string, body: StartRun, retry: RetryPolicy = PATIENT_RETRY): Promise<'accepted' | 'rejected'> {
     try {
       await this.request('POST', `/api/runs/${runId}/start`, runToken, body, retry);
       return 'accepted';
@@ -70,11 +72,11 @@ export class RunnerApiClient {
     await this.request('POST', `/api/runs/${runId}/metrics`, runToken, { points }, retry);
   }
 
-  async artifact(runId: string, runToken: string, body: Artifact, retry: RetryPolicy = DEFAULT_RETRY): Promise<void> {
+  async artifact(runId: string, runToken: string, body: Artifact, retry: RetryPolicy = PATIENT_RETRY): Promise<void> {
     await this.request('POST', `/api/runs/${runId}/artifacts`, runToken, body, retry);
   }
 
-  async finish(runId: string, runToken: string, body: FinishRun, retry: RetryPolicy = DEFAULT_RETRY): Promise<void> {
+  async finish(runId: string, runToken: string, body: FinishRun, retry: RetryPolicy = PATIENT_RETRY): Promise<void> {
     await this.request('POST', `/api/runs/${runId}/finish`, runToken, body, retry);
   }
 
