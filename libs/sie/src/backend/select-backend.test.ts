@@ -60,3 +60,19 @@ void test('bad options name the field', async () => {
   await assert.rejects(selectBackend('webgl' as never), /backend: 'webgl' is not one of/);
   await assert.rejects(selectBackend('wasm', { threads: 0 }), /threads: must be an integer/);
 });
+
+void test('wasm clones alias their data (tape-saved activations are not copied)', async () => {
+  await selectBackend('wasm');
+  tf.tidy(() => {
+    const x = tf.tensor2d([
+      [1, 2],
+      [3, 4],
+    ]);
+    const c = tf.clone(x);
+    assert.equal(c.dataId, x.dataId);
+    x.dispose();
+    assert.deepEqual(Array.from(c.dataSync()), [1, 2, 3, 4], 'the alias survives the original');
+    const s = tf.clone(tf.tensor1d(['a', 'b'], 'string'));
+    assert.deepEqual(s.dataSync(), ['a', 'b']);
+  });
+});
