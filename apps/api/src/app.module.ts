@@ -28,6 +28,7 @@ import { RunsController } from './runs/runs.controller';
 import { RunsService } from './runs/runs.service';
 import { SweepsController } from './sweeps/sweeps.controller';
 import { SweepsService } from './sweeps/sweeps.service';
+import { EvaluationsModule } from './evaluations/evaluations.module';
 
 @Module({})
 export class AppModule {
@@ -38,6 +39,7 @@ export class AppModule {
         ThrottlerModule.forRoot({ throttlers: [{ name: 'token', ttl: 60_000, limit: env.RATE_LIMIT_PER_MINUTE }] }),
         BullModule.forRoot({ connection: bullConnection(env.REDIS_URL), prefix: env.QUEUE_PREFIX }),
         BullModule.registerQueue(...QUEUE_NAMES.map((name) => ({ name }))),
+        EvaluationsModule,
       ],
       controllers: [
         HealthController,

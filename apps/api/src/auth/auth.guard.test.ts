@@ -1,6 +1,9 @@
 /* eslint-disable @typescript-eslint/no-unsafe-member-access -- response bodies are untyped JSON here; the assertions check their shape */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { execFile } from 'node:child_process';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { createProject, createRun, jobRunToken, startTestApp, type TestApp } from '../testing/test-app';
 
 const point = { key: 'loss', step: 1, value: 1, time: 1 };
@@ -59,6 +62,29 @@ void describe('auth', () => {
     assert.equal((await t.request('GET', '/api/runs', undefined, runnerToken)).status, 403);
     const run = await createRun(t, projectId);
     assert.equal((await t.request('POST', `/api/runs/${run.id}/metrics`, { points: [point] }, runnerToken)).status, 403);
+  });
+
+  void it('the token CLI prints a working token once, stores only its hash, and rejects bad usage', async () => {
+    const cli = join(__dirname, '..', 'cli', 'token.js');
+    const env = { ...process.env, DATABASE_URL: t.env.DATABASE_URL };
+    const run = promisify(execFile);
+    const { stdout } = await run(process.execPath, [cli, 'create', '--name', 'cli test', '--scope', 'runner'], { env });
+    const token = stdout.trim();
+    assert.match(token, /^eqk_[A-Za-z0-9_-]{43}$/);
+    assert.equal((await t.request('POST', '/api/runners', { name: 'cli', hostname: 'h', devices: 1, device: 'cpu', backend: 'wasm' }, token)).status, 201);
+    assert.equal((await t.request('GET', '/api/runs', undefined, token)).status, 403, 'runner scope');
+    const { PrismaService } = await import('../prisma/prisma.service');
+    const stored = await t.app.get(PrismaService).apiToken.findMany({ where: { name: 'cli test' } });
+    assert.ok(stored.length >= 1);
+    assert.ok(stored.every((r) => r.hash.length === 64 && !r.hash.includes(token)));
+    for (const args of [['create'], ['create', '--name', 'x', '--scope', 'root'], ['frobnicate']]) {
+      const failed = await run(process.execPath, [cli, ...args], { env }).then(
+        () => null,
+        (error: { code?: number; stderr?: string }) => error,
+      );
+      assert.equal(failed?.code, 2, `token ${args.join(' ')}`);
+      assert.match(failed?.stderr ?? '', /usage: token/);
+    }
   });
 
   void it('rate-limits per token with 429', async () => {

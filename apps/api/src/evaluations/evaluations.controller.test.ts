@@ -1,0 +1,136 @@
+/* eslint-disable @typescript-eslint/no-unsafe-member-access, @typescript-eslint/no-unsafe-assignment, @typescript-eslint/no-unsafe-argument -- response bodies are untyped JSON here; the assertions check their shape */
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { DispatchService } from '../queue/dispatch.service';
+import { createProject, createRun, jobRunToken, registerRunner, startTestApp, type TestApp } from '../testing/test-app';
+import { EvaluationsService } from './evaluations.service';
+
+const start = (runnerId: string) => ({ runnerId, attempt: 1, backend: 'wasm', threads: 2, device: 'cpu' });
+
+void describe('evaluations', () => {
+  let t: TestApp;
+  let projectId: string;
+  let runnerId: string;
+
+  before(async () => {
+    t = await startTestApp();
+    projectId = await createProject(t, 'evaluations');
+    runnerId = await registerRunner(t);
+  });
+  after(async () => {
+    await t.close();
+  });
+
+  async function succeededRun(extra: Record<string, unknown> = {}): Promise<{ id: string; token: string }> {
+    const run = await createRun(t, projectId, extra);
+    const token = await jobRunToken(t, run.id);
+    assert.equal((await t.request('POST', `/api/runs/${run.id}/start`, start(runnerId), token)).status, 200);
+    assert.equal((await t.request('POST', `/api/runs/${run.id}/finish`, { status: 'succeeded' }, token)).status, 200);
+    return { id: run.id, token };
+  }
+
+  const outcome = (kind: string, metrics: Record<string, number>, extra: Record<string, unknown> = {}) => ({
+    status: 'done',
+    outcome: { kind, part: kind === 'retrieval' ? 'equi' : 'full', checkpoint: 'final', status: 'succeeded', metrics, reason: null, epochs: 1, ...extra },
+  });
+
+  void it('a succeeded run queues its requested suite once; probe-only options skip retrieval', async () => {
+    const run = await succeededRun({ evaluations: { kinds: ['rotation', 'retrieval'], config: { epochs: 1 } } });
+    const service = t.app.get(EvaluationsService);
+    assert.ok((await service.queueSuites()) >= 2);
+    assert.equal(await service.queueSuites(), 0, 'idempotent');
+    const res = await t.request('GET', `/api/runs/${run.id}/evaluations`);
+    assert.equal(res.status, 200);
+    const items = res.body.items as { id: string; kind: string; status: string; config: Record<string, unknown> }[];
+    assert.deepEqual(items.map((e) => e.kind).sort(), ['retrieval', 'rotation']);
+    assert.equal(items.find((e) => e.kind === 'rotation')!.config.epochs, 1);
+    assert.equal(items.find((e) => e.kind === 'retrieval')!.config.epochs, undefined);
+    for (const e of items) {
+      const job = await t.app.get(DispatchService).evaluate.getJob(`${e.id}.1`);
+      assert.ok(job, `evaluate job of ${e.kind}`);
+      assert.equal(job.data.runId, run.id);
+      assert.equal(job.data.kind, e.kind);
+      assert.ok(job.data.runToken);
+    }
+  });
+
+  void it('POST /runs/:id/evaluations: idempotent, 400 naming the field, 409 for an unfinished run, 404', async () => {
+    const run = await succeededRun();
+    const first = await t.request('POST', `/api/runs/${run.id}/evaluations`, { kind: 'classification', config: { epochs: 2, bn_mode: 'frozen' } });
+    assert.equal(first.status, 201, first.text);
+    assert.equal(first.body.status, 'queued');
+    assert.equal(first.body.config.bn_mode, 'frozen');
+    assert.equal(first.body.config.lr, 1e-3, 'defaults applied');
+    const again = await t.request('POST', `/api/runs/${run.id}/evaluations`, { kind: 'classification', config: { bn_mode: 'frozen', epochs: 2 } });
+    assert.equal(again.body.id, first.body.id);
+    let res = await t.request('POST', `/api/runs/${run.id}/evaluations`, { kind: 'knn' });
+    assert.equal(res.status, 400);
+    assert.match(res.text, /kind/);
+    res = await t.request('POST', `/api/runs/${run.id}/evaluations`, { kind: 'rotation', config: { epochs: 0 } });
+    assert.equal(res.status, 400);
+    assert.match(res.body.message, /config\.epochs/);
+    const queued = await createRun(t, projectId);
+    assert.equal((await t.request('POST', `/api/runs/${queued.id}/evaluations`, { kind: 'rotation' })).status, 409);
+    assert.equal((await t.request('POST', `/api/runs/00000000-0000-4000-8000-000000000000/evaluations`, { kind: 'rotation' })).status, 404);
+  });
+
+  void it('runner reports upsert one result per (run, kind, part, checkpoint); other runs’ tokens are refused', async () => {
+    const run = await succeededRun();
+    const other = await succeededRun();
+    const created = await t.request('POST', `/api/runs/${run.id}/evaluations`, { kind: 'rotation', config: { epochs: 1 } });
+    const id = created.body.id as string;
+    assert.equal((await t.request('POST', `/api/evaluations/${id}/report`, { status: 'running' }, other.token)).status, 403);
+    let res = await t.request('POST', `/api/evaluations/${id}/report`, { status: 'running' }, run.token);
+    assert.equal(res.status, 200, res.text);
+    assert.equal(res.body.status, 'running');
+    res = await t.request('POST', `/api/evaluations/${id}/report`, outcome('rotation', { val_R2: 0.5, val_MSE: 0.1 }), run.token);
+    assert.equal(res.body.status, 'succeeded');
+    res = await t.request('POST', `/api/evaluations/${id}/report`, outcome('rotation', { val_R2: 0.6, val_MSE: 0.1 }), run.token);
+    assert.equal(res.body.results.length, 1);
+    assert.equal(res.body.results[0].metrics.val_R2, 0.6);
+    res = await t.request('POST', `/api/evaluations/${id}/report`, outcome('color', { val_R2: 0.6 }), run.token);
+    assert.equal(res.status, 400);
+    assert.match(res.text, /outcome\.kind/);
+    res = await t.request('POST', `/api/evaluations/${id}/report`, { status: 'exploded' }, run.token);
+    assert.equal(res.status, 400);
+  });
+
+  void it('GET /evaluations/table: mean ± std over seeds, deltas vs baseline, not applicable, CSV, 400s', async () => {
+    const project = await createProject(t, 'table');
+    const report = async (runId: string, token: string, kind: string, metrics: Record<string, number>, extra: Record<string, unknown> = {}) => {
+      const created = await t.request('POST', `/api/runs/${runId}/evaluations`, { kind, config: { epochs: 1 } as Record<string, unknown> });
+      assert.ok([200, 201].includes(created.status), created.text);
+      const res = await t.request('POST', `/api/evaluations/${created.body.id}/report`, outcome(kind, metrics, extra), token);
+      assert.equal(res.status, 200, res.text);
+    };
+    const sie = [] as { id: string; token: string }[];
+    for (const seed of [1, 2]) sie.push(await succeededRun({ projectId: project, method: 'SIE', seed }));
+    const vicreg = await succeededRun({ projectId: project, method: 'VICReg', seed: 1 });
+    await report(sie[0]!.id, sie[0]!.token, 'rotation', { val_R2: 0.7 });
+    await report(sie[1]!.id, sie[1]!.token, 'rotation', { val_R2: 0.9 });
+    await report(vicreg.id, vicreg.token, 'rotation', { val_R2: 0.4 });
+    const created = await t.request('POST', `/api/runs/${vicreg.id}/evaluations`, { kind: 'retrieval' });
+    await t.request('POST', `/api/evaluations/${created.body.id}/report`, outcome('retrieval', {}, { status: 'not_applicable', reason: 'no predictor', epochs: null }), vicreg.token);
+
+    let res = await t.request('GET', `/api/evaluations/table?projectId=${project}&baselineRunId=${vicreg.id}`);
+    assert.equal(res.status, 200, res.text);
+    assert.deepEqual(res.body.columns.map((c: { label: string }) => c.label), ['Classification top-1', 'Rotation R²', 'Colour R²', 'MRR', 'H@1', 'H@5', 'PRE']);
+    const sieRow = res.body.rows.find((r: { method: string }) => r.method === 'SIE');
+    assert.deepEqual([...sieRow.seeds].sort(), [1, 2]);
+    assert.ok(Math.abs(sieRow.cells.rotR2.mean - 0.8) < 1e-9);
+    assert.ok(Math.abs(sieRow.cells.rotR2.std - Math.sqrt(0.02)) < 1e-9);
+    assert.ok(Math.abs(sieRow.cells.rotR2.delta - 0.4) < 1e-9);
+    const vicRow = res.body.rows.find((r: { method: string }) => r.method === 'VICReg');
+    assert.equal(vicRow.cells.MRR.notApplicable, true);
+    assert.equal(res.body.best.rotR2, res.body.rows.indexOf(sieRow));
+
+    res = await t.request('GET', `/api/evaluations/table?runIds=${sie.map((r) => r.id).join(',')}&format=csv`);
+    assert.equal(res.status, 200);
+    const lines = res.text.trim().split('\n');
+    assert.equal(lines.length, 2);
+    assert.match(lines[1]!, /^SIE,/);
+    assert.equal((await t.request('GET', '/api/evaluations/table')).status, 400);
+    assert.equal((await t.request('GET', `/api/evaluations/table?projectId=${project}&sweepId=${project}`)).status, 400);
+    assert.equal((await t.request('GET', `/api/evaluations/table?runIds=not-a-uuid`)).status, 400);
+  });
+});
