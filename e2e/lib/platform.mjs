@@ -7,6 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, rm } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import { io } from 'socket.io-client';
 import { ChildProcessHandle, E2E_DIR, REPO_ROOT, REQUIRED_FILES, freePort, missingPieces, waitFor } from './stack.mjs';
@@ -30,7 +31,8 @@ export async function startPlatform(options = {}) {
   const baseDir = path.join(E2E_DIR, '.stack', id);
   await mkdir(baseDir, { recursive: true });
   const databaseUrl = new URL(process.env.DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/equilab');
-  databaseUrl.pathname = `/${process.env.E2E_PLATFORM_DATABASE ?? 'equilab_e2e_platform'}`;
+  // A database of this run's own (dropped by stop()): two test processes never reset each other's data.
+  databaseUrl.pathname = `/equilab_e2e_${id}`;
   const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
   const dataRoot = path.join(baseDir, 'data');
   const common = { DATABASE_URL: databaseUrl.toString(), REDIS_URL: redisUrl, QUEUE_PREFIX: `${id}-bull`, ARTIFACT_DIR: path.join(baseDir, 'artifacts') };
@@ -41,7 +43,11 @@ export async function startPlatform(options = {}) {
   platform.stop = async () => {
     for (const socket of sockets) socket.close();
     for (const handle of [...processes].reverse()) await handle.stop();
-    if (!process.env.E2E_KEEP) await rm(baseDir, { recursive: true, force: true });
+    if (!process.env.E2E_KEEP) {
+      await rm(baseDir, { recursive: true, force: true });
+      const { dropDatabase } = await import(pathToFileURL(path.join(REPO_ROOT, 'scripts/db/database.mjs')).href);
+      await dropDatabase(common.DATABASE_URL);
+    }
   };
 
   try {
@@ -180,12 +186,6 @@ export async function startPlatform(options = {}) {
     await platform.stop();
     throw new Error(`${error.message}${logs ? `\n${logs}` : ''}`);
   }
-}
-
-/** Every stored point of `key` of a run, in step order (all pages of the series endpoint). */
-export async function storedSeries(platform, runId, key) {
-  const response = await platform.api(`/runs/${runId}/metrics?keys=${encodeURIComponent(key)}`);
-  return response;
 }
 
 /** Tails of every process's output, for failure messages. */
