@@ -1,0 +1,88 @@
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import type { PretrainJob } from '@equilab/contracts';
+import { generateDataset } from '@equilab/data';
+import { Queue } from 'bullmq';
+import { Redis } from 'ioredis';
+import { FakeApiServer, waitFor } from './testing/fake-api.server';
+import { startRunnerProcess, type RunnerProcess } from './testing/runner-process';
+
+/**
+ * The production path: a runner process whose child calls the real libs/sie `train` (cpu backend, a tiny
+ * SIE on a generated 3DIEBench-shaped dataset), against the in-test API.
+ */
+const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+
+void describe('runner with the real trainer', { timeout: 300_000 }, () => {
+  const api = new FakeApiServer();
+  const prefix = `test-runner-real-${randomUUID()}`;
+  const root = mkdtempSync(join(tmpdir(), 'equilab-runner-real-'));
+  const data = join(root, 'data');
+  const connection = new Redis(REDIS_URL, { maxRetriesPerRequest: null });
+  const queue = new Queue('pretrain', { connection, prefix });
+  let runner: RunnerProcess | null = null;
+
+  before(async () => {
+    await generateDataset({ out: data, classes: 2, objectsPerClass: 4, views: 3, size: 32, seed: 3, workers: 0 });
+    const apiUrl = await api.start();
+    runner = startRunnerProcess({
+      REDIS_URL,
+      API_URL: apiUrl,
+      API_TOKEN: 'runner-token',
+      QUEUE_PREFIX: prefix,
+      RUNNER_QUEUES: 'pretrain',
+      ARTIFACT_DIR: join(root, 'artifacts'),
+      WORK_DIR: join(root, 'work'),
+      SPILL_DIR: join(root, 'spill'),
+      RUNNER_DATA_WORKERS: '0',
+      METRICS_FLUSH_MS: '100',
+    });
+    await runner.ready();
+  });
+  after(async () => {
+    if (runner && runner.process.exitCode === null) {
+      runner.process.kill('SIGTERM');
+      await runner.exited;
+    }
+    await queue.obliterate({ force: true }).catch(() => undefined);
+    await queue.close();
+    await connection.quit();
+    await api.close();
+    rmSync(root, { recursive: true, force: true });
+  });
+
+  void it('trains a tiny SIE run to the end: device recorded, metrics, checkpoints and final weights registered', async () => {
+    const runId = randomUUID();
+    const job: PretrainJob = {
+      runId,
+      projectId: randomUUID(),
+      method: 'SIE',
+      config: { width: 0.0625, mlp: '16-16-16', equi: 16, batch_size: 3, resolution: 32, epochs: 2 },
+      dataRoot: data,
+      backend: 'cpu',
+      seed: 1,
+      runToken: `run-token-${runId}`,
+    };
+    await queue.add('pretrain', job, { jobId: `${runId}.1`, attempts: 1 });
+    await waitFor('the run to finish', () => api.finished.get(runId), 240_000, 200);
+    assert.equal(api.finished.get(runId), 'succeeded', runner?.output.join('\n'));
+
+    const start = api.callsTo('/start', runId)[0]!;
+    assert.equal(start.body.backend, 'cpu');
+    assert.equal(typeof start.body.device, 'string');
+    const keys = new Set([...api.metrics.get(runId)!.values()].map((point) => point.key));
+    assert.ok(keys.size > 1, `metric keys: ${[...keys].join(', ')}`);
+    const artifacts = api.callsTo('/artifacts', runId).map((call) => call.body);
+    const checkpoints = artifacts.filter((a) => a.kind === 'checkpoint');
+    assert.ok(checkpoints.length >= 2, 'a checkpoint at each epoch end');
+    assert.deepEqual(checkpoints.map((a) => a.path), checkpoints.map(() => `runs/${runId}/checkpoint.safetensors`));
+    const final = artifacts.find((a) => a.kind === 'final-weights');
+    assert.ok(final, 'final weights registered');
+    assert.ok(existsSync(join(root, 'artifacts', String(final.path))));
+    assert.match(String(final.sha256), /^[0-9a-f]{64}$/);
+  });
+});
