@@ -5,7 +5,8 @@ set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 source scripts/setup.sh
 
-export DATABASE_URL="${TEST_DATABASE_URL:-postgresql://postgres@127.0.0.1:5432/equilab_test}"
+export TEST_DATABASE_URL="${TEST_DATABASE_URL:-postgresql://postgres@127.0.0.1:5432/equilab_test}"
+export DATABASE_URL="$TEST_DATABASE_URL"
 export REDIS_URL="${REDIS_URL:-redis://127.0.0.1:6379}"
 export SIE_GOLDEN_DIR="${SIE_GOLDEN_DIR:-$(cd .. && pwd)/shared/golden}"
 
