@@ -23,6 +23,8 @@ import { mergeRun } from '@/lib/run-merge';
 import { setProjectId, useToken } from '@/lib/settings.store';
 import { useLive } from '@/lib/socket.client';
 
+/** The first page is small (fast first paint); later pages are the API's maximum. */
+const FIRST_PAGE = 100;
 const PAGE_SIZE = 500;
 const ROW_HEIGHT = 40;
 type ServerSort = 'createdAt' | 'name' | 'status' | 'finishedAt';
@@ -68,7 +70,7 @@ export function RunsTable({ projectId }: { projectId: string }) {
   const fetchPage = useCallback(
     async (after: string | null, signal?: AbortSignal) =>
       api<RunList>('/runs', {
-        query: { projectId, status: filters.status, method: filters.method || undefined, sort: serverSort, limit: PAGE_SIZE, cursor: after },
+        query: { projectId, status: filters.status, method: filters.method || undefined, sort: serverSort, limit: after === null ? FIRST_PAGE : PAGE_SIZE, cursor: after },
         signal,
       }),
     [projectId, filters.status, filters.method, serverSort],
@@ -215,7 +217,7 @@ export function RunsTable({ projectId }: { projectId: string }) {
   useEffect(() => {
     if (chosenMetrics.length === 0) return undefined;
     const now = Date.now();
-    const statusOf = new Map(visibleRuns.map((r) => [r.id, r.status]));
+    const statusOf = new Map(visibleRuns.slice(firstIndex, lastIndex + 1).map((r) => [r.id, r.status]));
     const missing = onScreen
       .filter((id) => {
         const at = fetched.current.get(id);
