@@ -18,6 +18,7 @@ import { PrismaService } from './prisma/prisma.service';
 import { ProjectsController } from './projects/projects.controller';
 import { ProjectsService } from './projects/projects.service';
 import { DispatchService } from './queue/dispatch.service';
+import { JobFailuresListener } from './queue/job-failures.listener';
 import { QueueController } from './queue/queue.controller';
 import { QUEUE_NAMES } from './queue/queue-names';
 import { bullConnection, RedisService } from './redis/redis.service';
@@ -63,6 +64,7 @@ export class AppModule {
         LiveService,
         LiveGateway,
         DispatchService,
+        JobFailuresListener,
         MetricsRepository,
         MetricsService,
         ProjectsService,

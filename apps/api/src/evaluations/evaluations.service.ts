@@ -78,7 +78,7 @@ export class EvaluationsService implements OnModuleInit, OnModuleDestroy {
   private tokens!: TokensService;
   private gateway: LiveGateway | null = null;
   private timer: NodeJS.Timeout | null = null;
-  private sweeping = false;
+  private sweeping: Promise<number> | null = null;
 
   constructor(private readonly moduleRef: ModuleRef) {}
 
@@ -194,9 +194,18 @@ export class EvaluationsService implements OnModuleInit, OnModuleDestroy {
 
   /** Queue the requested suite of every succeeded run that has none queued yet (idempotent: unique key). */
   async queueSuites(): Promise<number> {
-    if (this.sweeping) return 0;
-    this.sweeping = true;
+    // One sweep at a time: a caller arriving during one waits for it, then sweeps again.
+    while (this.sweeping) await this.sweeping.catch(() => 0);
+    this.sweeping = this.sweepOnce();
     try {
+      return await this.sweeping;
+    } finally {
+      this.sweeping = null;
+    }
+  }
+
+  private async sweepOnce(): Promise<number> {
+    {
       const runs = await this.prisma.$queryRaw<{ id: string; evaluations: { kinds?: string[]; config?: Record<string, unknown> } }[]>`
         SELECT r.id, r.evaluations FROM "Run" r
         WHERE r.status = 'succeeded' AND r.evaluations IS NOT NULL
@@ -219,8 +228,6 @@ export class EvaluationsService implements OnModuleInit, OnModuleDestroy {
         }
       }
       return queued;
-    } finally {
-      this.sweeping = false;
     }
   }
 
