@@ -52,13 +52,36 @@ void describe('sweep expansion', () => {
     assert.deepEqual(out, { optimizer: { lr: 0.5, momentum: 0.9 }, epochs: 3 });
     assert.equal(base.optimizer.lr, 1);
     const runs = expandSweep(
-      { baseConfig: base, searchSpace: { 'loss.inv': { distribution: 'choice', values: [1, 2] } }, strategy: 'grid', seed: 7 },
+      { method: 'VICReg', baseConfig: base, searchSpace: { 'loss.inv': { distribution: 'choice', values: [1, 2] } }, strategy: 'grid', seed: 7 },
       identity,
     );
     assert.deepEqual(runs.map((r) => [r.index, r.seed, r.config['loss']]), [
       [0, 7, { inv: 1 }],
       [1, 8, { inv: 2 }],
     ]);
+  });
+
+  void it('varies the method itself when the search space names `method`, validating each run with its own schema', () => {
+    const seen: string[] = [];
+    const runs = expandSweep(
+      {
+        method: 'SIE',
+        baseConfig: { width: 0.25 },
+        searchSpace: { method: { distribution: 'choice', values: ['SIE', 'VICReg'] }, base_lr: { distribution: 'choice', values: [1e-3] } },
+        strategy: 'grid',
+        seed: 0,
+      },
+      (config, method) => {
+        seen.push(method);
+        return config;
+      },
+    );
+    assert.deepEqual(runs.map((r) => [r.method, r.config]), [
+      ['SIE', { width: 0.25, base_lr: 1e-3 }],
+      ['VICReg', { width: 0.25, base_lr: 1e-3 }],
+    ]);
+    assert.deepEqual(seen, ['SIE', 'VICReg']);
+    assert.ok(!('method' in runs[0]!.config), 'method is not written into the config');
   });
 
   void it('rejects bad spaces naming the field', () => {
@@ -82,6 +105,6 @@ void describe('sweep expansion', () => {
       if (typeof config['lr'] !== 'number') throw AppError.field('config.lr', 'must be a number');
       return config;
     };
-    assert.equal(fieldOf(() => expandSweep({ baseConfig: {}, searchSpace: { lr: { distribution: 'choice', values: ['x'] } }, strategy: 'grid', seed: 0 }, strict)), 'searchSpace.lr');
+    assert.equal(fieldOf(() => expandSweep({ method: 'VICReg', baseConfig: {}, searchSpace: { lr: { distribution: 'choice', values: ['x'] } }, strategy: 'grid', seed: 0 }, strict)), 'searchSpace.lr');
   });
 });

@@ -75,18 +75,32 @@ export function expandParams(space: SearchSpace, strategy: 'grid' | 'random', se
   return combos;
 }
 
-/** Expanded runs: params applied onto the base config, each validated by `resolve` (the method schema). */
+/** Search-space key that varies the method instead of a config field. */
+export const METHOD_KEY = 'method';
+
+/**
+ * Expanded runs: params applied onto the base config, each validated by `resolve` (the schema of the run's
+ * method: `params.method` when the search space varies it, else `input.method`).
+ */
 export function expandSweep(
-  input: { baseConfig: Record<string, unknown>; searchSpace: SearchSpace; strategy: 'grid' | 'random'; seed: number; count?: number | undefined },
-  resolve: (config: Record<string, unknown>) => Record<string, unknown>,
+  input: { method: string; baseConfig: Record<string, unknown>; searchSpace: SearchSpace; strategy: 'grid' | 'random'; seed: number; count?: number | undefined },
+  resolve: (config: Record<string, unknown>, method: string) => Record<string, unknown>,
 ): ExpandedRun[] {
   const paramSets = expandParams(input.searchSpace, input.strategy, input.seed, input.count);
   const keys = Object.keys(input.searchSpace);
   return paramSets.map((params, index) => {
     let config = input.baseConfig;
-    for (const [path, value] of Object.entries(params)) config = setPath(config, path, value);
+    let method = input.method;
+    for (const [path, value] of Object.entries(params)) {
+      if (path === METHOD_KEY) {
+        if (typeof value !== 'string') throw AppError.field(`searchSpace.${METHOD_KEY}`, 'values must be method names');
+        method = value;
+      } else {
+        config = setPath(config, path, value);
+      }
+    }
     try {
-      return { index, params, config: resolve(config), seed: input.seed + index };
+      return { index, method, params, config: resolve(config, method), seed: input.seed + index };
     } catch (error) {
       if (!(error instanceof AppError) || !error.issues) throw error;
       // Name the sweep field responsible: a search-space key, else the base config.

@@ -34,7 +34,7 @@ export class SweepsService {
     resolveMethodConfig(input.method, {}, ['baseConfig'], ['method']);
     // Each run's seed: the search space's `seed` if it varies it, else sweep seed + index (written into the
     // config's `seed` too when the method has one, so config and run agree).
-    const runs = expandSweep(input, (config) => resolveMethodConfig(input.method, config));
+    const runs = expandSweep(input, (config, method) => resolveMethodConfig(method, config));
     return runs.map((run) => {
       if ('seed' in input.searchSpace && typeof run.config['seed'] === 'number') return { ...run, seed: run.config['seed'] };
       return 'seed' in run.config ? { ...run, config: { ...run.config, seed: run.seed } } : run;
@@ -71,7 +71,7 @@ export class SweepsService {
           sweepIndex: r.index,
           sweepParams: r.params as Prisma.InputJsonValue,
           name: `${input.name}-${String(r.index).padStart(String(runs.length - 1).length, '0')}`,
-          method: input.method,
+          method: r.method,
           config: r.config as Prisma.InputJsonValue,
           seed: r.seed,
           requestedBackend: input.backend,

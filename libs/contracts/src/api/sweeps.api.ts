@@ -4,7 +4,8 @@ import { isoDate } from './common.api';
 import { runSchema } from './runs.api';
 
 /**
- * One dimension of a sweep's search space, keyed by a dotted config path (`optimizer.lr`, `loss.invWeight`).
+ * One dimension of a sweep's search space, keyed by a dotted config path (`base_lr`, `equi`). The key `method`
+ * (a `choice` of method names) varies the method itself, so one sweep can compare SIE with VICReg.
  * Grid sweeps accept only `choice`; random sweeps accept all four.
  */
 export const searchParamSchema = z.discriminatedUnion('distribution', [
@@ -48,6 +49,8 @@ export type CreateSweep = z.input<typeof createSweepSchema>;
 
 export const expandedRunSchema = z.object({
   index: z.number().int(),
+  /** The run's method: the sweep's, unless the search space varies `method` (e.g. SIE vs VICReg). */
+  method: z.string(),
   /** The values that vary, keyed by config path. */
   params: z.record(z.string(), z.unknown()),
   /** Fully resolved, validated config of this run. */
