@@ -25,6 +25,7 @@ void describe('runner', { timeout: 240_000 }, () => {
   const redis = new Redis(REDIS_URL, { maxRetriesPerRequest: null });
   const queueConnection = new Redis(REDIS_URL, { maxRetriesPerRequest: null });
   const queue = new Queue('pretrain', { connection: queueConnection, prefix });
+  const evaluateQueue = new Queue('evaluate', { connection: queueConnection, prefix });
   const runners: RunnerProcess[] = [];
   let apiUrl = '';
 
@@ -35,7 +36,9 @@ void describe('runner', { timeout: 240_000 }, () => {
     for (const runner of runners) if (runner.process.exitCode === null && runner.process.signalCode === null) runner.process.kill('SIGKILL');
     await Promise.all(runners.map((runner) => runner.exited));
     await queue.obliterate({ force: true }).catch(() => undefined);
+    await evaluateQueue.obliterate({ force: true }).catch(() => undefined);
     await queue.close();
+    await evaluateQueue.close();
     await queueConnection.quit();
     await redis.quit();
     await api.close();
@@ -48,7 +51,7 @@ void describe('runner', { timeout: 240_000 }, () => {
       API_URL: apiUrl,
       API_TOKEN: 'runner-token',
       QUEUE_PREFIX: prefix,
-      RUNNER_QUEUES: 'pretrain',
+      RUNNER_QUEUES: 'pretrain,evaluate',
       RUNNER_NAME: name,
       ARTIFACT_DIR: artifactDir,
       WORK_DIR: join(root, name, 'work'),
@@ -124,6 +127,24 @@ void describe('runner', { timeout: 240_000 }, () => {
     await waitFor('a heartbeat listing no active run', () =>
       api.callsTo('/heartbeat').some((call) => (call.body.activeRunIds as string[]).length === 0),
     );
+
+    // The evaluate hook: the child calls the trainer module's `evaluate` on the run's stored files.
+    const evaluationId = randomUUID();
+    await evaluateQueue.add(
+      'evaluate',
+      { runId, evaluationId, kind: 'classification', config: {}, dataRoot: '/nonexistent', backend: 'wasm', seed: 0, runToken: `run-token-${runId}` },
+      { jobId: `eval-${evaluationId}`, attempts: 1 },
+    );
+    await waitFor('the evaluation to be reported done', () =>
+      api.callsTo(`/api/evaluations/${evaluationId}/report`).find((call) => call.body.status === 'done'),
+    );
+    const reports = api.callsTo(`/api/evaluations/${evaluationId}/report`).map((call) => call.body.status);
+    assert.deepEqual(reports, ['running', 'done']);
+    const done = api.callsTo(`/api/evaluations/${evaluationId}/report`)[1]!.body.outcome as { checkpoint: string };
+    assert.equal(done.checkpoint, 'final', 'the evaluation saw the run\'s final weights from the store');
+    assert.ok(api.steps(runId, 'eval/classification/inv/top1').length === 1);
+    const evaluationArtifact = api.callsTo('/artifacts', runId).find((call) => call.body.kind === 'evaluation')!;
+    assert.equal(evaluationArtifact.body.path, `runs/${runId}/evaluations/${evaluationId}/result.json`);
   });
 
   void it('rides out an API outage mid-run: metrics spill to disk and are replayed, nothing is lost', async () => {

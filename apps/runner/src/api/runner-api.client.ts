@@ -2,6 +2,7 @@ import {
   registerRunnerResultSchema,
   runnerHeartbeatResultSchema,
   type Artifact,
+  type EvaluationReport,
   type FinishRun,
   type MetricPoint,
   type Progress,
@@ -74,6 +75,11 @@ export class RunnerApiClient {
 
   async artifact(runId: string, runToken: string, body: Artifact, retry: RetryPolicy = PATIENT_RETRY): Promise<void> {
     await this.request('POST', `/api/runs/${runId}/artifacts`, runToken, body, retry);
+  }
+
+  /** `POST /api/evaluations/:id/report` (run token): running, failed or done with the outcome. */
+  async reportEvaluation(evaluationId: string, runToken: string, body: EvaluationReport, retry: RetryPolicy = PATIENT_RETRY): Promise<void> {
+    await this.request('POST', `/api/evaluations/${evaluationId}/report`, runToken, body, retry);
   }
 
   async finish(runId: string, runToken: string, body: FinishRun, retry: RetryPolicy = PATIENT_RETRY): Promise<void> {

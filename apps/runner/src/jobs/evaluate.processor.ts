@@ -1,5 +1,6 @@
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { jobCatalogue } from '@equilab/contracts';
+import { evaluationOutcomeSchema, jobCatalogue, type EvaluationOutcome } from '@equilab/contracts';
 import { UnrecoverableError, type Job } from 'bullmq';
 import { runPrefix } from '../artifacts/artifact-store';
 import { TrainingChild } from '../child/training-child';
@@ -14,12 +15,15 @@ import { restoreWorkDir } from './work-dir';
  * Process one `evaluate` job — the offline evaluations (libs/sie `evaluate(options)`, see EvaluateOptions in
  * child/trainer.port.ts). It validates the payload, restores the run's stored files (checkpoint, final weights
  * and this evaluation's own earlier files, so an interrupted probe resumes) into a work folder that mirrors
- * `runs/<runId>/`, and forks the child with task `evaluate`. Metrics go to the run's series (keys prefixed
- * `eval/<kind>/<part>/` by libs/sie); the files the evaluation writes (`evaluations/<evaluationId>/result.json`,
- * probe checkpoint) are stored under `runs/<runId>/` and registered as `evaluation` artifacts.
- * HOOK: the runner ⇄ API protocol has no evaluation start/finish route yet; when the API adds one, report
- * the evaluation's status and outcome here (the result file holds the EvaluationOutcome).
+ * `runs/<runId>/`, and forks the child with task `evaluate`. The API hears `POST /evaluations/:id/report`
+ * `running` once the backend is up, `done` with the outcome (`evaluations/<id>/result.json`), or `failed`
+ * on the last attempt. Metrics go to the run's series (keys prefixed `eval/<kind>/<part>/` by libs/sie);
+ * the files the evaluation writes are stored under `runs/<runId>/` and registered as `evaluation` artifacts.
+ * Preemption hands the job back to the queue (requeueJob) after storing the probe's checkpoint.
  */
+/** libs/sie `EVALUATION_RESULT_FILE`, inside `evaluations/<evaluationId>/` of the work folder. */
+const EVALUATION_RESULT_FILE = 'result.json';
+
 export async function processEvaluateJob(job: Job, token: string | undefined, deps: ProcessorDeps): Promise<{ status: string }> {
   const payload = parseJobPayload('evaluate', jobCatalogue.evaluate.schema, job.data);
   if (deps.isShuttingDown()) return requeueJob(job, token, 'the runner is shutting down');
@@ -50,7 +54,10 @@ export async function processEvaluateJob(job: Job, token: string | undefined, de
         trainerModule: deps.trainerModule,
       },
       {
-        onDevice: (): Promise<void> => Promise.resolve(child.proceed()),
+        onDevice: async (): Promise<void> => {
+          await deps.api.reportEvaluation(evaluationId, runToken, { status: 'running' });
+          child.proceed();
+        },
         onMetrics: (points) => batcher.add(points),
         onProgress: () => undefined,
         onCheckpoint: () => Promise.resolve(),
@@ -59,8 +66,14 @@ export async function processEvaluateJob(job: Job, token: string | undefined, de
     );
     execution.onStop((reason) => child.stop(reason));
     const outcome = await child.done;
-    if (outcome.kind === 'error' && execution.stopReason !== 'preempt')
+    if (outcome.kind === 'error' && execution.stopReason !== 'preempt') {
+      const last = !outcome.retryable || job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
+      if (last)
+        await deps.api
+          .reportEvaluation(evaluationId, runToken, { status: 'failed', error: outcome.message.slice(0, 20_000) })
+          .catch((error: unknown) => log(`report failed: ${String(error)}`));
       throw outcome.retryable ? new Error(outcome.message) : new UnrecoverableError(outcome.message);
+    }
     // Stored even when stopped: a preempted probe resumes from its checkpoint on the next runner.
     for (const file of outcome.kind === 'end' ? outcome.end.finalFiles : []) {
       const stored = await deps.store.put(join(outDir, ...file.split('/')), `${runPrefix(runId)}${file}`);
@@ -68,7 +81,19 @@ export async function processEvaluateJob(job: Job, token: string | undefined, de
     }
     if (execution.stopReason === 'preempt') return await requeueJob(job, token, 'the runner is shutting down');
     if (outcome.kind === 'error') throw new Error(outcome.message);
-    return { status: outcome.end.outcome === 'completed' ? 'succeeded' : 'stopped' };
+    if (outcome.end.outcome !== 'completed') return { status: 'stopped' };
+    const resultFile = join(outDir, 'evaluations', evaluationId, EVALUATION_RESULT_FILE);
+    let result: EvaluationOutcome;
+    try {
+      result = evaluationOutcomeSchema.parse(JSON.parse(await readFile(resultFile, 'utf8')));
+    } catch (error) {
+      const message = `evaluation result ${resultFile} is missing or invalid: ${error instanceof Error ? error.message : String(error)}`;
+      await deps.api.reportEvaluation(evaluationId, runToken, { status: 'failed', error: message });
+      throw new UnrecoverableError(message);
+    }
+    await deps.api.reportEvaluation(evaluationId, runToken, { status: 'done', outcome: result });
+    log(`done (${result.status})`);
+    return { status: 'succeeded' };
   } finally {
     await batcher.close(deps.drainTimeoutMs);
     if (deps.active.get(key) === execution) deps.active.delete(key);

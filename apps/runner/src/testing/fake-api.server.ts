@@ -71,6 +71,8 @@ export class FakeApiServer {
     this.calls.push({ method: req.method, path, token, body });
     if (path === '/api/runners') return answer(201, { id: randomUUID() });
     if (/^\/api\/runners\/[^/]+\/heartbeat$/.test(path)) return answer(200, { cancelRunIds: [] });
+    const report = /^\/api\/evaluations\/([^/]+)\/report$/.exec(path);
+    if (report) return answer(200, { id: report[1], status: body.status });
     const match = /^\/api\/runs\/([^/]+)\/(start|progress|metrics|artifacts|finish)$/.exec(path);
     if (!match) return answer(404, { error: 'not found' });
     const runId = match[1]!;

@@ -1,6 +1,7 @@
 import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { TrainOptions, TrainResult } from '../child/trainer.port';
+import { mkdirSync } from 'node:fs';
+import type { EvaluateOptions, EvaluateResult, TrainOptions, TrainResult } from '../child/trainer.port';
 
 /**
  * A stand-in for libs/sie `train`, for the runner's tests only (RUNNER_TRAINER_MODULE points here): same
@@ -45,4 +46,24 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
   }
   writeFileSync(join(options.outDir, 'final_weights.json'), JSON.stringify({ step }));
   return { status: 'completed', step, finalFiles: ['final_weights.json'] };
+}
+
+/** Stand-in for libs/sie `evaluate`: one metric and `evaluations/<id>/result.json` (an EvaluationOutcome). */
+export async function evaluate(options: EvaluateOptions): Promise<EvaluateResult> {
+  await new Promise((resolve) => setTimeout(resolve, 10));
+  const dir = join(options.outDir, 'evaluations', options.evaluationId);
+  mkdirSync(dir, { recursive: true });
+  const trained = existsSync(join(options.outDir, 'final_weights.json'));
+  const outcome = {
+    kind: options.kind,
+    part: 'inv',
+    checkpoint: trained ? 'final' : 'none',
+    status: 'succeeded',
+    metrics: { top1: 0.5 },
+    reason: null,
+    epochs: 1,
+  };
+  writeFileSync(join(dir, 'result.json'), JSON.stringify(outcome));
+  options.onMetrics([{ key: `eval/${options.kind}/inv/top1`, step: 0, value: 0.5, time: Date.now() }]);
+  return { status: 'completed', files: [`evaluations/${options.evaluationId}/result.json`] };
 }
