@@ -113,10 +113,12 @@ void test('an interrupted evaluation resumes from its per-epoch checkpoint to th
   );
   assert.equal(interrupted.status, 'canceled');
   assert.equal(interrupted.outcome, null);
+  assert.deepEqual(interrupted.files, [path.relative(sieRun, path.join(evalDir, PROBE_CHECKPOINT_FILE))]);
   assert.equal(existsSync(path.join(evalDir, EVALUATION_RESULT_FILE)), false);
   const seen: number[] = [];
   const resumed = await evaluate(options(sieRun, 'rotation', config, { evalDir, onMetrics: (p) => seen.push(...p.map((x) => x.step)) }));
   assert.equal(resumed.status, 'completed');
+  assert.deepEqual(resumed.files.map((f) => path.basename(f)), [PROBE_CHECKPOINT_FILE, EVALUATION_RESULT_FILE]);
   assert.ok(Math.min(...seen) > 2, 'resumed after the finished epoch 0 (steps 1–2)');
   assert.deepEqual(resumed.outcome, straight.outcome);
   assert.deepEqual(tensorsOf(path.join(evalDir, PROBE_CHECKPOINT_FILE)), tensorsOf(path.join(straight.evalDir, PROBE_CHECKPOINT_FILE)));

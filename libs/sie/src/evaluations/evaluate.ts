@@ -1,4 +1,4 @@
-import { writeFileSync, mkdirSync, renameSync } from 'node:fs';
+import { existsSync, writeFileSync, mkdirSync, renameSync } from 'node:fs';
 import * as path from 'node:path';
 import {
   evaluationOutcomeSchema,
@@ -12,7 +12,7 @@ import {
 } from '@equilab/contracts';
 import { selectBackend } from '../backend/select-backend';
 import { loadPretrainedRun } from './pretrained.loader';
-import { runProbeEvaluation } from './probe.evaluation';
+import { PROBE_CHECKPOINT_FILE, runProbeEvaluation } from './probe.evaluation';
 import { runRetrievalEvaluation } from './retrieval.evaluation';
 
 export const EVALUATION_RESULT_FILE = 'result.json';
@@ -44,7 +44,7 @@ export interface EvaluateOptions {
 export interface EvaluateResult {
   readonly status: 'completed' | 'canceled';
   readonly outcome: EvaluationOutcome | null;
-  /** Files written, relative to outDir (result.json, probe checkpoint). */
+  /** Files to keep, relative to outDir: the probe checkpoint (also when canceled) and result.json (completed). */
   readonly files: string[];
   readonly evalDir: string;
 }
@@ -122,9 +122,12 @@ export async function evaluate(options: EvaluateOptions): Promise<EvaluateResult
       });
     }
     const files: string[] = [];
+    const relative = (file: string): string => path.relative(options.outDir, path.join(evalDir, file)).split(path.sep).join('/');
+    // The probe checkpoint goes back even when stopped: a preempted evaluation resumes from it elsewhere.
+    if (existsSync(path.join(evalDir, PROBE_CHECKPOINT_FILE))) files.push(relative(PROBE_CHECKPOINT_FILE));
     if (status === 'completed') {
       writeJsonAtomic(path.join(evalDir, EVALUATION_RESULT_FILE), outcome);
-      files.push(path.relative(options.outDir, path.join(evalDir, EVALUATION_RESULT_FILE)).split(path.sep).join('/'));
+      files.push(relative(EVALUATION_RESULT_FILE));
     }
     return { status, outcome: status === 'completed' ? outcome : null, files, evalDir };
   } finally {
