@@ -8,6 +8,7 @@
  * The Adam stand-in lives here on purpose: the trainer may replace it with its real step later.
  */
 import { execFileSync } from 'node:child_process';
+import * as os from 'node:os';
 import * as tf from '@tensorflow/tfjs-core';
 import { defaultWasmThreads, selectBackend } from '../backend/select-backend';
 import { createResnet18 } from '../backbone/resnet18.backbone';
@@ -141,9 +142,10 @@ async function main(): Promise<void> {
     ...(wasmThreads > 1 ? ([['wasm', 1, 64, 1]] as [string, number, number, number][]) : []),
     ['cpu', 0.25, 32, 1],
   ];
+  const loadBefore = os.loadavg()[0] ?? 0;
   const results: (ConfigResult | { backend: string; threads: number; width: number; px: number; error: string })[] = [];
   for (const [backend, width, px, n] of configs) {
-    const childArgs = [__filename, '--one', backend, String(width), String(px), '--steps', backend === 'cpu' ? '2' : '5', '--budget', '8'];
+    const childArgs = [__filename, '--one', backend, String(width), String(px), '--steps', backend === 'cpu' ? '2' : '5', '--budget', '6'];
     if (backend === 'wasm') childArgs.push('--threads', String(n));
     try {
       const out = execFileSync(process.execPath, childArgs, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 1 << 20 });
@@ -158,7 +160,9 @@ async function main(): Promise<void> {
     JSON.stringify({
       bench: 'sie.backbone-train-step',
       description: 'ResNet-18 training step (2 views × batch 32: forward, backward, Adam update), images/s = 64 / step time',
-      note: 'cpu (pure JS) only at width 0.25 / 32 px: it is 30–100× slower than wasm',
+      note: 'cpu (pure JS) only at width 0.25 / 32 px: it is 30–100× slower than wasm. Wall-clock figures depend on other load (see loadAverage); cpuSecondsPerStep does much less',
+      loadAverage: { before: Number(loadBefore.toFixed(2)), after: Number((os.loadavg()[0] ?? 0).toFixed(2)) },
+      cores: os.cpus().length,
       results,
     }) + '\n',
   );
