@@ -5,7 +5,6 @@ import { Worker } from 'bullmq';
 import { LiveService } from '../live/live.service';
 import { bullConnection } from '../redis/redis.service';
 import { createProject, createRun, startTestApp, type TestApp } from '../testing/test-app';
-import { DispatchService } from './dispatch.service';
 import { JobFailuresListener } from './job-failures.listener';
 import { PRETRAIN_QUEUE } from './queue-names';
 
@@ -18,7 +17,6 @@ void describe('final job failures', () => {
     await t.app.get(JobFailuresListener).waitUntilReady();
   });
   after(async () => {
-    await t.app.get(DispatchService).pretrain.obliterate({ force: true });
     await t.close();
   });
 

@@ -130,6 +130,10 @@ export async function startTestApp(overrides: Record<string, string> = {}): Prom
     token: async (scope, runId) => (await tokens.create(`test ${scope}`, scope, runId ?? null)).token,
     request,
     close: async () => {
+      // leave no test jobs behind in Redis (test prefixes only)
+      if (env.QUEUE_PREFIX.startsWith('equilab-test')) {
+        for (const queue of app.get(DispatchService).queues()) await queue.obliterate({ force: true }).catch(() => undefined);
+      }
       await app.close();
     },
   };
