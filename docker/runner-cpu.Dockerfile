@@ -22,6 +22,8 @@ RUN apt-get update \
  && rm -rf /var/lib/apt/lists/*
 COPY --from=prune /out/json/ ./
 COPY scripts/postinstall.mjs scripts/postinstall.mjs
+# the postinstall applies patches/ (tfjs wasm backend: threads in Node) with patch-package
+COPY patches/ patches/
 # the root postinstall runs `prisma generate` whenever the prisma CLI (a dev dependency) is installed
 COPY prisma/ prisma/
 RUN npm ci --no-audit --no-fund

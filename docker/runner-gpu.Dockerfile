@@ -20,6 +20,8 @@ ENV TURBO_TELEMETRY_DISABLED=1 CHECKPOINT_DISABLE=1 PRISMA_SCHEMA_ENGINE_BINARY=
 WORKDIR /app
 COPY --from=prune /out/json/ ./
 COPY scripts/postinstall.mjs scripts/postinstall.mjs
+# the postinstall applies patches/ (tfjs wasm backend: threads in Node) with patch-package
+COPY patches/ patches/
 # the root postinstall runs `prisma generate` whenever the prisma CLI (a dev dependency) is installed
 COPY prisma/ prisma/
 RUN npm ci --no-audit --no-fund
@@ -47,6 +49,8 @@ RUN apt-get update \
 WORKDIR /app
 COPY --from=prune /out/json/ ./
 COPY scripts/postinstall.mjs scripts/postinstall.mjs
+# the postinstall applies patches/ (tfjs wasm backend: threads in Node) with patch-package
+COPY patches/ patches/
 RUN npm ci --omit=dev --no-audit --no-fund \
  && npm install --omit=dev --no-save --no-audit --no-fund @tensorflow/tfjs-node-gpu@4.22.0 \
  && npm cache clean --force
