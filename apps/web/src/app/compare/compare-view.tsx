@@ -14,6 +14,7 @@ import { colourFor, flatten, formatNumber, formatValue } from '@/lib/format';
 import { groupMetricKeys, isRankable, lowerIsBetter } from '@/lib/metric-groups';
 import { useApi } from '@/lib/use-api.hook';
 import { useRunSeries } from '@/lib/use-run-series.hook';
+import { EvaluationTableView } from '@/components/evaluation-table';
 
 interface Loaded {
   runs: RunDetail[];
@@ -245,6 +246,7 @@ export function CompareView() {
         </section>
       </div>
 
+      <EvaluationTableView scope={{ runIds: ids }} baselineRunId={baselineId} />
       <section aria-labelledby="charts-title">
         <div className="mb-3 flex flex-wrap items-center justify-between gap-3">
           <h2 id="charts-title" className="text-base font-semibold">

@@ -16,6 +16,7 @@ import { setProjectId } from '@/lib/settings.store';
 import { useLive } from '@/lib/socket.client';
 import { useApi } from '@/lib/use-api.hook';
 import { useRunSeries } from '@/lib/use-run-series.hook';
+import { EvaluationRequestPanel } from '@/components/evaluation-request';
 
 function Field({ label, children }: { label: string; children: React.ReactNode }) {
   return (
@@ -131,6 +132,7 @@ export function RunView({ runId }: { runId: string }) {
         </dl>
       </section>
 
+      <EvaluationRequestPanel runId={data.id} succeeded={data.status === 'succeeded'} />
       <div className="grid gap-4 lg:grid-cols-[1fr_22rem]">
         <section aria-labelledby="charts-title" className="min-w-0">
           <div className="mb-3 flex flex-wrap items-center justify-between gap-3">

@@ -14,6 +14,7 @@ import { lowerIsBetter } from '@/lib/metric-groups';
 import { mergeRun } from '@/lib/run-merge';
 import { useLive } from '@/lib/socket.client';
 import { useApi } from '@/lib/use-api.hook';
+import { EvaluationTableView } from '@/components/evaluation-table';
 
 export function SweepView({ sweepId }: { sweepId: string }) {
   const sweep = useApi<SweepDetail>(`sweep:${sweepId}`, (signal) => api<SweepDetail>(`/sweeps/${sweepId}`, { signal }));
@@ -138,6 +139,7 @@ export function SweepView({ sweepId }: { sweepId: string }) {
         )}
       </section>
 
+      <EvaluationTableView scope={{ sweepId }} />
       <section aria-labelledby="sweep-runs-title" className="rounded-lg border border-slate-200 dark:border-slate-800">
         <h2 id="sweep-runs-title" className="px-3 pt-3 text-sm font-semibold">
           Runs
