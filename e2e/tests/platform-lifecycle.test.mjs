@@ -252,6 +252,9 @@ test('3. SIGTERM preempts the run; another runner resumes it from the checkpoint
   assert.deepEqual(exit, { code: 0, signal: null }, 'the preempted runner exits 0');
   const checkpoint = (await artifacts(created.id)).filter((a) => a.kind === 'checkpoint').at(-1);
   assert.ok(checkpoint && checkpoint.step >= 2, 'the preempted run checkpointed where it stopped');
+  // The API put the run back in the queue as a new attempt.
+  await waitFor('the run back in the queue (socket)', () =>
+    socket.events.run.some((e) => e.run.id === created.id && e.run.status === 'queued' && e.run.attempt === 2), { timeout: 30_000 });
 
   const done = await waitRun(created.id, 'to be resumed and succeed', (run) => run.status === 'succeeded');
   assert.ok(done.attempt >= 2, `attempt ${done.attempt}`);
