@@ -25,22 +25,34 @@ void describe('runner with the real trainer', { timeout: 300_000 }, () => {
   const connection = new Redis(REDIS_URL, { maxRetriesPerRequest: null });
   const queue = new Queue('pretrain', { connection, prefix });
   let runner: RunnerProcess | null = null;
-
-  before(async () => {
-    await generateDataset({ out: data, classes: 2, objectsPerClass: 4, views: 3, size: 32, seed: 3, workers: 0 });
-    const apiUrl = await api.start();
-    runner = startRunnerProcess({
+  let apiUrl = '';
+  const startRunner = (name: string): RunnerProcess =>
+    startRunnerProcess({
       REDIS_URL,
       API_URL: apiUrl,
       API_TOKEN: 'runner-token',
       QUEUE_PREFIX: prefix,
       RUNNER_QUEUES: 'pretrain',
+      RUNNER_NAME: name,
       ARTIFACT_DIR: join(root, 'artifacts'),
-      WORK_DIR: join(root, 'work'),
-      SPILL_DIR: join(root, 'spill'),
+      WORK_DIR: join(root, name, 'work'),
+      SPILL_DIR: join(root, name, 'spill'),
       RUNNER_DATA_WORKERS: '0',
       METRICS_FLUSH_MS: '100',
     });
+
+  before(async () => {
+    await generateDataset({
+      out: data,
+      classes: 2,
+      objectsPerClass: 4,
+      views: 3,
+      size: 32,
+      seed: 3,
+      workers: 0,
+    });
+    apiUrl = await api.start();
+    runner = startRunner('first');
     await runner.ready();
   });
   after(async () => {
@@ -79,10 +91,75 @@ void describe('runner with the real trainer', { timeout: 300_000 }, () => {
     const artifacts = api.callsTo('/artifacts', runId).map((call) => call.body);
     const checkpoints = artifacts.filter((a) => a.kind === 'checkpoint');
     assert.ok(checkpoints.length >= 2, 'a checkpoint at each epoch end');
-    assert.deepEqual(checkpoints.map((a) => a.path), checkpoints.map(() => `runs/${runId}/checkpoint.safetensors`));
+    assert.deepEqual(
+      checkpoints.map((a) => a.path),
+      checkpoints.map(() => `runs/${runId}/checkpoint.safetensors`),
+    );
     const final = artifacts.find((a) => a.kind === 'final-weights');
     assert.ok(final, 'final weights registered');
     assert.ok(existsSync(join(root, 'artifacts', String(final.path))));
     assert.match(String(final.sha256), /^[0-9a-f]{64}$/);
+  });
+
+  void it('SIGTERM mid-training: checkpoint, preempted; another runner resumes with no gap or repeat in the series', async () => {
+    const runId = randomUUID();
+    const job: PretrainJob = {
+      runId,
+      projectId: randomUUID(),
+      method: 'SIE',
+      config: { width: 0.0625, mlp: '16-16-16', equi: 16, batch_size: 3, resolution: 32, epochs: 3 },
+      dataRoot: data,
+      backend: 'cpu',
+      seed: 2,
+      runToken: `run-token-${runId}`,
+    };
+    api.onFinish = async (id, status) => {
+      if (id === runId && status === 'preempted')
+        await queue.add('pretrain', job, { jobId: `${runId}.2`, attempts: 1 });
+    };
+    await queue.add('pretrain', job, { jobId: `${runId}.1`, attempts: 1 });
+    const lrSteps = (): number[] => api.steps(runId, 'General/lr');
+    await waitFor('a few training steps', () => lrSteps().length >= 3, 120_000, 100);
+    runner!.process.kill('SIGTERM');
+    assert.deepEqual(await runner!.exited, { code: 0, signal: null });
+    assert.equal(api.finished.get(runId), 'preempted');
+    const checkpoint = api
+      .callsTo('/artifacts', runId)
+      .filter((call) => call.body.kind === 'checkpoint')
+      .at(-1)!;
+    const preemptedAt = checkpoint.body.step as number;
+    assert.ok(preemptedAt >= 3, `checkpoint at step ${preemptedAt}`);
+    assert.deepEqual(
+      lrSteps(),
+      Array.from({ length: preemptedAt }, (_, i) => i),
+      'metrics up to the checkpoint were delivered',
+    );
+
+    runner = startRunner('second');
+    await runner.ready();
+    await waitFor('the resumed run to succeed', () => api.finished.get(runId) === 'succeeded', 240_000, 200);
+    const total = lrSteps().length;
+    assert.ok(total > preemptedAt);
+    assert.deepEqual(
+      lrSteps(),
+      Array.from({ length: total }, (_, i) => i),
+      'no gap in the series',
+    );
+    const starts = api.callsTo('/start', runId);
+    assert.equal(starts.length, 2);
+    const resumedPosts = api.calls
+      .slice(api.calls.indexOf(starts[1]!))
+      .filter((call) => call.path === `/api/runs/${runId}/metrics`);
+    const resumedSteps = resumedPosts.flatMap((call) =>
+      (call.body.points as { key: string; step: number }[])
+        .filter((p) => p.key === 'General/lr')
+        .map((p) => p.step),
+    );
+    assert.equal(
+      Math.min(...resumedSteps),
+      preemptedAt,
+      'the second runner resumed at the checkpointed step',
+    );
+    assert.equal(new Set(resumedSteps).size, resumedSteps.length, 'no step sent twice');
   });
 });

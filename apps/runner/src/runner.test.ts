@@ -33,7 +33,9 @@ void describe('runner', { timeout: 240_000 }, () => {
     apiUrl = await api.start();
   });
   after(async () => {
-    for (const runner of runners) if (runner.process.exitCode === null && runner.process.signalCode === null) runner.process.kill('SIGKILL');
+    for (const runner of runners)
+      if (runner.process.exitCode === null && runner.process.signalCode === null)
+        runner.process.kill('SIGKILL');
     await Promise.all(runners.map((runner) => runner.exited));
     await queue.obliterate({ force: true }).catch(() => undefined);
     await evaluateQueue.obliterate({ force: true }).catch(() => undefined);
@@ -84,11 +86,17 @@ void describe('runner', { timeout: 240_000 }, () => {
 
   /** Every step 0..total-1 of `loss` stored exactly once, each with the value the trainer computes. */
   const assertCompleteSeries = (runId: string, total: number): void => {
-    assert.deepEqual(api.steps(runId), Array.from({ length: total }, (_, i) => i));
+    assert.deepEqual(
+      api.steps(runId),
+      Array.from({ length: total }, (_, i) => i),
+    );
     for (const point of api.metrics.get(runId)!.values()) assert.equal(point.value, 1 / (point.step + 1));
   };
   const checkpoints = (runId: string) =>
-    api.callsTo('/artifacts', runId).filter((call) => call.body.kind === 'checkpoint').map((call) => call.body.step as number);
+    api
+      .callsTo('/artifacts', runId)
+      .filter((call) => call.body.kind === 'checkpoint')
+      .map((call) => call.body.step as number);
 
   let runnerA: RunnerProcess;
 
@@ -111,13 +119,16 @@ void describe('runner', { timeout: 240_000 }, () => {
     const registered = api.callsTo('/api/runners')[0]!;
     assert.equal(registered.token, 'runner-token');
     assert.equal(registered.body.name, 'a');
-    assert.deepEqual({ ...start!.body, runnerId: typeof start!.body.runnerId }, {
-      runnerId: 'string',
-      attempt: 1,
-      backend: 'stub-wasm',
-      threads: 1,
-      device: 'stub-cpu',
-    });
+    assert.deepEqual(
+      { ...start!.body, runnerId: typeof start!.body.runnerId },
+      {
+        runnerId: 'string',
+        attempt: 1,
+        backend: 'stub-wasm',
+        threads: 1,
+        device: 'stub-cpu',
+      },
+    );
     assert.equal(start!.token, `run-token-${runId}`);
     assert.deepEqual(checkpoints(runId), [5, 10]);
     const final = api.callsTo('/artifacts', runId).find((call) => call.body.kind === 'final-weights')!;
@@ -132,7 +143,16 @@ void describe('runner', { timeout: 240_000 }, () => {
     const evaluationId = randomUUID();
     await evaluateQueue.add(
       'evaluate',
-      { runId, evaluationId, kind: 'classification', config: {}, dataRoot: '/nonexistent', backend: 'wasm', seed: 0, runToken: `run-token-${runId}` },
+      {
+        runId,
+        evaluationId,
+        kind: 'classification',
+        config: {},
+        dataRoot: '/nonexistent',
+        backend: 'wasm',
+        seed: 0,
+        runToken: `run-token-${runId}`,
+      },
       { jobId: `eval-${evaluationId}`, attempts: 1 },
     );
     await waitFor('the evaluation to be reported done', () =>
@@ -140,10 +160,14 @@ void describe('runner', { timeout: 240_000 }, () => {
     );
     const reports = api.callsTo(`/api/evaluations/${evaluationId}/report`).map((call) => call.body.status);
     assert.deepEqual(reports, ['running', 'done']);
-    const done = api.callsTo(`/api/evaluations/${evaluationId}/report`)[1]!.body.outcome as { checkpoint: string };
-    assert.equal(done.checkpoint, 'final', 'the evaluation saw the run\'s final weights from the store');
+    const done = api.callsTo(`/api/evaluations/${evaluationId}/report`)[1]!.body.outcome as {
+      checkpoint: string;
+    };
+    assert.equal(done.checkpoint, 'final', "the evaluation saw the run's final weights from the store");
     assert.ok(api.steps(runId, 'eval/classification/inv/top1').length === 1);
-    const evaluationArtifact = api.callsTo('/artifacts', runId).find((call) => call.body.kind === 'evaluation')!;
+    const evaluationArtifact = api
+      .callsTo('/artifacts', runId)
+      .find((call) => call.body.kind === 'evaluation')!;
     assert.equal(evaluationArtifact.body.path, `runs/${runId}/evaluations/${evaluationId}/result.json`);
   });
 
@@ -153,7 +177,10 @@ void describe('runner', { timeout: 240_000 }, () => {
     await addJob(payload(runId, { totalSteps: 50, stepsPerEpoch: 1_000, stepMs: 20 }), `${runId}.1`);
     await waitFor('training to be under way', () => api.steps(runId).length >= 10);
     api.down = true;
-    await waitFor('metrics to spill to disk', () => existsSync(spill) && readdirSync(spill).some((f) => f.endsWith('.jsonl')));
+    await waitFor(
+      'metrics to spill to disk',
+      () => existsSync(spill) && readdirSync(spill).some((f) => f.endsWith('.jsonl')),
+    );
     const beforeRecovery = api.steps(runId).length;
     api.down = false;
     await waitFor('the run to succeed', () => api.finished.get(runId) === 'succeeded', 60_000);
@@ -176,7 +203,9 @@ void describe('runner', { timeout: 240_000 }, () => {
     assert.equal(api.finished.get(runId), 'canceled');
     const last = checkpoints(runId).at(-1)!;
     assert.ok(last >= 15, `stopped at step ${last}`);
-    const stored = JSON.parse(readFileSync(join(artifactDir, 'runs', runId, 'checkpoint.json'), 'utf8')) as { step: number };
+    const stored = JSON.parse(readFileSync(join(artifactDir, 'runs', runId, 'checkpoint.json'), 'utf8')) as {
+      step: number;
+    };
     assert.equal(stored.step, last, 'the last checkpoint is kept in the store');
     assert.equal(api.steps(runId).length, last, 'every step trained before the stop was recorded');
   });
@@ -197,7 +226,11 @@ void describe('runner', { timeout: 240_000 }, () => {
     assert.equal(await jobState(`${runId}.1`), 'completed');
     const preemptedAt = checkpoints(runId).at(-1)!;
     assert.ok(preemptedAt >= 13 && preemptedAt < total, `checkpoint at ${preemptedAt}`);
-    assert.equal(api.steps(runId).length, preemptedAt, 'metrics up to the checkpoint were delivered before exit');
+    assert.equal(
+      api.steps(runId).length,
+      preemptedAt,
+      'metrics up to the checkpoint were delivered before exit',
+    );
 
     const runnerB = await startRunner('b');
     await waitFor('the resumed run to succeed', () => api.finished.get(runId) === 'succeeded', 60_000);
@@ -213,14 +246,21 @@ void describe('runner', { timeout: 240_000 }, () => {
     const runId = randomUUID();
     const total = 70;
     await addJob(payload(runId, { totalSteps: total, stepsPerEpoch: 10, stepMs: 30 }), `${runId}.1`);
-    await waitFor('a checkpoint and more steps', () => checkpoints(runId).length >= 1 && api.steps(runId).length >= 25);
+    await waitFor(
+      'a checkpoint and more steps',
+      () => checkpoints(runId).length >= 1 && api.steps(runId).length >= 25,
+    );
     runnerA.process.kill('SIGKILL');
     await runnerA.exited;
     const lastCheckpoint = checkpoints(runId).at(-1)!;
     const sentBeforeKill = api.steps(runId).length;
 
     await startRunner('c');
-    await waitFor('the stalled run to be resumed and succeed', () => api.finished.get(runId) === 'succeeded', 60_000);
+    await waitFor(
+      'the stalled run to be resumed and succeed',
+      () => api.finished.get(runId) === 'succeeded',
+      60_000,
+    );
     await waitFor('the job to complete', async () => (await jobState(`${runId}.1`)) === 'completed');
     assertCompleteSeries(runId, total);
     const starts = api.callsTo('/start', runId);

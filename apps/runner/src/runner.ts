@@ -73,7 +73,9 @@ export class Runner {
         await delay(backoffDelay(attempt, { initialMs: 500, maxMs: 10_000 }), this.shutdownController.signal);
       }
     }
-    this.log(`registered as ${this.id} (${this.name}, ${this.env.RUNNER_DEVICES} device(s), ${this.env.RUNNER_BACKEND})`);
+    this.log(
+      `registered as ${this.id} (${this.name}, ${this.env.RUNNER_DEVICES} device(s), ${this.env.RUNNER_BACKEND})`,
+    );
 
     this.replaySpilledMetrics();
     this.cancelSubscriber = new CancelSubscriber(this.env.REDIS_URL, (runId) => this.cancel(runId), this.log);
@@ -113,7 +115,9 @@ export class Runner {
         stalledInterval: this.env.RUNNER_STALLED_INTERVAL_MS,
         maxStalledCount: this.env.RUNNER_MAX_STALLED_COUNT,
       });
-      worker.on('failed', (job, error) => this.log(`job ${job?.id ?? '?'} (${queue}) failed: ${error.message.split('\n')[0]}`));
+      worker.on('failed', (job, error) =>
+        this.log(`job ${job?.id ?? '?'} (${queue}) failed: ${error.message.split('\n')[0]}`),
+      );
       worker.on('error', (error) => this.log(`worker ${queue}: ${error.message}`));
       this.workers.push(worker);
     }
@@ -147,7 +151,9 @@ export class Runner {
     await Promise.all(this.workers.map((worker) => worker.close()));
     if (this.heartbeatTimer) clearInterval(this.heartbeatTimer);
     await this.cancelSubscriber?.close();
-    await Promise.all(this.connections.map((connection) => connection.quit().catch(() => connection.disconnect())));
+    await Promise.all(
+      this.connections.map((connection) => connection.quit().catch(() => connection.disconnect())),
+    );
     this.log('stopped');
   }
 
@@ -181,7 +187,8 @@ export class Runner {
       });
       this.replays.push(
         (async () => {
-          while (!this.shuttingDown) if (await batcher.close(30_000)) return this.log(`replayed spilled metrics of run ${meta.runId}`);
+          while (!this.shuttingDown)
+            if (await batcher.close(30_000)) return this.log(`replayed spilled metrics of run ${meta.runId}`);
         })(),
       );
     }

@@ -51,7 +51,10 @@ export const parentToChildMessageSchema = z.discriminatedUnion('type', [
 export type ParentToChildMessage = z.infer<typeof parentToChildMessageSchema>;
 
 export const childDeviceMessageSchema = z.object({ type: z.literal('device'), device: deviceInfoSchema });
-export const childMetricsMessageSchema = z.object({ type: z.literal('metrics'), points: z.array(metricPointSchema) });
+export const childMetricsMessageSchema = z.object({
+  type: z.literal('metrics'),
+  points: z.array(metricPointSchema),
+});
 export const childProgressMessageSchema = z.object({ type: z.literal('progress'), progress: progressSchema });
 export const childCheckpointMessageSchema = z.object({
   type: z.literal('checkpoint'),

@@ -48,14 +48,29 @@ export class RunnerApiClient {
     return registerRunnerResultSchema.parse(result).id;
   }
 
-  async heartbeat(runnerId: string, body: RunnerHeartbeat, retry: RetryPolicy = NO_RETRY): Promise<RunnerHeartbeatResult> {
-    const result = await this.request('POST', `/api/runners/${runnerId}/heartbeat`, this.options.runnerToken, body, retry);
+  async heartbeat(
+    runnerId: string,
+    body: RunnerHeartbeat,
+    retry: RetryPolicy = NO_RETRY,
+  ): Promise<RunnerHeartbeatResult> {
+    const result = await this.request(
+      'POST',
+      `/api/runners/${runnerId}/heartbeat`,
+      this.options.runnerToken,
+      body,
+      retry,
+    );
     const parsed = runnerHeartbeatResultSchema.safeParse(result);
     return parsed.success ? parsed.data : { cancelRunIds: [] };
   }
 
   /** `accepted` or `rejected` (409: the run was canceled or has finished — drop the job). */
-  async startRun(runId: string, runToken: string, body: StartRun, retry: RetryPolicy = PATIENT_RETRY): Promise<'accepted' | 'rejected'> {
+  async startRun(
+    runId: string,
+    runToken: string,
+    body: StartRun,
+    retry: RetryPolicy = PATIENT_RETRY,
+  ): Promise<'accepted' | 'rejected'> {
     try {
       await this.request('POST', `/api/runs/${runId}/start`, runToken, body, retry);
       return 'accepted';
@@ -65,28 +80,59 @@ export class RunnerApiClient {
     }
   }
 
-  async progress(runId: string, runToken: string, body: Progress, retry: RetryPolicy = NO_RETRY): Promise<void> {
+  async progress(
+    runId: string,
+    runToken: string,
+    body: Progress,
+    retry: RetryPolicy = NO_RETRY,
+  ): Promise<void> {
     await this.request('POST', `/api/runs/${runId}/progress`, runToken, body, retry);
   }
 
-  async metrics(runId: string, runToken: string, points: readonly MetricPoint[], retry: RetryPolicy = NO_RETRY): Promise<void> {
+  async metrics(
+    runId: string,
+    runToken: string,
+    points: readonly MetricPoint[],
+    retry: RetryPolicy = NO_RETRY,
+  ): Promise<void> {
     await this.request('POST', `/api/runs/${runId}/metrics`, runToken, { points }, retry);
   }
 
-  async artifact(runId: string, runToken: string, body: Artifact, retry: RetryPolicy = PATIENT_RETRY): Promise<void> {
+  async artifact(
+    runId: string,
+    runToken: string,
+    body: Artifact,
+    retry: RetryPolicy = PATIENT_RETRY,
+  ): Promise<void> {
     await this.request('POST', `/api/runs/${runId}/artifacts`, runToken, body, retry);
   }
 
   /** `POST /api/evaluations/:id/report` (run token): running, failed or done with the outcome. */
-  async reportEvaluation(evaluationId: string, runToken: string, body: EvaluationReport, retry: RetryPolicy = PATIENT_RETRY): Promise<void> {
+  async reportEvaluation(
+    evaluationId: string,
+    runToken: string,
+    body: EvaluationReport,
+    retry: RetryPolicy = PATIENT_RETRY,
+  ): Promise<void> {
     await this.request('POST', `/api/evaluations/${evaluationId}/report`, runToken, body, retry);
   }
 
-  async finish(runId: string, runToken: string, body: FinishRun, retry: RetryPolicy = PATIENT_RETRY): Promise<void> {
+  async finish(
+    runId: string,
+    runToken: string,
+    body: FinishRun,
+    retry: RetryPolicy = PATIENT_RETRY,
+  ): Promise<void> {
     await this.request('POST', `/api/runs/${runId}/finish`, runToken, body, retry);
   }
 
-  private async request(method: string, path: string, token: string, body: unknown, retry: RetryPolicy): Promise<unknown> {
+  private async request(
+    method: string,
+    path: string,
+    token: string,
+    body: unknown,
+    retry: RetryPolicy,
+  ): Promise<unknown> {
     for (let attempt = 0; ; attempt += 1) {
       try {
         return await this.once(method, path, token, body);
@@ -108,7 +154,10 @@ export class RunnerApiClient {
         signal: AbortSignal.timeout(this.options.requestTimeoutMs ?? 15_000),
       });
     } catch (error) {
-      const cause = error instanceof Error ? ((error.cause as Error | undefined)?.message ?? error.message) : String(error);
+      const cause =
+        error instanceof Error
+          ? ((error.cause as Error | undefined)?.message ?? error.message)
+          : String(error);
       throw new ApiError(method, path, null, cause);
     }
     const text = await response.text().catch(() => '');

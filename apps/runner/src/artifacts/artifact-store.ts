@@ -31,5 +31,7 @@ export const runPrefix = (runId: string): string => `runs/${runId}/`;
 export function assertValidKey(key: string): void {
   const segments = key.split('/');
   if (key.startsWith('/') || key.includes('\\') || segments.some((s) => s === '' || s === '.' || s === '..'))
-    throw new Error(`invalid artifact key ${JSON.stringify(key)}: must be a relative POSIX path without '.', '..' or empty segments`);
+    throw new Error(
+      `invalid artifact key ${JSON.stringify(key)}: must be a relative POSIX path without '.', '..' or empty segments`,
+    );
 }

@@ -4,7 +4,12 @@ import { copyFile, mkdir, readdir, rename, rm, stat } from 'node:fs/promises';
 import { dirname, join, relative, sep } from 'node:path';
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { assertValidKey, type ArtifactStore, type ListedArtifact, type StoredArtifact } from './artifact-store';
+import {
+  assertValidKey,
+  type ArtifactStore,
+  type ListedArtifact,
+  type StoredArtifact,
+} from './artifact-store';
 
 /** ArtifactStore on a folder (ARTIFACT_DIR, a shared volume in a cluster): object `key` is file `<root>/<key>`. */
 export class DirectoryArtifactStore implements ArtifactStore {

@@ -66,7 +66,10 @@ export interface EvaluateOptions {
 }
 
 /** libs/sie `EvaluateResult`: files relative to outDir (`evaluations/<evaluationId>/result.json`, …). */
-export type EvaluateResult = { readonly status?: 'completed' | 'canceled'; readonly files?: readonly string[] } | void;
+export type EvaluateResult = {
+  readonly status?: 'completed' | 'canceled';
+  readonly files?: readonly string[];
+} | void;
 
 export interface TrainerModule {
   train?: (options: TrainOptions) => Promise<TrainResult>;

@@ -40,16 +40,19 @@ export class TrainingChild {
   constructor(start: ChildStartMessage, handlers: ChildHandlers, entry: string = TRAINING_CHILD_ENTRY) {
     this.process = fork(entry, [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
     this.process.on('message', (raw: unknown) => {
-      this.queue = this.queue.then(() => this.handle(raw, handlers)).catch((error: unknown) => {
-        // A failing handler (store or API down for good) ends the attempt: the job is retried and resumes.
-        this.handlerError ??= error instanceof Error ? error : new Error(String(error));
-        this.kill();
-      });
+      this.queue = this.queue
+        .then(() => this.handle(raw, handlers))
+        .catch((error: unknown) => {
+          // A failing handler (store or API down for good) ends the attempt: the job is retried and resumes.
+          this.handlerError ??= error instanceof Error ? error : new Error(String(error));
+          this.kill();
+        });
     });
     this.done = new Promise<ChildOutcome>((resolve) => {
       this.process.once('exit', (code, signal) => {
         void this.queue.then(() => {
-          if (this.handlerError) return resolve({ kind: 'error', message: this.handlerError.message, retryable: true });
+          if (this.handlerError)
+            return resolve({ kind: 'error', message: this.handlerError.message, retryable: true });
           resolve(
             this.outcome ?? {
               kind: 'error',

@@ -92,7 +92,8 @@ function describeDevice(selected: unknown, backend: string): DeviceInfo {
     const s = selected as Record<string, unknown>;
     return {
       backend: typeof s.backend === 'string' ? s.backend : typeof s.name === 'string' ? s.name : backend,
-      threads: typeof s.threads === 'number' && Number.isInteger(s.threads) && s.threads >= 0 ? s.threads : null,
+      threads:
+        typeof s.threads === 'number' && Number.isInteger(s.threads) && s.threads >= 0 ? s.threads : null,
       device: typeof s.device === 'string' && s.device ? s.device : fallback.device,
     };
   }
@@ -114,7 +115,8 @@ function filesOf(outDir: string, path: string): string[] {
     : [full];
   return paths.map((p) => {
     const rel = relative(resolve(outDir), resolve(p));
-    if (rel.startsWith('..') || isAbsolute(rel)) throw new Error(`checkpoint file ${p} is outside the work folder ${outDir}`);
+    if (rel.startsWith('..') || isAbsolute(rel))
+      throw new Error(`checkpoint file ${p} is outside the work folder ${outDir}`);
     return rel.split(sep).join('/');
   });
 }
@@ -124,13 +126,16 @@ function loadTrainer(name: string): TrainerModule {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     return require(name) as TrainerModule;
   } catch (error) {
-    throw new FatalError(`cannot load trainer module ${name}: ${error instanceof Error ? error.message : String(error)}`);
+    throw new FatalError(
+      `cannot load trainer module ${name}: ${error instanceof Error ? error.message : String(error)}`,
+    );
   }
 }
 
 function forwardMetrics(points: MetricPoint[]): void {
   const valid = points.filter((point) => metricPointSchema.safeParse(point).success);
-  if (valid.length < points.length) process.stderr.write(`training child: dropped ${points.length - valid.length} invalid metric points\n`);
+  if (valid.length < points.length)
+    process.stderr.write(`training child: dropped ${points.length - valid.length} invalid metric points\n`);
   if (valid.length > 0) void send({ type: 'metrics', points: valid });
 }
 
@@ -153,7 +158,8 @@ async function run(start: ChildStartMessage): Promise<void> {
     exit(0);
   } catch (error) {
     const message = error instanceof Error ? (error.stack ?? error.message) : String(error);
-    const retryable = !(error instanceof FatalError) && !(error instanceof Error && error.name === 'ZodError');
+    const retryable =
+      !(error instanceof FatalError) && !(error instanceof Error && error.name === 'ZodError');
     await send({ type: 'error', message, retryable });
     exit(1);
   }
@@ -161,7 +167,8 @@ async function run(start: ChildStartMessage): Promise<void> {
 
 async function pretrain(trainer: TrainerModule, start: ChildStartMessage): Promise<void> {
   const job = pretrainJobSchema.parse(start.payload);
-  if (!trainer.train) throw new FatalError(`trainer module ${start.trainerModule} does not export train(options)`);
+  if (!trainer.train)
+    throw new FatalError(`trainer module ${start.trainerModule} does not export train(options)`);
   const config = job.config;
   const number = (key: string, fallback: number): number => {
     const value = config[key];
@@ -184,7 +191,11 @@ async function pretrain(trainer: TrainerModule, start: ChildStartMessage): Promi
     onMetrics: forwardMetrics,
     onProgress: forwardProgress,
     onCheckpoint: async (info: CheckpointInfo) => {
-      const files = info.files ? info.files.flatMap((f) => filesOf(start.outDir, f)) : info.path ? filesOf(start.outDir, info.path) : [];
+      const files = info.files
+        ? info.files.flatMap((f) => filesOf(start.outDir, f))
+        : info.path
+          ? filesOf(start.outDir, info.path)
+          : [];
       if (files.length === 0) throw new Error('onCheckpoint: the checkpoint names no file (path or files)');
       lastStep = info.step;
       const mySeq = seq++;

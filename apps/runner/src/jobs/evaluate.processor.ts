@@ -24,7 +24,11 @@ import { restoreWorkDir } from './work-dir';
 /** libs/sie `EVALUATION_RESULT_FILE`, inside `evaluations/<evaluationId>/` of the work folder. */
 const EVALUATION_RESULT_FILE = 'result.json';
 
-export async function processEvaluateJob(job: Job, token: string | undefined, deps: ProcessorDeps): Promise<{ status: string }> {
+export async function processEvaluateJob(
+  job: Job,
+  token: string | undefined,
+  deps: ProcessorDeps,
+): Promise<{ status: string }> {
   const payload = parseJobPayload('evaluate', jobCatalogue.evaluate.schema, job.data);
   if (deps.isShuttingDown()) return requeueJob(job, token, 'the runner is shutting down');
   const { runId, runToken, evaluationId } = payload;
@@ -41,7 +45,12 @@ export async function processEvaluateJob(job: Job, token: string | undefined, de
     log,
   }).start();
   try {
-    await restoreWorkDir(deps.store, runPrefix(runId), outDir, (key) => !key.startsWith('evaluations/') || key.startsWith(`evaluations/${evaluationId}/`));
+    await restoreWorkDir(
+      deps.store,
+      runPrefix(runId),
+      outDir,
+      (key) => !key.startsWith('evaluations/') || key.startsWith(`evaluations/${evaluationId}/`),
+    );
     const child: TrainingChild = new TrainingChild(
       {
         type: 'start',
@@ -70,16 +79,26 @@ export async function processEvaluateJob(job: Job, token: string | undefined, de
       const last = !outcome.retryable || job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
       if (last)
         await deps.api
-          .reportEvaluation(evaluationId, runToken, { status: 'failed', error: outcome.message.slice(0, 20_000) })
+          .reportEvaluation(evaluationId, runToken, {
+            status: 'failed',
+            error: outcome.message.slice(0, 20_000),
+          })
           .catch((error: unknown) => log(`report failed: ${String(error)}`));
       throw outcome.retryable ? new Error(outcome.message) : new UnrecoverableError(outcome.message);
     }
     // Stored even when stopped: a preempted probe resumes from its checkpoint on the next runner.
     for (const file of outcome.kind === 'end' ? outcome.end.finalFiles : []) {
       const stored = await deps.store.put(join(outDir, ...file.split('/')), `${runPrefix(runId)}${file}`);
-      await deps.api.artifact(runId, runToken, { kind: 'evaluation', path: stored.path, size: stored.size, sha256: stored.sha256, step: null });
+      await deps.api.artifact(runId, runToken, {
+        kind: 'evaluation',
+        path: stored.path,
+        size: stored.size,
+        sha256: stored.sha256,
+        step: null,
+      });
     }
-    if (execution.stopReason === 'preempt') return await requeueJob(job, token, 'the runner is shutting down');
+    if (execution.stopReason === 'preempt')
+      return await requeueJob(job, token, 'the runner is shutting down');
     if (outcome.kind === 'error') throw new Error(outcome.message);
     if (outcome.end.outcome !== 'completed') return { status: 'stopped' };
     const resultFile = join(outDir, 'evaluations', evaluationId, EVALUATION_RESULT_FILE);

@@ -4,7 +4,9 @@ import { UnrecoverableError } from 'bullmq';
 interface PayloadSchema<T> {
   safeParse(
     data: unknown,
-  ): { success: true; data: T } | { success: false; error: { issues: ReadonlyArray<{ path: PropertyKey[]; message: string }> } };
+  ):
+    | { success: true; data: T }
+    | { success: false; error: { issues: ReadonlyArray<{ path: PropertyKey[]; message: string }> } };
 }
 
 /**
@@ -14,6 +16,8 @@ interface PayloadSchema<T> {
 export function parseJobPayload<T>(queue: string, schema: PayloadSchema<T>, data: unknown): T {
   const result = schema.safeParse(data);
   if (result.success) return result.data;
-  const issues = result.error.issues.map((issue) => `${issue.path.map(String).join('.') || '(payload)'}: ${issue.message}`);
+  const issues = result.error.issues.map(
+    (issue) => `${issue.path.map(String).join('.') || '(payload)'}: ${issue.message}`,
+  );
   throw new UnrecoverableError(`invalid ${queue} job payload: ${issues.join('; ')}`);
 }

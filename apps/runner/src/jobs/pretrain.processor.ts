@@ -1,5 +1,10 @@
 import { join } from 'node:path';
-import { jobCatalogue, type ChildCheckpointMessage, type DeviceInfo, type PretrainJob } from '@equilab/contracts';
+import {
+  jobCatalogue,
+  type ChildCheckpointMessage,
+  type DeviceInfo,
+  type PretrainJob,
+} from '@equilab/contracts';
 import { UnrecoverableError, type Job } from 'bullmq';
 import { runPrefix } from '../artifacts/artifact-store';
 import { TrainingChild } from '../child/training-child';
@@ -37,7 +42,11 @@ const isTrainingState = (key: string): boolean => !key.startsWith('evaluations/'
  * A runner killed outright (SIGKILL) stops renewing the job lock: BullMQ's stalled-job check puts the job
  * back in the queue and the next runner resumes from the last stored checkpoint.
  */
-export async function processPretrainJob(job: Job, token: string | undefined, deps: ProcessorDeps): Promise<PretrainJobResult> {
+export async function processPretrainJob(
+  job: Job,
+  token: string | undefined,
+  deps: ProcessorDeps,
+): Promise<PretrainJobResult> {
   const payload = parseJobPayload('pretrain', jobCatalogue.pretrain.schema, job.data);
   if (deps.isShuttingDown()) return requeueJob(job, token, 'the runner is shutting down');
   const execution = new RunExecution(payload.runId, String(job.id));
@@ -74,10 +83,20 @@ async function execute(
   let rejected = false;
   let lastCheckpointStep: number | null = null;
 
-  const storeFiles = async (files: readonly string[], kind: 'checkpoint' | 'final-weights', step: number | null): Promise<void> => {
+  const storeFiles = async (
+    files: readonly string[],
+    kind: 'checkpoint' | 'final-weights',
+    step: number | null,
+  ): Promise<void> => {
     for (const file of files) {
       const stored = await deps.store.put(join(outDir, ...file.split('/')), `${prefix}${file}`);
-      await deps.api.artifact(runId, runToken, { kind, path: stored.path, size: stored.size, sha256: stored.sha256, step });
+      await deps.api.artifact(runId, runToken, {
+        kind,
+        path: stored.path,
+        size: stored.size,
+        sha256: stored.sha256,
+        step,
+      });
     }
   };
 
@@ -142,7 +161,9 @@ async function execute(
   }
   if (outcome.kind === 'end') {
     if (execution.stopReason === 'cancel') {
-      await deps.api.finish(runId, runToken, { status: 'canceled' }).catch((error: unknown) => log(`finish canceled: ${String(error)}`));
+      await deps.api
+        .finish(runId, runToken, { status: 'canceled' })
+        .catch((error: unknown) => log(`finish canceled: ${String(error)}`));
       log(`canceled (last checkpoint at step ${lastCheckpointStep ?? 'none'})`);
       return { status: 'canceled' };
     }
@@ -150,7 +171,9 @@ async function execute(
     try {
       await deps.api.finish(runId, runToken, { status: 'preempted' });
     } catch (error) {
-      log(`could not report the preemption (${error instanceof Error ? error.message : String(error)}): re-queueing the job`);
+      log(
+        `could not report the preemption (${error instanceof Error ? error.message : String(error)}): re-queueing the job`,
+      );
       return requeueJob(job, token, 'preempted');
     }
     log(`preempted at step ${lastCheckpointStep ?? 'none'}: the API re-queues the run`);

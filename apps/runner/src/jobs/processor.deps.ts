@@ -13,7 +13,11 @@ export interface ProcessorDeps {
   readonly dataWorkers: number;
   /** Backend used when a job asks for `auto`. */
   readonly defaultBackend: BackendName;
-  readonly metrics: { readonly batchSize: number; readonly flushIntervalMs: number; readonly memoryLimit: number };
+  readonly metrics: {
+    readonly batchSize: number;
+    readonly flushIntervalMs: number;
+    readonly memoryLimit: number;
+  };
   /** How long to keep trying to deliver metrics before a run's finish (the rest stays spilled on disk). */
   readonly drainTimeoutMs: number;
   readonly runnerId: () => string;

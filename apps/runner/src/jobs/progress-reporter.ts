@@ -41,7 +41,9 @@ export class ProgressReporter {
     this.sending = true;
     this.lastSent = Date.now();
     this.post(progress)
-      .catch((error: unknown) => this.log(`progress: ${error instanceof Error ? error.message : String(error)}`))
+      .catch((error: unknown) =>
+        this.log(`progress: ${error instanceof Error ? error.message : String(error)}`),
+      )
       .finally(() => {
         this.sending = false;
       });

@@ -11,7 +11,12 @@ import { MetricBatcher } from './metric-batcher';
 import { MetricSpill } from './metric-spill';
 
 const points = (from: number, count: number): MetricPoint[] =>
-  Array.from({ length: count }, (_, i) => ({ key: 'loss', step: from + i, value: from + i, time: 1_700_000_000_000 }));
+  Array.from({ length: count }, (_, i) => ({
+    key: 'loss',
+    step: from + i,
+    value: from + i,
+    time: 1_700_000_000_000,
+  }));
 
 void describe('MetricBatcher', () => {
   const server = new FakeApiServer();
@@ -27,7 +32,10 @@ void describe('MetricBatcher', () => {
     rmSync(spillRoot, { recursive: true, force: true });
   });
 
-  const batcherFor = (runId: string, overrides: Partial<ConstructorParameters<typeof MetricBatcher>[0]> = {}) =>
+  const batcherFor = (
+    runId: string,
+    overrides: Partial<ConstructorParameters<typeof MetricBatcher>[0]> = {},
+  ) =>
     new MetricBatcher({
       meta: { runId, runToken: `token-${runId}` },
       spillRoot,
@@ -45,7 +53,10 @@ void describe('MetricBatcher', () => {
     const batcher = batcherFor(runId).start();
     batcher.add(points(0, 250));
     assert.equal(await batcher.close(10_000), true);
-    assert.deepEqual(server.steps(runId), points(0, 250).map((p) => p.step));
+    assert.deepEqual(
+      server.steps(runId),
+      points(0, 250).map((p) => p.step),
+    );
     const posts = server.callsTo('/metrics', runId);
     assert.ok(posts.every((call) => (call.body.points as unknown[]).length <= 100));
     assert.ok(posts.every((call) => call.token === `token-${runId}`));
@@ -68,7 +79,10 @@ void describe('MetricBatcher', () => {
 
     server.down = false;
     await waitFor('every point to reach the API', () => server.steps(runId).length === 2_500, 20_000);
-    assert.deepEqual(server.steps(runId), points(0, 2_500).map((p) => p.step));
+    assert.deepEqual(
+      server.steps(runId),
+      points(0, 2_500).map((p) => p.step),
+    );
     assert.equal(await batcher.close(5_000), true);
     assert.equal(batcher.spilledSegments, 0, 'replayed segments are removed');
   });
@@ -80,7 +94,11 @@ void describe('MetricBatcher', () => {
     first.add(points(0, 300));
     assert.equal(await first.close(100), false);
     assert.ok(first.spilledSegments > 0);
-    assert.ok(MetricSpill.pending(spillRoot).some((meta) => meta.runId === runId && meta.runToken === `token-${runId}`));
+    assert.ok(
+      MetricSpill.pending(spillRoot).some(
+        (meta) => meta.runId === runId && meta.runToken === `token-${runId}`,
+      ),
+    );
 
     server.down = false;
     const meta = MetricSpill.pending(spillRoot).find((m) => m.runId === runId)!;
@@ -93,7 +111,10 @@ void describe('MetricBatcher', () => {
       memoryLimit: 1_000,
     });
     assert.equal(await second.close(10_000), true);
-    assert.deepEqual(server.steps(runId), points(0, 300).map((p) => p.step));
+    assert.deepEqual(
+      server.steps(runId),
+      points(0, 300).map((p) => p.step),
+    );
     assert.ok(!MetricSpill.pending(spillRoot).some((m) => m.runId === runId), 'the spill folder is gone');
   });
 
@@ -112,6 +133,9 @@ void describe('MetricBatcher', () => {
     batcher.add(points(0, 10));
     assert.equal(await batcher.close(5_000), true);
     assert.equal(batcher.droppedPoints, 10);
-    assert.ok(logs.some((m) => m.includes('HTTP 404')), logs.join('\n'));
+    assert.ok(
+      logs.some((m) => m.includes('HTTP 404')),
+      logs.join('\n'),
+    );
   });
 });

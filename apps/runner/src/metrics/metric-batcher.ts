@@ -167,7 +167,9 @@ export class MetricBatcher {
       } catch (error) {
         if (error instanceof ApiError && !error.retryable) {
           this.droppedPoints += points.length;
-          this.options.log?.(`metrics for run ${this.options.meta.runId}: dropped ${points.length} points: ${error.message}`);
+          this.options.log?.(
+            `metrics for run ${this.options.meta.runId}: dropped ${points.length} points: ${error.message}`,
+          );
           return;
         }
         if (attempt + 1 >= attempts) throw error;

@@ -18,7 +18,10 @@ export class MetricSpill {
   readonly dir: string;
   private seq = 0;
 
-  constructor(root: string, readonly meta: SpillMeta) {
+  constructor(
+    root: string,
+    readonly meta: SpillMeta,
+  ) {
     this.dir = join(root, meta.runId);
   }
 

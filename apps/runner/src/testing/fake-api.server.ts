@@ -42,7 +42,9 @@ export class FakeApiServer {
   }
 
   callsTo(suffix: string, runId?: string): RecordedCall[] {
-    return this.calls.filter((call) => call.path.endsWith(suffix) && (runId === undefined || call.path.includes(runId)));
+    return this.calls.filter(
+      (call) => call.path.endsWith(suffix) && (runId === undefined || call.path.includes(runId)),
+    );
   }
 
   /** Steps of `key` stored for a run, sorted. */
@@ -61,7 +63,10 @@ export class FakeApiServer {
       res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
     };
     if (this.down) return answer(503, { error: 'down' });
-    const body = (chunks.length ? JSON.parse(Buffer.concat(chunks).toString('utf8')) : {}) as Record<string, unknown>;
+    const body = (chunks.length ? JSON.parse(Buffer.concat(chunks).toString('utf8')) : {}) as Record<
+      string,
+      unknown
+    >;
     const token = (req.headers.authorization ?? '').replace(/^Bearer /, '');
     if (req.method !== 'POST') return answer(404, { error: 'not found' });
     if (path.endsWith('/metrics') && this.failNextMetrics > 0) {
@@ -103,7 +108,12 @@ export class FakeApiServer {
 }
 
 /** Poll `check` until it returns a truthy value or `timeoutMs` passes (then throw, naming `what`). */
-export async function waitFor<T>(what: string, check: () => T | Promise<T>, timeoutMs = 30_000, everyMs = 50): Promise<NonNullable<T>> {
+export async function waitFor<T>(
+  what: string,
+  check: () => T | Promise<T>,
+  timeoutMs = 30_000,
+  everyMs = 50,
+): Promise<NonNullable<T>> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await check();

@@ -19,7 +19,8 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
   const stepMs = Number(options.config.stepMs ?? 20);
   const checkpointPath = join(options.outDir, 'checkpoint.json');
   let step = 0;
-  if (options.resume && existsSync(checkpointPath)) step = (JSON.parse(readFileSync(checkpointPath, 'utf8')) as { step: number }).step;
+  if (options.resume && existsSync(checkpointPath))
+    step = (JSON.parse(readFileSync(checkpointPath, 'utf8')) as { step: number }).step;
   const checkpoint = (): void => {
     writeFileSync(`${checkpointPath}.tmp`, JSON.stringify({ step }));
     renameSync(`${checkpointPath}.tmp`, checkpointPath);
@@ -31,7 +32,8 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
       return { status: 'canceled', step, finalFiles: [] };
     }
     await new Promise((resolve) => setTimeout(resolve, stepMs));
-    if (options.config.failAtStep === step) throw new Error(`stub trainer: failing at step ${step} as configured`);
+    if (options.config.failAtStep === step)
+      throw new Error(`stub trainer: failing at step ${step} as configured`);
     options.onMetrics([{ key: 'loss', step, value: 1 / (step + 1), time: Date.now() }]);
     step += 1;
     options.onProgress({
