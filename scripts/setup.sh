@@ -3,6 +3,8 @@
 # Redis, and a build of every package. Sourced by demo.sh and test.sh.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
+# No telemetry calls from Next.js or Prisma (and none would get out of a closed network anyway).
+export NEXT_TELEMETRY_DISABLED=1 CHECKPOINT_DISABLE=1
 
 stamp=node_modules/.equilab-lock.sha256
 want=$(sha256sum package-lock.json | cut -d' ' -f1)
