@@ -139,6 +139,18 @@ void describe('runner', { timeout: 240_000 }, () => {
       api.callsTo('/heartbeat').some((call) => (call.body.activeRunIds as string[]).length === 0),
     );
 
+    // A job for a run that has ended (start answers 409) is dropped without training, not retried.
+    await addJob(payload(runId, { totalSteps: 12, stepsPerEpoch: 5, stepMs: 5 }), `${runId}.again`);
+    await waitFor(
+      'the stale job to complete',
+      async () => (await jobState(`${runId}.again`)) === 'completed',
+    );
+    assert.deepEqual((await queue.getJob(`${runId}.again`))!.returnvalue, {
+      status: 'dropped',
+      reason: 'the API refused to start the run',
+    });
+    assert.equal(api.callsTo('/finish', runId).length, 1, 'no second finish');
+
     // The evaluate hook: the child calls the trainer module's `evaluate` on the run's stored files.
     const evaluationId = randomUUID();
     await evaluateQueue.add(

@@ -75,6 +75,8 @@ export async function processEvaluateJob(
     );
     execution.onStop((reason) => child.stop(reason));
     const outcome = await child.done;
+    // The run's series holds the evaluation's metrics before the API hears the evaluation is done.
+    await batcher.drain(deps.drainTimeoutMs);
     if (outcome.kind === 'error' && execution.stopReason !== 'preempt') {
       const last = !outcome.retryable || job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
       if (last)
