@@ -134,7 +134,7 @@ void describe('runner', { timeout: 240_000 }, () => {
     const final = api.callsTo('/artifacts', runId).find((call) => call.body.kind === 'final-weights')!;
     assert.equal(final.body.path, `runs/${runId}/final_weights.json`);
     assert.ok(existsSync(join(artifactDir, 'runs', runId, 'final_weights.json')));
-    assert.ok(api.callsTo('/progress', runId).length > 0);
+    await waitFor('a progress report', () => api.callsTo('/progress', runId).length > 0);
     await waitFor('a heartbeat listing no active run', () =>
       api.callsTo('/heartbeat').some((call) => (call.body.activeRunIds as string[]).length === 0),
     );
