@@ -1,10 +1,10 @@
-import { Inject, Injectable, type OnModuleDestroy } from '@nestjs/common';
+import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
 import IORedis, { type Redis } from 'ioredis';
 import { API_ENV, type ApiEnv } from '../config/api-env';
 
 /** One command/publish connection to Redis; `duplicate()` for subscribers. */
 @Injectable()
-export class RedisService implements OnModuleDestroy {
+export class RedisService implements OnApplicationShutdown {
   readonly client: Redis;
   private readonly extra: Redis[] = [];
 
@@ -20,7 +20,7 @@ export class RedisService implements OnModuleDestroy {
     return connection;
   }
 
-  async onModuleDestroy(): Promise<void> {
+  async onApplicationShutdown(): Promise<void> {
     await Promise.allSettled([this.client, ...this.extra].map((c) => c.quit()));
   }
 }
