@@ -4,7 +4,7 @@
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 # No telemetry calls from Next.js or Prisma (and none would get out of a closed network anyway).
-export NEXT_TELEMETRY_DISABLED=1 CHECKPOINT_DISABLE=1
+export NEXT_TELEMETRY_DISABLED=1 CHECKPOINT_DISABLE=1 SCARF_ANALYTICS=false
 
 stamp=node_modules/.equilab-lock.sha256
 want=$(sha256sum package-lock.json | cut -d' ' -f1)
