@@ -49,6 +49,14 @@ const rows = [
   ['top-1, SIE invariant repr', lastStats(sie, 'Online eval reprs/Top-1 representations-inv', window)],
   ['top-1, VICReg repr', lastStats(vicreg, 'Online eval reprs/Top-1 representations', window)],
 ];
+if (existsSync(path.join(out, 'SimCLRAugSelf', 'metrics.jsonl'))) {
+  const augself = series('SimCLRAugSelf');
+  rows.push(
+    ['control: rotation R², SimCLR+AugSelf repr', lastStats(augself, 'Online eval reprs/R2 representations', window)],
+    ['control: AugSelf head MSE on z (mean-prediction MSE ≈ 0.179)', lastStats(augself, 'Loss/Equivariance loss', window)],
+    ['control: top-1, SimCLR+AugSelf repr', lastStats(augself, 'Online eval reprs/Top-1 representations', window)],
+  );
+}
 console.log(`online evaluator, mean over the last ${window} steps (one epoch), ${config.config.epochs} epochs each:`);
 for (const [label, value] of rows) {
   console.log(`  ${label.padEnd(72)} ${value === null ? 'n/a' : `${value.mean.toFixed(3)} ± ${value.se.toFixed(3)}`}`);

@@ -3,6 +3,7 @@
 # (10 classes × 40 objects × 50 views, 64 px), then the online evaluator's rotation R² and top-1.
 #   bash scripts/science.sh                # defaults below; ~10–15 min per method on 2 cores (wasm)
 #   EPOCHS=30 WIDTH=0.5 bash scripts/science.sh
+#   CONTROL=1 bash scripts/science.sh       # + SimCLR+AugSelf (supervised rotation head) as a control
 # Re-running resumes unfinished runs (the trainer resumes from OUT/<method>/checkpoint.safetensors).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -25,4 +26,9 @@ COMMON=(--data "$DATA" --backend "$BACKEND" --workers "$WORKERS" --metrics-every
   --set "width=${WIDTH}" --set "mlp=${MLP}" --set "epochs=${EPOCHS}" --set seed=1)
 $CLI train --method SIE --out "$OUT/SIE" "${COMMON[@]}" --set "equi=${EQUI}"
 $CLI train --method VICReg --out "$OUT/VICReg" "${COMMON[@]}"
+# CONTROL=1: also SimCLR+AugSelf, whose loss regresses z from (h_x, h_y) directly: an upper-bound check of how
+# much rotation information this budget can put into any backbone.
+if [ "${CONTROL:-0}" = 1 ]; then
+  $CLI train --method SimCLRAugSelf --out "$OUT/SimCLRAugSelf" "${COMMON[@]}"
+fi
 node scripts/science-summary.mjs "$OUT"
