@@ -148,7 +148,7 @@ async function execute(
   });
 
   const outcome = await child.done;
-  progress.close();
+  await progress.close();
   const delivered = await batcher.close(deps.drainTimeoutMs);
   if (!delivered) log(`metrics not delivered yet: kept in ${deps.spillDir} for replay`);
   if (rejected) return { status: 'dropped', reason: 'the API refused to start the run' };

@@ -2,12 +2,13 @@ import type { Progress } from '@equilab/contracts';
 
 /**
  * Posts the latest progress at most once per `intervalMs` (progress is a gauge: only the newest value
- * matters, so a failed post is not retried — the next one replaces it).
+ * matters, so a failed post is not retried — the next one replaces it). `close()` delivers the last value, so a
+ * finished run's progress reads its final step.
  */
 export class ProgressReporter {
   private latest: Progress | null = null;
   private lastSent = 0;
-  private sending = false;
+  private inflight: Promise<void> | null = null;
   private timer: NodeJS.Timeout | null = null;
 
   constructor(
@@ -29,23 +30,26 @@ export class ProgressReporter {
     }
   }
 
-  close(): void {
+  /** Stops the timer and sends the newest unsent progress (after any post in flight). */
+  async close(): Promise<void> {
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
+    if (this.inflight) await this.inflight;
+    this.flush();
+    if (this.inflight) await this.inflight;
   }
 
   private flush(): void {
-    if (this.sending || !this.latest) return;
+    if (this.inflight || !this.latest) return;
     const progress = this.latest;
     this.latest = null;
-    this.sending = true;
     this.lastSent = Date.now();
-    this.post(progress)
+    this.inflight = this.post(progress)
       .catch((error: unknown) =>
         this.log(`progress: ${error instanceof Error ? error.message : String(error)}`),
       )
       .finally(() => {
-        this.sending = false;
+        this.inflight = null;
       });
   }
 }
