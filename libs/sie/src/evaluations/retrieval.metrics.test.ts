@@ -4,12 +4,12 @@ import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import { nearestNeighbours, predictionError, rankingMetrics, ranksWithinObject } from './retrieval.metrics';
 
-before(async () => {
+void before(async () => {
   await tf.setBackend('cpu');
 });
 
-describe('ranksWithinObject', () => {
-  it('ranks each view among the views of its own object only', () => {
+void describe('ranksWithinObject', () => {
+  void it('ranks each view among the views of its own object only', () => {
     // Two objects × 3 views, 2-D embeddings. Object 0's bank rows point along x, y and the diagonal; object 1's
     // bank is far away (must never count). Predictions are chosen so the true view ranks 1, 2 and 3.
     const bank = tf.tensor2d([
@@ -28,7 +28,7 @@ describe('ranksWithinObject', () => {
     bank.dispose();
   });
 
-  it('normalisation changes the ranking the way cosine similarity says', () => {
+  void it('normalisation changes the ranking the way cosine similarity says', () => {
     const bank = tf.tensor2d([[10, 0], [0, 1]]);
     const predictions = tf.tensor2d([[0.1, 1], [0.1, 1]]);
     // unnormalised: both bank rows score 1 for both predictions (ties count ahead) → rank 2 for both;
@@ -39,9 +39,9 @@ describe('ranksWithinObject', () => {
     bank.dispose();
   });
 
-  it('rejects a bank whose shape differs and a row count that is not a multiple of V', () => {
-    const a = tf.zeros([4, 2]) as tf.Tensor2D;
-    const b = tf.zeros([4, 3]) as tf.Tensor2D;
+  void it('rejects a bank whose shape differs and a row count that is not a multiple of V', () => {
+    const a = tf.zeros<tf.Rank.R2>([4, 2]);
+    const b = tf.zeros<tf.Rank.R2>([4, 3]);
     assert.throws(() => ranksWithinObject(a, b, 2, { normalize: false }), /bank shape/);
     assert.throws(() => ranksWithinObject(a, a, 3, { normalize: false }), /multiple of viewsPerObject/);
     a.dispose();
@@ -49,8 +49,8 @@ describe('ranksWithinObject', () => {
   });
 });
 
-describe('rankingMetrics', () => {
-  it('computes MRR and H@k from known ranks', () => {
+void describe('rankingMetrics', () => {
+  void it('computes MRR and H@k from known ranks', () => {
     const m = rankingMetrics([1, 2, 5, 10, 50]);
     assert.ok(Math.abs(m.MRR - (1 + 1 / 2 + 1 / 5 + 1 / 10 + 1 / 50) / 5) < 1e-12);
     assert.equal(m['H@1'], 1 / 5);
@@ -59,7 +59,7 @@ describe('rankingMetrics', () => {
     assert.equal(m['H@10'], 4 / 5);
   });
 
-  it('matches the random-ranking baseline over 50 candidates (spec §9.10)', () => {
+  void it('matches the random-ranking baseline over 50 candidates (spec §9.10)', () => {
     const ranks = Array.from({ length: 50 }, (_, i) => i + 1);
     const m = rankingMetrics(ranks);
     assert.ok(Math.abs(m.MRR - 0.09) < 1e-3);
@@ -67,8 +67,8 @@ describe('rankingMetrics', () => {
   });
 });
 
-describe('PRE', () => {
-  it('is 0 for perfect retrieval and sin²(θ/2) for a known neighbour', () => {
+void describe('PRE', () => {
+  void it('is 0 for perfect retrieval and sin²(θ/2) for a known neighbour', () => {
     const bank = tf.tensor2d([[1, 0], [0, 1], [-1, 0]]);
     const predictions = tf.tensor2d([[0.9, 0.1], [0.1, 0.9], [0.2, 0.8]]);
     const nn = nearestNeighbours(predictions, bank, { normalize: true, chunkRows: 2 });
@@ -85,14 +85,14 @@ describe('PRE', () => {
     bank.dispose();
   });
 
-  it('treats q and −q as the same pose', () => {
+  void it('treats q and −q as the same pose', () => {
     const poses = Float64Array.from([0, 0, 0, 1, 0, 0, 0, -1]);
     assert.equal(predictionError(Int32Array.from([1, 0]), poses), 0);
   });
 
-  it('leaks no tensors', () => {
+  void it('leaks no tensors', () => {
     const before = tf.memory().numTensors;
-    const bank = tf.randomNormal([20, 4]) as tf.Tensor2D;
+    const bank = tf.randomNormal<tf.Rank.R2>([20, 4]);
     nearestNeighbours(bank, bank, { normalize: true, chunkRows: 7 });
     ranksWithinObject(bank, bank, 5, { normalize: true });
     bank.dispose();

@@ -29,7 +29,7 @@ function prepare(x: tf.Tensor2D, normalize: boolean): tf.Tensor2D {
   if (!normalize) return x.clone();
   return tf.tidy(() => {
     const norm = tf.maximum(tf.norm(x, 'euclidean', 1, true), 1e-12);
-    return tf.div(x, norm) as tf.Tensor2D;
+    return tf.div<tf.Tensor2D>(x, norm);
   });
 }
 
@@ -112,7 +112,7 @@ export function nearestNeighbours(predictions: tf.Tensor2D, bank: tf.Tensor2D, o
     for (let start = 0; start < rows; start += chunk) {
       const size = Math.min(chunk, rows - start);
       const best = tf.tidy(() => tf.argMax(tf.matMul(tf.slice(p, [start, 0], [size, -1]), b, false, true), 1));
-      out.set(best.dataSync() as Int32Array, start);
+      out.set(best.dataSync(), start);
       best.dispose();
     }
     return out;
