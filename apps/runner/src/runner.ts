@@ -161,7 +161,8 @@ export class Runner {
 
   private async heartbeat(): Promise<void> {
     if (!this.id || this.shuttingDown) return;
-    const activeRunIds = [...new Set([...this.active.values()].map((execution) => execution.runId))];
+    // Evaluations (keys `<runId>#<evaluationId>`) run for finished runs: the API would answer "cancel" for them.
+    const activeRunIds = [...new Set([...this.active.entries()].filter(([key]) => !key.includes('#')).map(([, execution]) => execution.runId))];
     try {
       const answer = await this.api.heartbeat(this.id, { activeRunIds });
       this.lastHeartbeatError = '';
