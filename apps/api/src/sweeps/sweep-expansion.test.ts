@@ -84,6 +84,23 @@ void describe('sweep expansion', () => {
     assert.ok(!('method' in runs[0]!.config), 'method is not written into the config');
   });
 
+  void it('applies per-method overrides only to runs of that method and names them in errors', () => {
+    const space = { method: { distribution: 'choice' as const, values: ['SIE', 'VICReg'] } };
+    const runs = expandSweep({ method: 'SIE', baseConfig: { width: 0.25 }, methodConfig: { SIE: { equi: 64 } }, searchSpace: space, strategy: 'grid', seed: 0 }, identity);
+    assert.deepEqual(runs.map((r) => r.config), [{ width: 0.25, equi: 64 }, { width: 0.25 }]);
+    const rejectEqui = (config: Record<string, unknown>) => {
+      if ((config['equi'] as number) > 10) throw AppError.validation([{ path: 'config.equi', message: 'too large' }]);
+      return config;
+    };
+    try {
+      expandSweep({ method: 'SIE', baseConfig: {}, methodConfig: { SIE: { equi: 64 } }, searchSpace: space, strategy: 'grid', seed: 0 }, rejectEqui);
+      assert.fail('expected a validation error');
+    } catch (error) {
+      assert.ok(error instanceof AppError);
+      assert.equal(error.issues?.[0]?.path, 'methodConfig.SIE.equi');
+    }
+  });
+
   void it('rejects bad spaces naming the field', () => {
     const fieldOf = (fn: () => unknown) => {
       try {

@@ -83,22 +83,29 @@ export const METHOD_KEY = 'method';
  * method: `params.method` when the search space varies it, else `input.method`).
  */
 export function expandSweep(
-  input: { method: string; baseConfig: Record<string, unknown>; searchSpace: SearchSpace; strategy: 'grid' | 'random'; seed: number; count?: number | undefined },
+  input: {
+    method: string;
+    baseConfig: Record<string, unknown>;
+    methodConfig?: Record<string, Record<string, unknown>> | undefined;
+    searchSpace: SearchSpace;
+    strategy: 'grid' | 'random';
+    seed: number;
+    count?: number | undefined;
+  },
   resolve: (config: Record<string, unknown>, method: string) => Record<string, unknown>,
 ): ExpandedRun[] {
   const paramSets = expandParams(input.searchSpace, input.strategy, input.seed, input.count);
   const keys = Object.keys(input.searchSpace);
   return paramSets.map((params, index) => {
-    let config = input.baseConfig;
     let method = input.method;
-    for (const [path, value] of Object.entries(params)) {
-      if (path === METHOD_KEY) {
-        if (typeof value !== 'string') throw AppError.field(`searchSpace.${METHOD_KEY}`, 'values must be method names');
-        method = value;
-      } else {
-        config = setPath(config, path, value);
-      }
+    const methodParam = params[METHOD_KEY];
+    if (methodParam !== undefined) {
+      if (typeof methodParam !== 'string') throw AppError.field(`searchSpace.${METHOD_KEY}`, 'values must be method names');
+      method = methodParam;
     }
+    const overrides = input.methodConfig?.[method] ?? {};
+    let config: Record<string, unknown> = { ...input.baseConfig, ...overrides };
+    for (const [path, value] of Object.entries(params)) if (path !== METHOD_KEY) config = setPath(config, path, value);
     try {
       return { index, method, params, config: resolve(config, method), seed: input.seed + index };
     } catch (error) {
@@ -110,7 +117,9 @@ export function expandSweep(
           const key = keys.find((k) => path === k || path.startsWith(`${k}.`));
           return key
             ? { path: `searchSpace.${key}`, message: `${issue.message} (run ${index}, value ${JSON.stringify(params[key])})` }
-            : { path: path ? `baseConfig.${path}` : 'baseConfig', message: issue.message };
+            : path.split('.')[0]! in overrides
+              ? { path: `methodConfig.${method}.${path}`, message: issue.message }
+              : { path: path ? `baseConfig.${path}` : 'baseConfig', message: issue.message };
         }),
       );
     }

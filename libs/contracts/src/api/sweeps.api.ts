@@ -32,6 +32,11 @@ export const createSweepSchema = z.object({
   name: z.string().trim().min(1).max(200),
   method: z.string().min(1),
   baseConfig: z.record(z.string(), z.unknown()).default({}),
+  /**
+   * Per-method overrides applied on top of `baseConfig` when the search space varies `method`, e.g.
+   * `{ SIE: { equi: 64 } }` (options another method does not have stay out of its config).
+   */
+  methodConfig: z.record(z.string(), z.record(z.string(), z.unknown())).default({}),
   searchSpace: searchSpaceSchema,
   strategy: sweepStrategySchema.default('grid'),
   /** Seeds the random strategy and, offset per run, each run's training seed. */
