@@ -12,6 +12,7 @@ const only = process.argv.slice(2);
 execFileSync('npx', ['turbo', 'run', 'build', '--output-logs=errors-only'], { cwd: root, stdio: ['ignore', 'inherit', 'inherit'] });
 
 const results = {};
+const loadBefore = os.loadavg()[0];
 for (const pattern of rootPkg.workspaces) {
   const base = path.join(root, pattern.replace(/\/\*$/, ''));
   const dirs = pattern.endsWith('/*')
@@ -36,5 +37,12 @@ for (const pattern of rootPkg.workspaces) {
   }
 }
 
-const machine = { cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model, memoryGiB: Math.round(os.totalmem() / 2 ** 30), node: process.version };
+// Load averages (1 min) before and after: figures taken on a busy machine say so.
+const machine = {
+  cpus: os.cpus().length,
+  cpuModel: os.cpus()[0]?.model,
+  memoryGiB: Math.round(os.totalmem() / 2 ** 30),
+  node: process.version,
+  loadAverage: { before: loadBefore, after: os.loadavg()[0] },
+};
 console.log(JSON.stringify({ date: new Date().toISOString(), machine, results }, null, 2));
