@@ -21,7 +21,7 @@ import { TokensService } from '../auth/tokens.service';
 import { LiveGateway } from '../live/live.gateway';
 import { PrismaService } from '../prisma/prisma.service';
 import { DispatchService } from '../queue/dispatch.service';
-import type { Evaluation as EvaluationRow, EvaluationResult as ResultRow } from '../generated/prisma/client';
+import type { Evaluation as EvaluationRow, EvaluationResult as ResultRow, Prisma } from '../generated/prisma/client';
 import { buildEvaluationTable, evaluationTableCsv, type TableResult, type TableRun } from './evaluation-table';
 
 function stableJson(value: unknown): string {
@@ -128,7 +128,7 @@ export class EvaluationsService implements OnModuleInit, OnModuleDestroy {
     const row = existing
       ? await this.prisma.evaluation.update({ where: { id: existing.id }, data: { status: 'queued', attempt: existing.attempt + 1, error: null, finishedAt: null } })
       : await this.prisma.evaluation
-          .create({ data: { runId, kind: parsed.kind, config: config as object, configKey, auto } })
+          .create({ data: { runId, kind: parsed.kind, config: config as Prisma.InputJsonValue, configKey, auto } })
           .catch(async (error: unknown) => {
             // A concurrent identical request won the unique key: return that one.
             if ((error as { code?: string }).code === 'P2002')

@@ -37,8 +37,8 @@ export interface EvaluateOptions {
   /** Prefix of every metric key; default `eval/<kind>/<part>/` when `evaluationId` is set (run series), else ''. */
   readonly metricPrefix?: string;
   readonly signal?: AbortSignal;
-  onMetrics?(points: MetricPoint[]): void;
-  onProgress?(progress: Progress): void;
+  readonly onMetrics?: (points: MetricPoint[]) => void;
+  readonly onProgress?: (progress: Progress) => void;
 }
 
 export interface EvaluateResult {

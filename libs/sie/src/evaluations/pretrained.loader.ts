@@ -58,7 +58,7 @@ export function loadPretrainedRun(runDir: string): PretrainedRun {
   const built = model;
   return {
     method: state.method,
-    config: { ...config } as Record<string, unknown>,
+    config: { ...config },
     latentMode: methodCatalogue[state.method].latentMode,
     backbone,
     model: built,

@@ -80,7 +80,7 @@ export async function runProbeEvaluation(options: ProbeRunOptions): Promise<Prob
   const { run, kind, config } = options;
   const prefix = options.metricPrefix ?? '';
   const D = run.backbone.outDim;
-  const runEqui = typeof run.config['equi'] === 'number' ? (run.config['equi'] as number) : undefined;
+  const runEqui = typeof run.config['equi'] === 'number' ? (run.config['equi']) : undefined;
   const cols = partColumns(config.part, D, config.equi_dims ?? runEqui);
   const resolution = config.resolution ?? run.resolution;
   const twoViews = kind !== 'classification';
@@ -155,10 +155,13 @@ export async function runProbeEvaluation(options: ProbeRunOptions): Promise<Prob
         return kind === 'rotation' ? tf.slice(all, [0, 0], [-1, 4]) : tf.slice(all, [0, 4], [-1, 2]);
       });
     };
-    const lossOf = (out: tf.Tensor2D, t: tf.Tensor): tf.Scalar =>
-      kind === 'classification'
-        ? (tf.neg(tf.mean(tf.sum(tf.mul(tf.oneHot(t as tf.Tensor1D, numClasses), tf.logSoftmax(out)), 1))) as tf.Scalar)
-        : (tf.mean(tf.squaredDifference(out, t)) as tf.Scalar);
+    const lossOf = (out: tf.Tensor2D, t: tf.Tensor): tf.Scalar => {
+      const loss: tf.Tensor =
+        kind === 'classification'
+          ? tf.neg(tf.mean(tf.sum(tf.mul(tf.oneHot(t as tf.Tensor1D, numClasses), tf.logSoftmax(out)), 1)))
+          : tf.mean(tf.squaredDifference(out, t));
+      return loss as tf.Scalar;
+    };
     const bnTraining = config.bn_mode === 'faithful';
     let epoch = startEpoch;
     for (; epoch < config.epochs; epoch++) {

@@ -63,7 +63,7 @@ async function embedSplit(options: RetrievalRunOptions, eq: EquivariantPath, spl
       const x = tf.tensor4d(buffer.subarray(0, size * imageSize), [size, resolution, resolution, 3]);
       return eq.embed(run.backbone.apply(x, false));
     });
-    embeddings.set(emb.dataSync() as Float32Array, start * embDim);
+    embeddings.set(emb.dataSync(), start * embDim);
     emb.dispose();
   }
   const poses = new Float64Array(rows * 4);
@@ -92,7 +92,7 @@ function predict(run: PretrainedRun, eq: EquivariantPath, bank: SplitBank, batch
       z.set(transformationLatent(run.latentMode, ls, lj).slice(0, L), i * L);
     }
     const y = tf.tidy(() => eq.predictor.apply(tf.tensor2d(src, [size, bank.embDim]), tf.tensor2d(z, [size, L])));
-    out.set(y.dataSync() as Float32Array, start * bank.embDim);
+    out.set(y.dataSync(), start * bank.embDim);
     y.dispose();
   }
   return out;
