@@ -1,11 +1,16 @@
+import { parseEnv, webEnvSchema, type WebEnv } from '@equilab/contracts';
 import { NextResponse, type NextRequest } from 'next/server';
 
+let env: WebEnv | undefined;
+
 /**
- * Forwards REST (`/api/*`) and socket.io (`/socket.io/*`) to the API. The target is read per request from
- * `API_URL` (server-side, so one build serves any API), else `NEXT_PUBLIC_API_URL`, else the local default.
+ * Forwards REST (`/api/*`) and socket.io (`/socket.io/*`) to the API: `API_URL` (server-side, so one build
+ * serves any API), else `NEXT_PUBLIC_API_URL`, else the local default — parsed once, on the first request (a
+ * malformed URL fails with the variable named).
  */
 export function proxy(request: NextRequest): NextResponse {
-  const base = process.env['API_URL'] ?? process.env['NEXT_PUBLIC_API_URL'] ?? 'http://127.0.0.1:4000';
+  env ??= parseEnv('web', webEnvSchema);
+  const base = env.apiUrl;
   let pathname = request.nextUrl.pathname;
   if (pathname === '/socket.io') pathname = '/socket.io/';
   const target = new URL(pathname + request.nextUrl.search, base);

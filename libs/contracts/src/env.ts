@@ -99,3 +99,13 @@ export const runnerEnvSchema = z.object({
   RUNNER_TRAINER_MODULE: z.string().min(1).default('@equilab/sie'),
 });
 export type RunnerEnv = z.output<typeof runnerEnvSchema>;
+
+export const webEnvSchema = z
+  .object({
+    /** The API the dashboard's server forwards `/api` and `/socket.io` to (so one build serves any API). */
+    API_URL: url(['http:', 'https:']).optional(),
+    /** Accepted as a fallback for API_URL. */
+    NEXT_PUBLIC_API_URL: url(['http:', 'https:']).optional(),
+  })
+  .transform((env) => ({ apiUrl: env.API_URL ?? env.NEXT_PUBLIC_API_URL ?? 'http://127.0.0.1:4000' }));
+export type WebEnv = z.output<typeof webEnvSchema>;
