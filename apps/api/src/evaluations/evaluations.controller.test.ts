@@ -1,6 +1,8 @@
 /* eslint-disable @typescript-eslint/no-unsafe-member-access, @typescript-eslint/no-unsafe-assignment, @typescript-eslint/no-unsafe-call -- response bodies are untyped JSON here; the assertions check their shape */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { EVALUATION_UPDATED_EVENT, runRoom, SOCKET_PATH, type EvaluationUpdatedEvent, type SubscribeAck } from '@equilab/contracts';
+import { io } from 'socket.io-client';
 import { DispatchService } from '../queue/dispatch.service';
 import { createProject, createRun, jobRunToken, registerRunner, startTestApp, type TestApp } from '../testing/test-app';
 import { EvaluationsService } from './evaluations.service';
@@ -93,6 +95,30 @@ void describe('evaluations', () => {
     assert.match(res.text, /outcome\.kind/);
     res = await t.request('POST', `/api/evaluations/${id}/report`, { status: 'exploded' }, run.token);
     assert.equal(res.status, 400);
+  });
+
+  void it('emits evaluation:updated to the run room when an evaluation is queued and when its result lands', async () => {
+    const run = await succeededRun();
+    const socket = io(t.baseUrl, { path: SOCKET_PATH, transports: ['websocket'], reconnection: false, auth: { token: t.adminToken } });
+    try {
+      const ack = (await socket.timeout(5_000).emitWithAck('subscribe', { room: runRoom(run.id) })) as SubscribeAck;
+      assert.equal(ack.ok, true);
+      const events: EvaluationUpdatedEvent[] = [];
+      socket.on(EVALUATION_UPDATED_EVENT, (event: EvaluationUpdatedEvent) => events.push(event));
+      const created = await t.request('POST', `/api/runs/${run.id}/evaluations`, { kind: 'color', config: { epochs: 1 } });
+      await t.request('POST', `/api/evaluations/${created.body.id}/report`, outcome('color', { val_R2: 0.1, val_MSE: 0.2 }), run.token);
+      const deadline = Date.now() + 5_000;
+      while (events.length < 2 && Date.now() < deadline) await new Promise((resolve) => setImmediate(resolve));
+      assert.deepEqual(
+        events.map((e) => [e.evaluationId, e.runId, e.kind, e.status]),
+        [
+          [created.body.id, run.id, 'color', 'queued'],
+          [created.body.id, run.id, 'color', 'succeeded'],
+        ],
+      );
+    } finally {
+      socket.disconnect();
+    }
   });
 
   void it('GET /evaluations/table: mean ± std over seeds, deltas vs baseline, not applicable, CSV, 400s', async () => {
