@@ -1,3 +1,4 @@
+import { API_ENV, type ApiEnv } from '../config/api-env';
 import { Injectable, Logger, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
 import { ModuleRef } from '@nestjs/core';
 import {
@@ -91,7 +92,7 @@ export class EvaluationsService implements OnModuleInit, OnModuleDestroy {
     } catch {
       this.gateway = null;
     }
-    const every = Number(process.env['EVALUATION_SUITE_POLL_MS'] ?? 2000);
+    const every = this.moduleRef.get<ApiEnv>(API_ENV, { strict: false }).EVALUATION_SUITE_POLL_MS;
     if (every > 0) {
       this.timer = setInterval(() => void this.queueSuites().catch((e: unknown) => this.logger.warn(`suite poll: ${String(e)}`)), every);
       this.timer.unref();
