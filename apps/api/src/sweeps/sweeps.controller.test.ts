@@ -56,6 +56,37 @@ void describe('sweeps', () => {
     assert.deepEqual(list.body.items, []);
   });
 
+  void it('varies the method with per-method overrides and hands the evaluation suite to every run', async () => {
+    const res = await t.request('POST', '/api/sweeps', {
+      projectId,
+      name: 'methods',
+      method: 'SIE',
+      baseConfig: { width: 0.25, epochs: 1 },
+      methodConfig: { SIE: { equi: 64 } },
+      searchSpace: { method: { distribution: 'choice', values: ['SIE', 'VICReg'] } },
+      evaluations: { kinds: ['rotation', 'retrieval'], config: { epochs: 2 } },
+      maxConcurrency: 1,
+    });
+    assert.equal(res.status, 201, res.text);
+    const runs = [...res.body.runs].sort((a: { sweepIndex?: number; name: string }, b: { name: string }) => a.name.localeCompare(b.name));
+    assert.deepEqual(runs.map((r: { method: string }) => r.method), ['SIE', 'VICReg']);
+    assert.equal(runs[0].config.equi, 64);
+    assert.ok(!('equi' in runs[1].config), 'VICReg gets no SIE option');
+    for (const run of runs) assert.deepEqual(run.evaluations, { kinds: ['rotation', 'retrieval'], config: { epochs: 2 } });
+    const bad = await t.request('POST', '/api/sweeps', {
+      projectId,
+      name: 'bad override',
+      method: 'SIE',
+      baseConfig: { width: 0.25 },
+      methodConfig: { SIE: { equi: 999 } },
+      searchSpace: { method: { distribution: 'choice', values: ['SIE', 'VICReg'] } },
+      dryRun: true,
+    });
+    assert.equal(bad.status, 400, bad.text);
+    assert.equal(bad.body.error.issues[0].path, 'methodConfig.SIE.equi');
+    await t.request('POST', `/api/sweeps/${res.body.id}/cancel`);
+  });
+
   void it('honours maxConcurrency, refills a slot when a run finishes, maps priority, and cancels', async () => {
     const res = await t.request('POST', '/api/sweeps', {
       projectId,

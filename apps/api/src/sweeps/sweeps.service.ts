@@ -76,6 +76,7 @@ export class SweepsService {
           seed: r.seed,
           requestedBackend: input.backend,
           dataRoot,
+          ...(input.evaluations ? { evaluations: input.evaluations as Prisma.InputJsonValue } : {}),
         })),
       }),
     ]);

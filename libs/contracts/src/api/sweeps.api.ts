@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { backendNameSchema } from '../training';
 import { isoDate } from './common.api';
-import { runSchema } from './runs.api';
+import { evaluationSuiteRequestSchema, runSchema } from './runs.api';
 
 /**
  * One dimension of a sweep's search space, keyed by a dotted config path (`base_lr`, `equi`). The key `method`
@@ -48,6 +48,8 @@ export const createSweepSchema = z.object({
   priority: z.number().int().min(0).max(1000).default(0),
   backend: backendNameSchema.default('wasm'),
   dataRoot: z.string().min(1).optional(),
+  /** Offline evaluations queued for every run of the sweep once its pretraining succeeds. */
+  evaluations: evaluationSuiteRequestSchema.optional(),
   dryRun: z.boolean().default(false),
 });
 export type CreateSweep = z.input<typeof createSweepSchema>;
