@@ -1,9 +1,12 @@
 // The demo's sweep: a project, then SIE vs VICReg at a tiny width on the generated 3DIEBench-mini, followed until
 // every run has finished. Prints where to look. Usage: node scripts/demo-sweep.mjs --api URL --token T --web URL
+//   --epochs N                   pretraining epochs (default 2)
+//   --evaluations k1,k2,…        offline evaluations queued when each run succeeds (classification, rotation,
+//   --eval-epochs N              color, retrieval), then waited for; prints the evaluation table (default: none)
 import { parseArgs } from 'node:util';
 
 const { values: args } = parseArgs({
-  options: { api: { type: 'string' }, token: { type: 'string' }, web: { type: 'string' }, data: { type: 'string' }, epochs: { type: 'string', default: '2' } },
+  options: { api: { type: 'string' }, token: { type: 'string' }, web: { type: 'string' }, data: { type: 'string' }, epochs: { type: 'string', default: '2' }, evaluations: { type: 'string' }, 'eval-epochs': { type: 'string', default: '5' } },
 });
 if (!args.api || !args.token) {
   console.error('demo-sweep: --api and --token are required');
@@ -36,6 +39,9 @@ const sweep = await call('POST', '/sweeps', {
   maxConcurrency: 1,
   seed: 0,
   ...(args.data ? { dataRoot: args.data } : {}),
+  ...(args.evaluations
+    ? { evaluations: { kinds: args.evaluations.split(','), config: { epochs: Number(args['eval-epochs']) } } }
+    : {}),
 });
 
 console.log(`\ndemo: project ${project.id}, sweep ${sweep.id} (${sweep.count ?? 2} runs)`);
@@ -67,4 +73,33 @@ for (;;) {
     break;
   }
   await new Promise((resolve) => setTimeout(resolve, 2000));
+}
+
+if (args.evaluations) {
+  const finished = new Set(['succeeded', 'failed', 'not_applicable']);
+  const kinds = args.evaluations.split(',').length;
+  let lastLine = '';
+  for (;;) {
+    const detail = await call('GET', `/sweeps/${sweep.id}`);
+    const evaluations = (await Promise.all(detail.runs.map((run) => call('GET', `/runs/${run.id}/evaluations`)))).flatMap((list) => list.items ?? list);
+    const line = `demo: evaluations ${evaluations.filter((e) => finished.has(e.status)).length}/${detail.runs.length * kinds} finished`;
+    if (line !== lastLine) console.log(line);
+    lastLine = line;
+    if (evaluations.length === detail.runs.length * kinds && evaluations.every((e) => finished.has(e.status))) break;
+    await new Promise((resolve) => setTimeout(resolve, 3000));
+  }
+  for (const part of ['full', 'equi']) {
+    const table = await call('GET', `/evaluations/table?sweepId=${sweep.id}&part=${part}`);
+    console.log(`\ndemo: evaluation table (part ${part})`);
+    console.log(`| method | ${table.columns.map((c) => c.label).join(' | ')} |`);
+    console.log(`|---|${table.columns.map(() => '---').join('|')}|`);
+    for (const row of table.rows) {
+      const cells = table.columns.map((c) => {
+        const cell = row.cells[c.key];
+        if (!cell || cell.notApplicable) return 'n/a';
+        return cell.mean === null ? '–' : cell.mean.toFixed(3);
+      });
+      console.log(`| ${row.method} | ${cells.join(' | ')} |`);
+    }
+  }
 }
