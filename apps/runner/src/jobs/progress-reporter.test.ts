@@ -28,7 +28,7 @@ void test('close() delivers the newest progress that the interval was holding ba
 
 void test('close() with nothing pending posts nothing more', async () => {
   const posted: number[] = [];
-  const reporter = new ProgressReporter(async (p) => void posted.push(p.step), 60_000, () => undefined);
+  const reporter = new ProgressReporter((p) => Promise.resolve(void posted.push(p.step)), 60_000, () => undefined);
   reporter.report(at(2));
   await reporter.close();
   await reporter.close();
