@@ -23,6 +23,9 @@ if git rev-parse --is-inside-work-tree >/dev/null 2>&1 && ! git diff --quiet -- 
   exit 1
 fi
 
+# Type-aware lint (no floating promises, exhaustive switches, …) of every package: part of the suite.
+npx turbo run lint --output-logs=errors-only
+
 log=$(mktemp)
 status=0
 npx turbo run test --concurrency=1 --continue 2>&1 | tee "$log" || status=$?
