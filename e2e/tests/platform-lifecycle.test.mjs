@@ -21,6 +21,8 @@ const skip = missing.length > 0 ? `the platform is not built: ${missing.join(', 
 const METHOD = 'VICReg';
 const LOSS = 'Loss/Total loss';
 /** A tiny VICReg: width 1/16, 32-pixel images; the tiny dataset gives 3 steps per epoch at batch size 4. */
+// Runs that get interrupted (API restart, SIGTERM, SIGKILL) are long enough (12 epochs × 3 steps) that the
+// interruption lands mid-run even on a fast machine.
 const tiny = (epochs, extra = {}) => ({ batch_size: 4, epochs, resolution: 32, width: 0.0625, mlp: '16-16', ...extra });
 const TERMINAL = ['succeeded', 'failed', 'canceled'];
 // Short BullMQ locks so a killed runner's job is found stalled within seconds.
@@ -226,7 +228,7 @@ async function filesUnder(dir) {
 }
 
 test('5. the API restarted mid-run loses no metric point: the runner spills and replays', { skip, timeout: 480_000 }, withLogs(async () => {
-  const created = await createRun('api restart', tiny(3));
+  const created = await createRun('api restart', tiny(12));
   await waitRun(created.id, 'to be training', (run) => run.status === 'running' && run.step >= 1);
   const name = runnerOf(created.id);
   assert.ok(name, 'a runner trained the run');
@@ -245,7 +247,7 @@ test('5. the API restarted mid-run loses no metric point: the runner spills and 
 }));
 
 test('3. SIGTERM preempts the run; another runner resumes it from the checkpoint with contiguous steps', { skip, timeout: 300_000 }, withLogs(async () => {
-  const created = await createRun('preempt', tiny(3));
+  const created = await createRun('preempt', tiny(12));
   await waitRun(created.id, 'to be training', (run) => run.status === 'running' && run.step >= 2);
   const name = runnerOf(created.id);
   assert.ok(name, 'a runner trained the run');
@@ -274,7 +276,7 @@ test('3. SIGTERM preempts the run; another runner resumes it from the checkpoint
 }));
 
 test('4. SIGKILL of the runner: the stalled job is resumed by another runner from the last checkpoint', { skip, timeout: 300_000 }, withLogs(async () => {
-  const created = await createRun('crash', tiny(3));
+  const created = await createRun('crash', tiny(12));
   // Past a stored checkpoint (epoch end), mid-epoch.
   await waitRun(created.id, 'to pass a checkpoint', (run) => run.status === 'running' && run.step >= 4);
   const lastCheckpoint = (await artifacts(created.id)).filter((a) => a.kind === 'checkpoint').at(-1);
