@@ -27,7 +27,8 @@ export interface TableResult {
   readonly updatedAt: Date;
 }
 
-function stableJson(value: unknown): string {
+/** JSON with object keys sorted, so equal configs give equal strings (grouping and idempotency keys). */
+export function stableJson(value: unknown): string {
   if (Array.isArray(value)) return `[${value.map(stableJson).join(',')}]`;
   if (value && typeof value === 'object')
     return `{${Object.keys(value as Record<string, unknown>)

@@ -23,17 +23,8 @@ import { LiveGateway } from '../live/live.gateway';
 import { PrismaService } from '../prisma/prisma.service';
 import { DispatchService } from '../queue/dispatch.service';
 import type { Evaluation as EvaluationRow, EvaluationResult as ResultRow, Prisma } from '../generated/prisma/client';
-import { buildEvaluationTable, evaluationTableCsv, type TableResult, type TableRun } from './evaluation-table';
+import { buildEvaluationTable, evaluationTableCsv, stableJson, type TableResult, type TableRun } from './evaluation-table';
 
-function stableJson(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(stableJson).join(',')}]`;
-  if (value && typeof value === 'object')
-    return `{${Object.keys(value as Record<string, unknown>)
-      .sort()
-      .map((k) => `${JSON.stringify(k)}:${stableJson((value as Record<string, unknown>)[k])}`)
-      .join(',')}}`;
-  return JSON.stringify(value);
-}
 
 /** A suite's config is shared by its kinds: each kind takes the options its schema knows (probe-only ones skip retrieval). */
 export function suiteConfigFor(kind: string, config: Record<string, unknown>): Record<string, unknown> {
