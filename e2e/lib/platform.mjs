@@ -10,7 +10,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import { io } from 'socket.io-client';
-import { ChildProcessHandle, E2E_DIR, REPO_ROOT, REQUIRED_FILES, freePort, missingPieces, waitFor } from './stack.mjs';
+import { ChildProcessHandle, E2E_DIR, apiClient, REPO_ROOT, REQUIRED_FILES, freePort, missingPieces, waitFor } from './stack.mjs';
 
 const execFileAsync = promisify(execFile);
 const require = createRequire(import.meta.url);
@@ -132,17 +132,7 @@ export async function startPlatform(options = {}) {
     };
 
     /** Authenticated JSON call to the API. */
-    platform.api = async (pathname, init = {}) => {
-      const response = await fetch(`${apiUrl}/api${pathname}`, {
-        ...init,
-        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', ...(init.headers ?? {}) },
-        body: init.body === undefined ? undefined : JSON.stringify(init.body),
-      });
-      const text = await response.text();
-      const body = text ? JSON.parse(text) : undefined;
-      if (!response.ok) throw new Error(`${init.method ?? 'GET'} ${pathname}: ${response.status} ${text}`);
-      return body;
-    };
+    platform.api = apiClient(apiUrl, token);
 
     /**
      * A socket.io client subscribed to `rooms`; records every `metrics` and `run` event it receives.

@@ -68,6 +68,21 @@ function databaseUrlFor(base, name) {
   return url.toString();
 }
 
+/** `call(pathname, init)`: an authenticated JSON request to the API; throws with the status and body on non-2xx. */
+export function apiClient(apiUrl, token) {
+  return async (pathname, init = {}) => {
+    const response = await fetch(`${apiUrl}/api${pathname}`, {
+      ...init,
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', ...(init.headers ?? {}) },
+      body: init.body === undefined ? undefined : JSON.stringify(init.body),
+    });
+    const text = await response.text();
+    const body = text ? JSON.parse(text) : undefined;
+    if (!response.ok) throw new Error(`${init.method ?? 'GET'} ${pathname}: ${response.status} ${text}`);
+    return body;
+  };
+}
+
 export class ChildProcessHandle {
   constructor(name, command, args, options) {
     this.name = name;
@@ -207,18 +222,8 @@ export async function startStack(options = {}) {
       return response.ok;
     });
 
-    /** Authenticated JSON call to the API (tests use it to observe state, never to drive the UI's steps). */
-    const call = async (pathname, init = {}) => {
-      const response = await fetch(`${apiUrl}/api${pathname}`, {
-        ...init,
-        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', ...(init.headers ?? {}) },
-        body: init.body === undefined ? undefined : JSON.stringify(init.body),
-      });
-      const text = await response.text();
-      const body = text ? JSON.parse(text) : undefined;
-      if (!response.ok) throw new Error(`${init.method ?? 'GET'} ${pathname}: ${response.status} ${text}`);
-      return body;
-    };
+    /** Authenticated JSON calls to the API (tests use them to observe state, never to drive the UI's steps). */
+    const call = apiClient(apiUrl, token);
 
     Object.assign(stack, { apiUrl, webUrl, token, dataRoot, api: call, logs: { api, runner, web } });
     return stack;
