@@ -107,7 +107,7 @@ void describe('runner with the real trainer', { timeout: 300_000 }, () => {
       runId,
       projectId: randomUUID(),
       method: 'SIE',
-      config: { width: 0.0625, mlp: '16-16-16', equi: 16, batch_size: 3, resolution: 32, epochs: 3 },
+      config: { width: 0.0625, mlp: '16-16-16', equi: 16, batch_size: 3, resolution: 32, epochs: 12 },
       dataRoot: data,
       backend: 'cpu',
       seed: 2,
