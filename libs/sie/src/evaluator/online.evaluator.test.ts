@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
-import { OnlineEvaluator } from './online.evaluator';
+import { OnlineEvaluator, defaultPartProbes } from './online.evaluator';
 
 void tf.setBackend('cpu');
 
@@ -92,4 +92,63 @@ void test('the heads learn: R² → ~1 and top-1 → ~1 when the targets are fun
   evaluator.dispose();
   optimizer.dispose();
   mixing.dispose();
+});
+
+void test('part probes: a split method probes its invariant and equivariant parts, others the two halves', () => {
+  assert.deepEqual(defaultPartProbes(128, { invRepr: 64, equiRepr: 64, invEmb: 256, equiEmb: 256 }), [
+    [0, 64],
+    [64, 128],
+  ]);
+  assert.deepEqual(defaultPartProbes(128, { invRepr: 96, equiRepr: 32, invEmb: 384, equiEmb: 128 }), [
+    [0, 96],
+    [96, 128],
+  ]);
+  assert.deepEqual(defaultPartProbes(128, { invRepr: 128, equiRepr: 0, invEmb: 512, equiEmb: 0 }), [
+    [0, 64],
+    [64, 128],
+  ]);
+  assert.throws(
+    () => new OnlineEvaluator({ reprDim: 8, embDim: 8, dims: { invRepr: 8, equiRepr: 0, invEmb: 8, equiEmb: 0 }, numClasses: 3, seed: 1, partProbes: [[4, 9]] }),
+    /partProbes: \[4, 9\)/,
+  );
+});
+
+void test('part probes are separate heads: their own parameters, their own loss, extra/ tags beside the reference tags', () => {
+  const dims = { invRepr: 5, equiRepr: 3, invEmb: 6, equiEmb: 6 };
+  const plain = new OnlineEvaluator({ reprDim: 8, embDim: 12, dims, numClasses: 7, seed: 1 });
+  const probed = new OnlineEvaluator({ reprDim: 8, embDim: 12, dims, numClasses: 7, seed: 1, partProbes: defaultPartProbes(8, dims) });
+  assert.deepEqual(
+    probed.parameters().map((p) => p.name),
+    plain.parameters().map((p) => p.name),
+  );
+  assert.deepEqual(
+    probed.probeParameters().map((p) => `${p.name}:${p.variable.shape.join('x')}`),
+    ['probe_repr_0_5.0.weight:10x10', 'probe_repr_0_5.0.bias:10', 'probe_repr_0_5.2.weight:10x10', 'probe_repr_0_5.2.bias:10', 'probe_repr_0_5.4.weight:10x4', 'probe_repr_0_5.4.bias:4',
+      'probe_repr_5_8.0.weight:6x6', 'probe_repr_5_8.0.bias:6', 'probe_repr_5_8.2.weight:6x6', 'probe_repr_5_8.2.bias:6', 'probe_repr_5_8.4.weight:6x4', 'probe_repr_5_8.4.bias:4'],
+  );
+  assert.deepEqual(
+    probed.metricKeys().filter((k) => k.startsWith('extra/')),
+    ['extra/R2 repr[0:5]', 'extra/R2 repr[5:8]'],
+  );
+  const inputs = () => ({
+    hx: tf.randomNormal<tf.Rank.R2>([4, 8], 0, 1, 'float32', 1),
+    hy: tf.randomNormal<tf.Rank.R2>([4, 8], 0, 1, 'float32', 2),
+    embX: tf.randomNormal<tf.Rank.R2>([4, 12], 0, 1, 'float32', 3),
+    embY: tf.randomNormal<tf.Rank.R2>([4, 12], 0, 1, 'float32', 4),
+    z: tf.randomNormal<tf.Rank.R2>([4, 4], 0, 1, 'float32', 5),
+    labels: tf.tensor1d([0, 1, 6, 3], 'int32'),
+  });
+  const [a, b] = tf.tidy(() => {
+    const x = inputs();
+    const p = plain.apply(x, true);
+    const q = probed.apply(x, true);
+    assert.equal(p.probeLoss, null);
+    assert.ok(q.probeLoss !== null);
+    assert.ok(q.metrics['extra/R2 repr[5:8]'] !== undefined);
+    // The reference's heads and their loss are unchanged by the probes beside them.
+    return [p.loss.dataSync()[0] as number, q.loss.dataSync()[0] as number];
+  });
+  assert.equal(a, b);
+  plain.dispose();
+  probed.dispose();
 });

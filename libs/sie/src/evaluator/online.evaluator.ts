@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { EvalDims, Module, NamedVariable } from '../types';
-import { LinearLayer } from './linear.layer';
+import { LinearLayer } from '../heads/linear.layer';
 import { r2Score } from '../metrics/r2.metric';
 import { topKAccuracy } from '../metrics/topk.metric';
 
@@ -19,8 +19,10 @@ export interface EvaluatorInputs {
 }
 
 export interface EvaluatorOutput {
-  /** Σ CE + Σ MSE over every head. */
+  /** Σ CE + Σ MSE over every head of the reference's evaluator. */
   readonly loss: tf.Scalar;
+  /** Σ MSE of the part probes (`extra/…`), trained by their own optimiser; null without part probes. */
+  readonly probeLoss: tf.Scalar | null;
   /** Metric scalars keyed by their TensorBoard tag (`Online eval reprs/Top-1 representations`, …). */
   readonly metrics: Record<string, tf.Scalar>;
 }
@@ -34,6 +36,31 @@ export interface OnlineEvaluatorOptions {
   readonly numClasses: number;
   /** Seed of the heads' initialisation. */
   readonly seed: number;
+  /**
+   * Column ranges of the representation that get a rotation probe of their own (`extra/R2 repr[a:b]`), beside
+   * the reference's heads: the evaluator's regressor architecture on one part, trained on detached inputs by its
+   * own optimiser. Default none.
+   */
+  readonly partProbes?: readonly (readonly [number, number])[];
+}
+
+/**
+ * The parts probed by `extra/R2 repr[a:b]`: a split method's invariant and equivariant parts, otherwise the two
+ * halves of the representation (as the reference curves in shared/reference do: "probe_split").
+ */
+export function defaultPartProbes(reprDim: number, dims: EvalDims): [number, number][] {
+  if (dims.invRepr > 0 && dims.equiRepr > 0 && dims.invRepr + dims.equiRepr === reprDim) {
+    return [
+      [0, dims.invRepr],
+      [dims.invRepr, reprDim],
+    ];
+  }
+  if (reprDim < 2) return [];
+  const half = Math.floor(reprDim / 2);
+  return [
+    [0, half],
+    [half, reprDim],
+  ];
 }
 
 class Classifier {
@@ -46,7 +73,7 @@ class Classifier {
     numClasses: number,
     seed: number,
   ) {
-    this.linear = new LinearLayer(name, width, numClasses, seed);
+    this.linear = new LinearLayer(name, width, numClasses, true, seed);
   }
 }
 
@@ -62,9 +89,9 @@ class Regressor {
   ) {
     const d2 = 2 * width;
     this.layers = [
-      new LinearLayer(`${name}.0`, d2, d2, seed),
-      new LinearLayer(`${name}.2`, d2, d2, seed + 2),
-      new LinearLayer(`${name}.4`, d2, 4, seed + 4),
+      new LinearLayer(`${name}.0`, d2, d2, true, seed),
+      new LinearLayer(`${name}.2`, d2, d2, true, seed + 2),
+      new LinearLayer(`${name}.4`, d2, 4, true, seed + 4),
     ];
   }
 
@@ -87,6 +114,7 @@ function slice(x: tf.Tensor2D, offset: number, width: number): tf.Tensor2D {
 export class OnlineEvaluator implements Module {
   private readonly classifiers: { group: 'reprs' | 'embs'; head: Classifier }[] = [];
   private readonly regressors: { group: 'reprs' | 'embs'; head: Regressor }[] = [];
+  private readonly probes: Regressor[] = [];
   readonly numClasses: number;
 
   constructor(options: OnlineEvaluatorOptions) {
@@ -115,6 +143,11 @@ export class OnlineEvaluator implements Module {
     if (dims.equiEmb > 0) {
       this.regressors.push({ group: 'embs', head: new Regressor('embeddings-equi', 'regressor_emb_equi', dims.invEmb, dims.equiEmb, nextSeed()) });
     }
+    for (const [start, end] of options.partProbes ?? []) {
+      if (!(Number.isInteger(start) && Number.isInteger(end) && start >= 0 && end > start && end <= reprDim))
+        throw new Error(`partProbes: [${start}, ${end}) is not a column range of the ${reprDim}-D representation`);
+      this.probes.push(new Regressor(`repr[${start}:${end}]`, `probe_repr_${start}_${end}`, start, end - start, nextSeed()));
+    }
   }
 
   /** The metric tags this evaluator emits. */
@@ -126,6 +159,7 @@ export class OnlineEvaluator implements Module {
     for (const { group, head } of this.regressors) {
       for (const m of ['MSE', 'R2']) keys.push(`Online eval ${group}/${m} ${head.tag}`);
     }
+    for (const probe of this.probes) keys.push(`extra/R2 ${probe.tag}`);
     return keys;
   }
 
@@ -166,14 +200,27 @@ export class OnlineEvaluator implements Module {
         metrics[`Online eval ${group}/R2 ${head.tag}`] = r2Score(prediction, target);
       }
     }
-    return { loss: tf.addN<tf.Scalar>(terms), metrics };
+    const probeTerms: tf.Scalar[] = [];
+    for (const probe of this.probes) {
+      const features = tf.concat([slice(inputs.hx, probe.offset, probe.width), slice(inputs.hy, probe.offset, probe.width)], 1);
+      const prediction = probe.apply(features);
+      probeTerms.push(tf.mean<tf.Scalar>(tf.squaredDifference(prediction, target)));
+      if (withMetrics) metrics[`extra/R2 ${probe.tag}`] = r2Score(prediction, target);
+    }
+    return { loss: tf.addN<tf.Scalar>(terms), probeLoss: probeTerms.length > 0 ? tf.addN<tf.Scalar>(probeTerms) : null, metrics };
   }
 
+  /** Parameters of the reference's heads (trained with the method's optimiser). */
   parameters(): NamedVariable[] {
     return [
       ...this.classifiers.flatMap(({ head }) => head.linear.parameters()),
       ...this.regressors.flatMap(({ head }) => head.layers.flatMap((layer) => layer.parameters())),
     ];
+  }
+
+  /** Parameters of the part probes (trained by an optimiser of their own). */
+  probeParameters(): NamedVariable[] {
+    return this.probes.flatMap((probe) => probe.layers.flatMap((layer) => layer.parameters()));
   }
 
   buffers(): NamedVariable[] {
@@ -183,5 +230,6 @@ export class OnlineEvaluator implements Module {
   dispose(): void {
     for (const { head } of this.classifiers) head.linear.dispose();
     for (const { head } of this.regressors) for (const layer of head.layers) layer.dispose();
+    for (const probe of this.probes) for (const layer of probe.layers) layer.dispose();
   }
 }

@@ -95,3 +95,28 @@ void test('state() and load() round-trip: a restored optimizer continues identic
   o1.dispose();
   o2.dispose();
 });
+
+void test('parameter groups: each group decays with its own weight decay, as separate torch.optim.Adam instances would', () => {
+  const decayed = tf.variable(tf.tensor1d([1, -2]), true, 'adam-group-decayed');
+  const plain = tf.variable(tf.tensor1d([1, -2]), true, 'adam-group-plain');
+  const optimizer = new AdamOptimizer([{ name: 'decayed', variable: decayed }], { lr: 0.01, weightDecay: 0.5 }, [
+    { params: [{ name: 'plain', variable: plain }], weightDecay: 0 },
+  ]);
+  const grads = [
+    [0.1, 0.3],
+    [-0.2, 0.1],
+  ];
+  for (const g of grads) {
+    const g1 = tf.tensor1d(g);
+    const g2 = tf.tensor1d(g);
+    optimizer.apply({ [decayed.name]: g1, [plain.name]: g2 });
+    tf.dispose([g1, g2]);
+  }
+  const expectDecayed = referenceAdam([1, -2], grads, 0.01, 0.5);
+  const expectPlain = referenceAdam([1, -2], grads, 0.01, 0);
+  Array.from(decayed.dataSync()).forEach((v, i) => assert.ok(Math.abs(v - (expectDecayed[i] as number)) < 1e-6));
+  Array.from(plain.dataSync()).forEach((v, i) => assert.ok(Math.abs(v - (expectPlain[i] as number)) < 1e-6));
+  assert.notDeepEqual(Array.from(decayed.dataSync()), Array.from(plain.dataSync()));
+  optimizer.dispose();
+  tf.dispose([decayed, plain]);
+});

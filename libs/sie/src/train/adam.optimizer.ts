@@ -17,8 +17,15 @@ export interface AdamState {
   readonly v: Record<string, Float32Array>;
 }
 
+/** Parameters trained with their own weight decay (PyTorch's parameter groups). */
+export interface AdamParamGroup {
+  readonly params: readonly NamedVariable[];
+  readonly weightDecay: number;
+}
+
 interface Slot {
   readonly param: NamedVariable;
+  readonly weightDecay: number;
   m: tf.Variable | null;
   v: tf.Variable | null;
   step: number;
@@ -39,19 +46,26 @@ export class AdamOptimizer {
   /** tf variable name → checkpoint name. */
   private readonly byVariableName = new Map<string, string>();
 
+  /**
+   * `params` use `options.weightDecay`; each of `groups` its own (e.g. probes trained without decay, as a
+   * separate `torch.optim.Adam` would: Adam's update of one parameter never depends on another's).
+   */
   constructor(
     params: readonly NamedVariable[],
     options: AdamOptions,
+    groups: readonly AdamParamGroup[] = [],
   ) {
     this.lr = options.lr;
     this.beta1 = options.beta1 ?? 0.9;
     this.beta2 = options.beta2 ?? 0.999;
     this.eps = options.eps ?? 1e-8;
     this.weightDecay = options.weightDecay ?? 0;
-    for (const param of params) {
-      if (this.slots.has(param.name)) throw new Error(`duplicate parameter name "${param.name}"`);
-      this.slots.set(param.name, { param, m: null, v: null, step: 0 });
-      this.byVariableName.set(param.variable.name, param.name);
+    for (const group of [{ params, weightDecay: this.weightDecay }, ...groups]) {
+      for (const param of group.params) {
+        if (this.slots.has(param.name)) throw new Error(`duplicate parameter name "${param.name}"`);
+        this.slots.set(param.name, { param, weightDecay: group.weightDecay, m: null, v: null, step: 0 });
+        this.byVariableName.set(param.variable.name, param.name);
+      }
     }
   }
 
@@ -83,7 +97,7 @@ export class AdamOptimizer {
     const bc1 = 1 - Math.pow(this.beta1, slot.step);
     const bc2 = 1 - Math.pow(this.beta2, slot.step);
     tf.tidy(() => {
-      const g = this.weightDecay !== 0 ? tf.add(grad, tf.mul(p, this.weightDecay)) : grad;
+      const g = slot.weightDecay !== 0 ? tf.add(grad, tf.mul(p, slot.weightDecay)) : grad;
       const newM = tf.add(tf.mul(m, this.beta1), tf.mul(g, 1 - this.beta1));
       const newV = tf.add(tf.mul(v, this.beta2), tf.mul(tf.square(g), 1 - this.beta2));
       const denom = tf.add(tf.div(tf.sqrt(newV), Math.sqrt(bc2)), this.eps);

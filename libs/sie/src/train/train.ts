@@ -9,7 +9,7 @@ import {
 } from '@equilab/contracts';
 import { selectBackend } from '../backend/select-backend';
 import { Resnet18Backbone } from '../backbone/resnet18.backbone';
-import { OnlineEvaluator } from '../evaluator/online.evaluator';
+import { OnlineEvaluator, defaultPartProbes } from '../evaluator/online.evaluator';
 import type { MethodModel } from '../types';
 import { buildMethod } from '../methods/method.registry';
 import { CHECKPOINT_FILE, hasCheckpoint, readCheckpointState } from './checkpoint.store';
@@ -125,6 +125,7 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
       dims,
       numClasses: source.numClasses,
       seed: rng.nextSeed(),
+      partProbes: defaultPartProbes(backbone.outDim, dims),
     });
     loop = new TrainingLoop(
       { backbone, model, evaluator, source, rng },

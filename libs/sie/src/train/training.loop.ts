@@ -125,16 +125,19 @@ export class TrainingLoop {
     this.groups = [
       { prefix: 'backbone', variables: [...backbone.parameters(), ...backbone.buffers()] },
       { prefix: 'method', variables: [...model.parameters(), ...model.buffers()] },
-      { prefix: 'evaluator', variables: [...evaluator.parameters(), ...evaluator.buffers()] },
+      { prefix: 'evaluator', variables: [...evaluator.parameters(), ...evaluator.probeParameters(), ...evaluator.buffers()] },
     ];
     const trainable = [
       ...prefixed('backbone', backbone.parameters()),
       ...prefixed('method', model.parameters()),
       ...prefixed('evaluator', evaluator.parameters()),
     ];
-    this.optimizer = new AdamOptimizer(trainable, { lr: options.lr, weightDecay: options.weightDecay });
+    // The part probes (`extra/…`) are not the reference's: their own Adam at the same lr, without weight decay.
+    this.optimizer = new AdamOptimizer(trainable, { lr: options.lr, weightDecay: options.weightDecay }, [
+      { params: prefixed('evaluator', evaluator.probeParameters()), weightDecay: 0 },
+    ]);
     this.sslVariables = [...backbone.parameters(), ...model.parameters()].map((p) => p.variable);
-    this.evaluatorVariables = evaluator.parameters().map((p) => p.variable);
+    this.evaluatorVariables = [...evaluator.parameters(), ...evaluator.probeParameters()].map((p) => p.variable);
   }
 
   private get stepsPerEpoch(): number {
@@ -283,7 +286,8 @@ export class TrainingLoop {
       const out = evaluator.apply({ hx: features.hx, hy: features.hy, embX: features.embX, embY: features.embY, z: inputs.z, labels: inputs.labels }, withMetrics);
       evalMetrics = out.metrics;
       for (const metric of Object.values(out.metrics)) tf.keep(metric);
-      return out.loss;
+      // Disjoint parameters: the gradient of the sum is each head's own gradient.
+      return out.probeLoss ? tf.add<tf.Scalar>(out.loss, out.probeLoss) : out.loss;
     }, this.evaluatorVariables);
     this.optimizer.apply(ssl.grads);
     this.optimizer.apply(evaluation.grads);
