@@ -6,7 +6,7 @@ import { generateDatasetOptionsSchema, type GenerateDatasetOptions } from '@equi
 import { DataError } from '../data.error';
 import { parseDataOptions } from '../data.options';
 import { encodeNpy, unicodeArray } from '../npy/npy.format';
-import { objectId, splitPlan, synsetIds } from './dataset.plan';
+import { objectId, splitPlan, synsetIds, type SplitPlan } from './dataset.plan';
 import { writeObject, type ObjectTask, type RenderSettings } from './object.writer';
 import type { RenderReply, RenderRequest } from './render.worker';
 
@@ -66,6 +66,18 @@ async function renderInWorkers(tasks: ObjectTask[], settings: RenderSettings, wo
   }
 }
 
+/** `{train,val}_{images,labels}.npy` of a split plan: `<U{n}` object paths and int64 labels, as the published files. */
+export async function writeSplitFiles(out: string, plan: SplitPlan): Promise<void> {
+  for (const split of ['train', 'val'] as const) {
+    const entries = plan[split];
+    await writeFile(path.join(out, `${split}_images.npy`), encodeNpy(unicodeArray(entries.map((e) => e.path))));
+    await writeFile(
+      path.join(out, `${split}_labels.npy`),
+      encodeNpy({ dtype: '<i8', shape: [entries.length], data: BigInt64Array.from(entries.map((e) => BigInt(e.label))) }),
+    );
+  }
+}
+
 /**
  * Write a 3DIEBench-shaped synthetic dataset under `out`: `SYNSET/OBJ/image_{v}.jpg` + `latent_{v}.npy` for every
  * object and view, and `{train,val}_{images,labels}.npy` split files in the format of the published ones.
@@ -102,14 +114,7 @@ export async function generateDataset(input: GenerateDatasetOptions, onProgress?
   } else {
     await renderInWorkers(tasks, settings, workers, tick);
   }
-  for (const split of ['train', 'val'] as const) {
-    const entries = plan[split];
-    await writeFile(path.join(out, `${split}_images.npy`), encodeNpy(unicodeArray(entries.map((e) => e.path))));
-    await writeFile(
-      path.join(out, `${split}_labels.npy`),
-      encodeNpy({ dtype: '<i8', shape: [entries.length], data: BigInt64Array.from(entries.map((e) => BigInt(e.label))) }),
-    );
-  }
+  await writeSplitFiles(out, plan);
   return {
     out,
     classes: options.classes,
