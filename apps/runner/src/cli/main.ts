@@ -4,6 +4,7 @@ import { registerDataCommands } from './data.command';
 import { registerTrainCommand } from './train.command';
 import { registerMethodsCommand } from './methods.command';
 import { registerEvalCommand } from './eval.command';
+import { registerScienceCommands } from './science.command';
 
 /**
  * `equilab` — the command line of Equilab. Each `*.command.ts` beside this file registers one group of
@@ -18,6 +19,7 @@ export function buildCli(): Command {
   registerTrainCommand(program);
   registerMethodsCommand(program);
   registerEvalCommand(program);
+  registerScienceCommands(program);
   return program;
 }
 
