@@ -11,8 +11,8 @@ import {
   type StopReason,
 } from '@equilab/contracts';
 
-/** Compiled child entry (dist/child/training.child.js). */
-export const TRAINING_CHILD_ENTRY = require.resolve('./training.child');
+/** Compiled entry of the forked training process (dist/child/child.main.js). */
+export const TRAINING_CHILD_ENTRY = require.resolve('./child.main');
 
 export interface ChildHandlers {
   onDevice(device: DeviceInfo): Promise<void>;

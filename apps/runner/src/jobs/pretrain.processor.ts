@@ -7,7 +7,7 @@ import {
 } from '@equilab/contracts';
 import { UnrecoverableError, type Job } from 'bullmq';
 import { runPrefix } from '../artifacts/artifact-store';
-import { TrainingChild } from '../child/training-child';
+import { TrainingChild } from '../child/training-child.handle';
 import { MetricBatcher } from '../metrics/metric-batcher';
 import { parseJobPayload } from './job-payload';
 import type { ProcessorDeps } from './processor.deps';

@@ -1,5 +1,5 @@
 import type { BackendName } from '@equilab/contracts';
-import type { RunnerApiClient } from '../api/runner-api.client';
+import type { RunnerApiClient } from '../api-client/runner-api.client';
 import type { ArtifactStore } from '../artifacts/artifact-store';
 import type { RunExecution } from './run-execution';
 

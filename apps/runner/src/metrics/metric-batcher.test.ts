@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { MetricPoint } from '@equilab/contracts';
-import { RunnerApiClient } from '../api/runner-api.client';
+import { RunnerApiClient } from '../api-client/runner-api.client';
 import { FakeApiServer, waitFor } from '../testing/fake-api.server';
 import { MetricBatcher } from './metric-batcher';
 import { MetricSpill } from './metric-spill';

@@ -1,6 +1,6 @@
 import type { MetricPoint } from '@equilab/contracts';
-import { ApiError } from '../api/api.error';
-import { backoffDelay, delay, type BackoffOptions } from '../api/backoff';
+import { ApiError } from '../api-client/api.error';
+import { backoffDelay, delay, type BackoffOptions } from '../api-client/backoff';
 import { MetricSpill, type SpillMeta } from './metric-spill';
 
 /** Sends one batch; throws on failure (an ApiError tells retryable from fatal answers). */
