@@ -1,0 +1,33 @@
+import { expect, test } from 'vitest';
+import { makeRun } from '../../test/fixtures';
+import { mergeRun } from './run-merge';
+
+test('a newer event of the same attempt is applied', () => {
+  const shown = makeRun({ status: 'running', step: 5 });
+  expect(mergeRun(shown, { ...shown, step: 7 }).step).toBe(7);
+});
+
+test('a stale running event never undoes a cancel', () => {
+  const canceled = makeRun({ status: 'canceled', step: 5 });
+  expect(mergeRun(canceled, { ...canceled, status: 'running', step: 6 })).toBe(canceled);
+});
+
+test('progress never goes backwards within an attempt', () => {
+  const shown = makeRun({ status: 'running', step: 9 });
+  expect(mergeRun(shown, { ...shown, step: 4 })).toBe(shown);
+});
+
+test('a retry wins over a finished attempt, an older attempt never does', () => {
+  const failed = makeRun({ status: 'failed', attempt: 1, step: 9 });
+  const retried = mergeRun(failed, { ...failed, status: 'queued', attempt: 2, step: null });
+  expect(retried.status).toBe('queued');
+  expect(retried.attempt).toBe(2);
+  expect(mergeRun(retried, { ...failed })).toBe(retried);
+});
+
+test('fields the event does not carry are kept (run detail extras)', () => {
+  const detail = { ...makeRun({ status: 'running' }), latestMetrics: { 'Loss/total': { value: 1, step: 1 } } };
+  const merged = mergeRun(detail, { ...makeRun({ id: detail.id, status: 'succeeded' }) });
+  expect(merged.status).toBe('succeeded');
+  expect(merged.latestMetrics).toEqual(detail.latestMetrics);
+});
