@@ -1,1 +1,1 @@
-export const INTEROP_PACKAGE = '@equilab/interop';
+export * from './tensorboard';
