@@ -13,8 +13,8 @@ import { LiveService } from './live/live.service';
 import { MetricsController } from './metrics/metrics.controller';
 import { MetricsRepository } from './metrics/metrics.repository';
 import { MetricsService } from './metrics/metrics.service';
-import { PgPoolService } from './prisma/pg-pool.service';
-import { PrismaService } from './prisma/prisma.service';
+import { PgPoolService } from './database/pg-pool.service';
+import { PrismaService } from './database/prisma.service';
 import { ProjectsController } from './projects/projects.controller';
 import { ProjectsService } from './projects/projects.service';
 import { DispatchService } from './queue/dispatch.service';
@@ -22,8 +22,8 @@ import { JobFailuresListener } from './queue/job-failures.listener';
 import { QueueController } from './queue/queue.controller';
 import { QUEUE_NAMES } from './queue/queue-names';
 import { bullConnection, RedisService } from './redis/redis.service';
-import { RunnersController } from './runners/runners.controller';
-import { RunnersService } from './runners/runners.service';
+import { RunnerRegistryController } from './runner-registry/runner-registry.controller';
+import { RunnerRegistryService } from './runner-registry/runner-registry.service';
 import { RunLifecycleService } from './runs/run-lifecycle.service';
 import { RunsController } from './runs/runs.controller';
 import { RunsService } from './runs/runs.service';
@@ -48,7 +48,7 @@ export class AppModule {
         RunsController,
         MetricsController,
         SweepsController,
-        RunnersController,
+        RunnerRegistryController,
         QueueController,
       ],
       providers: [
@@ -71,7 +71,7 @@ export class AppModule {
         RunsService,
         RunLifecycleService,
         SweepsService,
-        RunnersService,
+        RunnerRegistryService,
       ],
     };
   }

@@ -73,7 +73,7 @@ void describe('auth', () => {
     assert.match(token, /^eqk_[A-Za-z0-9_-]{43}$/);
     assert.equal((await t.request('POST', '/api/runners', { name: 'cli', hostname: 'h', devices: 1, device: 'cpu', backend: 'wasm' }, token)).status, 201);
     assert.equal((await t.request('GET', '/api/runs', undefined, token)).status, 403, 'runner scope');
-    const { PrismaService } = await import('../prisma/prisma.service');
+    const { PrismaService } = await import('../database/prisma.service');
     const stored = await t.app.get(PrismaService).apiToken.findMany({ where: { name: 'cli test' } });
     assert.ok(stored.length >= 1);
     assert.ok(stored.every((r) => r.hash.length === 64 && !r.hash.includes(token)));

@@ -9,7 +9,7 @@ import { projectRoom, SOCKET_PATH, type MetricsEvent } from '@equilab/contracts'
 import { Client } from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import { io } from 'socket.io-client';
-import { PgPoolService } from '../prisma/pg-pool.service';
+import { PgPoolService } from '../database/pg-pool.service';
 import { createProject, createRun, jobRunToken, startTestApp, testDatabaseUrl } from '../testing/test-app';
 
 const WRITERS = Number(process.env['BENCH_WRITERS'] ?? 4);

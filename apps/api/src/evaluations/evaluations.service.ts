@@ -20,7 +20,7 @@ import {
 import { AppError } from '../common/app-error';
 import { TokensService } from '../auth/tokens.service';
 import { LiveGateway } from '../live/live.gateway';
-import { PrismaService } from '../prisma/prisma.service';
+import { PrismaService } from '../database/prisma.service';
 import { DispatchService } from '../queue/dispatch.service';
 import type { Evaluation as EvaluationRow, EvaluationResult as ResultRow, Prisma } from '../generated/prisma/client';
 import { buildEvaluationTable, evaluationTableCsv, stableJson, type TableResult, type TableRun } from './evaluation-table';

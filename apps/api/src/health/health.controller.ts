@@ -3,7 +3,7 @@ import { SkipThrottle } from '@nestjs/throttler';
 import type { Health } from '@equilab/contracts';
 import type { Response } from 'express';
 import { Public } from '../auth/principal';
-import { PrismaService } from '../prisma/prisma.service';
+import { PrismaService } from '../database/prisma.service';
 import { RedisService } from '../redis/redis.service';
 
 async function timed(check: () => Promise<unknown>, timeoutMs = 2_000): Promise<{ ok: boolean; latencyMs: number | null }> {

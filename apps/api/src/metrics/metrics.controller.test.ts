@@ -1,7 +1,7 @@
 /* eslint-disable @typescript-eslint/no-unsafe-member-access, @typescript-eslint/no-unsafe-assignment, @typescript-eslint/no-unsafe-argument, @typescript-eslint/no-unsafe-call -- response bodies are untyped JSON here; the assertions check their shape */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { PgPoolService } from '../prisma/pg-pool.service';
+import { PgPoolService } from '../database/pg-pool.service';
 import { createProject, createRun, startTestApp, type TestApp } from '../testing/test-app';
 
 const T0 = 1_700_000_000_000;

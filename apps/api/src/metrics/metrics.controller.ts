@@ -13,7 +13,7 @@ import { assertRunAccess } from '../auth/auth.guard';
 import { CurrentPrincipal, Scopes, type Principal } from '../auth/principal';
 import { AppError, parseInput } from '../common/app-error';
 import { parseId } from '../common/params';
-import { PrismaService } from '../prisma/prisma.service';
+import { PrismaService } from '../database/prisma.service';
 import { MetricsRepository } from './metrics.repository';
 import { MetricsService } from './metrics.service';
 import { csvLine } from './metrics-export';

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { MetricPoint, MetricSummary, SeriesPoint } from '@equilab/contracts';
-import { PgPoolService } from '../prisma/pg-pool.service';
+import { PgPoolService } from '../database/pg-pool.service';
 
 /** Rows per INSERT statement (5 array parameters each, far below Postgres' 65,535-parameter cap). */
 export const METRIC_CHUNK = 5_000;

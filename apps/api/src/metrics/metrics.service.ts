@@ -11,7 +11,7 @@ import {
 import type { z } from 'zod';
 import { AppError } from '../common/app-error';
 import { LiveService } from '../live/live.service';
-import { PrismaService } from '../prisma/prisma.service';
+import { PrismaService } from '../database/prisma.service';
 import { MetricsRepository } from './metrics.repository';
 
 /** Most run × key series one compare call may ask for. */

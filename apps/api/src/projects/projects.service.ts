@@ -3,7 +3,7 @@ import type { Project } from '@equilab/contracts';
 import { z } from 'zod';
 import { createProjectSchema } from '@equilab/contracts';
 import { AppError } from '../common/app-error';
-import { PrismaService } from '../prisma/prisma.service';
+import { PrismaService } from '../database/prisma.service';
 
 @Injectable()
 export class ProjectsService {

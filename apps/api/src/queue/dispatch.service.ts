@@ -5,7 +5,7 @@ import type { Queue } from 'bullmq';
 import { TokensService } from '../auth/tokens.service';
 import type { Run as RunRow } from '../generated/prisma/client';
 import { LiveService } from '../live/live.service';
-import { PrismaService } from '../prisma/prisma.service';
+import { PrismaService } from '../database/prisma.service';
 import { RedisService } from '../redis/redis.service';
 import { bullPriority, EVALUATE_QUEUE, PRETRAIN_QUEUE, runJobId } from './queue-names';
 
@@ -60,7 +60,7 @@ export class DispatchService implements OnModuleDestroy {
     this.queueChanged(PRETRAIN_QUEUE);
   }
 
-  /** For the evaluation engineer: add an evaluate job (jobId = `<evaluationId>.<attempt>`). */
+  /** Add an evaluate job (jobId = `<evaluationId>.<attempt>`). */
   async addEvaluateJob(job: EvaluateJob, attempt = 1, priority = 0): Promise<void> {
     const def = jobCatalogue.evaluate;
     await this.evaluate.add(def.queue, def.schema.parse(job), {

@@ -2,7 +2,7 @@ import { Inject, Injectable, Logger, type OnModuleDestroy, type OnModuleInit } f
 import { QueueEvents } from 'bullmq';
 import { API_ENV, type ApiEnv } from '../config/api-env';
 import { LiveService } from '../live/live.service';
-import { PrismaService } from '../prisma/prisma.service';
+import { PrismaService } from '../database/prisma.service';
 import { bullConnection } from '../redis/redis.service';
 import { toRun } from '../runs/run.mapper';
 import { DispatchService } from './dispatch.service';

@@ -1,7 +1,7 @@
 import { Controller, Get } from '@nestjs/common';
 import type { QueueJob, QueueOverview } from '@equilab/contracts';
 import type { Job } from 'bullmq';
-import { RunnersService } from '../runners/runners.service';
+import { RunnerRegistryService } from '../runner-registry/runner-registry.service';
 import { DispatchService } from './dispatch.service';
 
 const JOB_STATES = ['active', 'waiting', 'prioritized', 'delayed', 'failed'] as const;
@@ -10,7 +10,7 @@ const JOB_STATES = ['active', 'waiting', 'prioritized', 'delayed', 'failed'] as 
 export class QueueController {
   constructor(
     private readonly dispatch: DispatchService,
-    private readonly runners: RunnersService,
+    private readonly runners: RunnerRegistryService,
   ) {}
 
   /** Counts and the first 100 jobs per state of each queue, and the runners. */

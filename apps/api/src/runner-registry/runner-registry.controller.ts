@@ -3,12 +3,12 @@ import { registerRunnerSchema, runnerHeartbeatSchema, type RegisterRunnerResult,
 import { Scopes } from '../auth/principal';
 import { parseInput } from '../common/app-error';
 import { parseId } from '../common/params';
-import { RunnersService } from './runners.service';
+import { RunnerRegistryService } from './runner-registry.service';
 
 @Controller('runners')
 @Scopes('admin', 'runner')
-export class RunnersController {
-  constructor(private readonly runners: RunnersService) {}
+export class RunnerRegistryController {
+  constructor(private readonly runners: RunnerRegistryService) {}
 
   @Post()
   register(@Body() body: unknown): Promise<RegisterRunnerResult> {

@@ -3,10 +3,10 @@ import type { RegisterRunner, Runner, RunnerHeartbeat, RunnerHeartbeatResult } f
 import { AppError } from '../common/app-error';
 import { API_ENV, type ApiEnv } from '../config/api-env';
 import type { Runner as RunnerRow } from '../generated/prisma/client';
-import { PrismaService } from '../prisma/prisma.service';
+import { PrismaService } from '../database/prisma.service';
 
 @Injectable()
-export class RunnersService {
+export class RunnerRegistryService {
   constructor(
     private readonly prisma: PrismaService,
     @Inject(API_ENV) private readonly env: ApiEnv,

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import type { Artifact, FinishRun, FinishRunResult, Progress, StartRun, StartRunResult } from '@equilab/contracts';
 import { AppError } from '../common/app-error';
 import { LiveService } from '../live/live.service';
-import { PrismaService } from '../prisma/prisma.service';
+import { PrismaService } from '../database/prisma.service';
 import { DispatchService } from '../queue/dispatch.service';
 import { assertTransition } from './run-state';
 import { toRun } from './run.mapper';

@@ -17,7 +17,7 @@ import { assertRunAccess } from '../auth/auth.guard';
 import { CurrentPrincipal, Scopes, type Principal } from '../auth/principal';
 import { parseInput } from '../common/app-error';
 import { parseId } from '../common/params';
-import { PrismaService } from '../prisma/prisma.service';
+import { PrismaService } from '../database/prisma.service';
 import { RunLifecycleService } from './run-lifecycle.service';
 import { RunsService } from './runs.service';
 

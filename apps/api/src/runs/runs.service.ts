@@ -13,7 +13,7 @@ import { API_ENV, type ApiEnv } from '../config/api-env';
 import type { Prisma } from '../generated/prisma/client';
 import { LiveService } from '../live/live.service';
 import { MetricsRepository } from '../metrics/metrics.repository';
-import { PrismaService } from '../prisma/prisma.service';
+import { PrismaService } from '../database/prisma.service';
 import { DispatchService } from '../queue/dispatch.service';
 import { resolveMethodConfig } from './method-config';
 import { assertTransition } from './run-state';

@@ -13,7 +13,7 @@ import { AppError } from '../common/app-error';
 import { API_ENV, type ApiEnv } from '../config/api-env';
 import type { Prisma, Sweep as SweepRow } from '../generated/prisma/client';
 import { LiveService } from '../live/live.service';
-import { PrismaService } from '../prisma/prisma.service';
+import { PrismaService } from '../database/prisma.service';
 import { DispatchService } from '../queue/dispatch.service';
 import { resolveMethodConfig } from '../runs/method-config';
 import { toRun } from '../runs/run.mapper';

@@ -25,7 +25,7 @@ export function canTransition(from: RunStatus, to: RunStatus): boolean {
   return runTransitions[from].includes(to);
 }
 
-/** Evaluation suite to run after pretraining (kinds are defined by the evaluation engineer). */
+/** Evaluation suite to run after pretraining (kinds: `evaluationKindSchema`). */
 export const evaluationSuiteRequestSchema = z.object({
   kinds: z.array(z.string().min(1)).default([]),
   config: z.record(z.string(), z.unknown()).default({}),
