@@ -14,3 +14,21 @@ export function mergeRun<T extends Run>(previous: T, next: Run): T {
   }
   return { ...previous, ...next };
 }
+
+/**
+ * Applies a `run` event to a list: a run already listed is merged (see `mergeRun`), an unknown one is put
+ * `first`, `last` or, with `skip`, left out (it does not belong to the list as sorted or filtered).
+ */
+export function upsertRun(list: readonly Run[], next: Run, place: 'first' | 'last' | 'skip'): readonly Run[] {
+  const index = list.findIndex((r) => r.id === next.id);
+  if (index >= 0) {
+    const merged = mergeRun(list[index] as Run, next);
+    if (merged === list[index]) return list;
+    const copy = list.slice();
+    copy[index] = merged;
+    return copy;
+  }
+  if (place === 'first') return [next, ...list];
+  if (place === 'last') return [...list, next];
+  return list;
+}

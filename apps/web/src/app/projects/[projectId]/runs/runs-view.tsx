@@ -1,0 +1,125 @@
+'use client';
+
+import type { MetricSummaryResponse } from '@equilab/contracts';
+import Link from 'next/link';
+import { useRouter } from 'next/navigation';
+import { useEffect, useMemo, useState } from 'react';
+import { LiveIndicator } from '@/components/live-indicator';
+import { PageHeader, buttonClass, primaryButtonClass } from '@/components/page-header';
+import { Empty, ErrorState, Loading } from '@/components/states';
+import { api } from '@/lib/api.client';
+import { setProjectId } from '@/lib/settings.store';
+import { useApi } from '@/lib/use-api.hook';
+import { useTick } from '@/lib/use-interval.hook';
+import { runColumns, runMethods, sweepParamKeys } from './runs-columns';
+import { RunsFilters } from './runs-filters';
+import { needsEveryRun, nextSort, searchRuns, serverQuery, shownMetricColumns, sortRuns, useRunsQuery } from './runs-query';
+import { RunsTable, type RowRange } from './runs-table';
+import { REFRESH_MS, useLatestValues } from './use-latest-values.hook';
+import { useRunPages } from './use-run-pages.hook';
+
+/** Rows from the end of what is loaded at which the next page is asked for. */
+const PREFETCH_ROWS = 100;
+
+/** The metric keys offered as columns: those of a run that has metrics (a succeeded one, else a running one). */
+function useMetricKeys(sourceRunId: string | undefined): string[] {
+  const summary = useApi<MetricSummaryResponse>(sourceRunId ? `metric-keys:${sourceRunId}` : null, (signal) => api<MetricSummaryResponse>(`/runs/${sourceRunId}/metrics/summary`, { signal }));
+  return useMemo(() => (summary.data?.metrics ?? []).map((m) => m.key).sort(), [summary.data]);
+}
+
+function toggle(set: ReadonlySet<string>, id: string): Set<string> {
+  const next = new Set(set);
+  if (next.has(id)) next.delete(id);
+  else next.add(id);
+  return next;
+}
+
+/** A project's Runs page: filters and columns from the URL, pages of runs, live updates, selection for Compare. */
+export function RunsView({ projectId }: { projectId: string }) {
+  const router = useRouter();
+  const [query, setQuery] = useRunsQuery();
+  const [selected, setSelected] = useState<ReadonlySet<string>>(new Set());
+  const [range, setRange] = useState<RowRange>({ first: 0, last: 0 });
+
+  useEffect(() => setProjectId(projectId), [projectId]);
+
+  const everyRun = needsEveryRun(query);
+  const pages = useRunPages(projectId, serverQuery(query), everyRun);
+  const { runs } = pages;
+  const sourceRunId = (runs.find((r) => r.status === 'succeeded') ?? runs.find((r) => r.status === 'running'))?.id;
+  const metricKeys = useMetricKeys(sourceRunId);
+  const shownMetrics = useMemo(() => shownMetricColumns(query.metrics, metricKeys), [query.metrics, metricKeys]);
+  const paramKeys = useMemo(() => sweepParamKeys(runs), [runs]);
+  const methods = useMemo(() => runMethods(runs), [runs]);
+  const columns = useMemo(() => runColumns({ paramKeys, metricKeys: shownMetrics }), [paramKeys, shownMetrics]);
+
+  const { latest, ask } = useLatestValues(projectId, shownMetrics);
+  const visibleRuns = useMemo(() => sortRuns(searchRuns(runs, query.q), query.sort, latest), [runs, query.q, query.sort, latest]);
+  const onScreen = useMemo(() => visibleRuns.slice(range.first, range.last + 1), [visibleRuns, range]);
+  // The rows on screen, again every REFRESH_MS for running ones.
+  const tick = useTick(REFRESH_MS);
+  useEffect(() => ask(onScreen), [ask, onScreen, tick]);
+
+  const { loadMore } = pages;
+  useEffect(() => {
+    if (!everyRun && range.last >= visibleRuns.length - PREFETCH_ROWS) loadMore();
+  }, [everyRun, range.last, visibleRuns.length, loadMore]);
+
+  const onRangeChange = (next: RowRange) => setRange((previous) => (previous.first === next.first && previous.last === next.last ? previous : next));
+
+  return (
+    <>
+      <PageHeader
+        title="Runs"
+        subtitle={
+          <span className="flex items-center gap-3">
+            <span data-testid="runs-count">
+              {visibleRuns.length} shown · {runs.length}
+              {pages.complete ? '' : '+'} loaded
+            </span>
+            <LiveIndicator status={pages.live} />
+          </span>
+        }
+        actions={
+          <>
+            <button type="button" className={primaryButtonClass} disabled={selected.size < 2} onClick={() => router.push(`/compare?runs=${[...selected].join(',')}`)} data-testid="compare-selected">
+              Compare {selected.size > 0 ? `(${selected.size})` : ''}
+            </button>
+            {selected.size > 0 ? (
+              <button type="button" className={buttonClass} onClick={() => setSelected(new Set())}>
+                Clear selection
+              </button>
+            ) : null}
+            <Link href={`/projects/${projectId}/new`} className={buttonClass}>
+              New sweep
+            </Link>
+          </>
+        }
+      />
+      <RunsFilters query={query} onChange={(patch) => void setQuery(patch)} methods={methods} metricKeys={metricKeys} shownMetrics={shownMetrics} />
+
+      {pages.error ? <ErrorState error={pages.error} onRetry={pages.retry} /> : null}
+      {pages.loading && runs.length === 0 && !pages.error ? <Loading label="Loading runs…" /> : null}
+      {!pages.loading && !pages.error && runs.length === 0 ? (
+        <Empty title="No runs match">
+          <Link href={`/projects/${projectId}/new`} className="text-sky-600 underline">
+            Start a sweep or a single run
+          </Link>
+        </Empty>
+      ) : null}
+
+      {runs.length > 0 ? (
+        <RunsTable
+          runs={visibleRuns}
+          columns={columns}
+          sort={query.sort}
+          onSort={(column) => void setQuery({ sort: nextSort(query.sort, column) })}
+          selected={selected}
+          onToggle={(id) => setSelected((previous) => toggle(previous, id))}
+          latest={latest}
+          onRangeChange={onRangeChange}
+        />
+      ) : null}
+    </>
+  );
+}
