@@ -1,1 +1,2 @@
 export * from './tensorboard';
+export * from './weights';

@@ -1,0 +1,5 @@
+export * from './reference-naming';
+export * from './pickle.writer';
+export * from './pickle.reader';
+export * from './pth.format';
+export * from './reference-weights';
