@@ -1,3 +1,4 @@
+import { Prng } from '@equilab/random';
 import assert from 'node:assert/strict';
 
 /** Max |a − b| must stay within `rel` × the largest |expected| entry (plus a tiny absolute floor). */
@@ -29,16 +30,10 @@ export function assertClose(
   );
 }
 
-/** Deterministic pseudo-random floats in [-1, 1) (mulberry32). */
+/** Deterministic pseudo-random floats in [-1, 1) (the project's generator, @equilab/random). */
 export function randomArray(n: number, seed: number): Float32Array {
-  let s = seed >>> 0;
+  const prng = new Prng(seed);
   const out = new Float32Array(n);
-  for (let i = 0; i < n; i++) {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    out[i] = ((t ^ (t >>> 14)) >>> 0) / 2147483648 - 1;
-  }
+  for (let i = 0; i < n; i++) out[i] = prng.nextUint32() / 2147483648 - 1;
   return out;
 }

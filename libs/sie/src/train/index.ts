@@ -1,7 +1,6 @@
 export * from './adam.optimizer';
 export * from './checkpoint.store';
 export * from './safetensors.format';
-export * from './train.rng';
 export * from './train.types';
 export * from './training.loop';
 export * from './pair-loader.source';

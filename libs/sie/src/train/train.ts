@@ -14,7 +14,7 @@ import type { MethodModel } from '../types';
 import { buildMethod } from '../methods/method.registry';
 import { CHECKPOINT_FILE, hasCheckpoint, readCheckpointState } from './checkpoint.store';
 import { PairLoaderSource } from './pair-loader.source';
-import { TrainRng } from './train.rng';
+import { Prng } from '@equilab/random';
 import { TrainingLoop } from './training.loop';
 import type { TrainCallbacks, TrainController, TrainResult } from './train.types';
 
@@ -110,7 +110,7 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
     seed: options.seed,
     workers: options.workers,
   });
-  const rng = new TrainRng(options.seed ^ 0x7a1e5eed);
+  const rng = new Prng(options.seed ^ 0x7a1e5eed);
   let backbone: Resnet18Backbone | undefined;
   let model: MethodModel | undefined;
   let evaluator: OnlineEvaluator | undefined;

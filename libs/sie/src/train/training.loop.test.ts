@@ -10,7 +10,7 @@ import type { MetricPoint } from '@equilab/contracts';
 import type { Backbone, MethodModel, NamedVariable, ObjectiveInputs, ObjectiveOutput } from '../types';
 import { OnlineEvaluator } from '../evaluator/online.evaluator';
 import { TrainingLoop } from './training.loop';
-import { TrainRng } from './train.rng';
+import { Prng } from '@equilab/random';
 import { readSafetensors } from './safetensors.format';
 import { FINAL_WEIGHTS_FILE } from './checkpoint.store';
 import { TrainController, type BatchSource, type CheckpointInfo, type TrainBatch } from './train.types';
@@ -113,7 +113,7 @@ async function runStandIn(options: RunOptions) {
   const checkpoints: { step: number; reason: string }[] = [];
   const artifacts: CheckpointInfo['artifact'][] = [];
   const loop = new TrainingLoop(
-    { backbone, model, evaluator, source: new StandInSource(5), rng: new TrainRng(1) },
+    { backbone, model, evaluator, source: new StandInSource(5), rng: new Prng(1) },
     {
       method: 'StandIn',
       config: { batchSize: 4 },

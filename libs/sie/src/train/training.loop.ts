@@ -17,7 +17,7 @@ import {
   type CheckpointState,
   type VariableGroup,
 } from './checkpoint.store';
-import type { TrainRng } from './train.rng';
+import type { Prng } from '@equilab/random';
 import type { BatchSource, CheckpointInfo, TrainBatch, TrainCallbacks, TrainController, TrainResult } from './train.types';
 
 /** TensorBoard tags of the objectives' stats keys (spec §6). */
@@ -56,7 +56,8 @@ export interface TrainingComponents {
   readonly model: MethodModel;
   readonly evaluator: OnlineEvaluator;
   readonly source: BatchSource;
-  readonly rng: TrainRng;
+  /** The trainer's random stream; its state is saved in every checkpoint. */
+  readonly rng: Prng;
 }
 
 function prefixed(prefix: string, variables: readonly NamedVariable[]): NamedVariable[] {
