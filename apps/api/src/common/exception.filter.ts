@@ -3,6 +3,7 @@ import type { ErrorBody, ErrorCode } from '@equilab/contracts';
 import type { Response } from 'express';
 import { ZodError } from 'zod';
 import { AppError, zodIssues } from './app-error';
+import { unavailableDependency } from './unavailable';
 
 const statusCodes: Record<number, ErrorCode> = {
   400: 'validation',
@@ -34,27 +35,43 @@ export function toAppError(error: unknown): AppError {
     const code = statusCodes[status] ?? (status >= 500 ? 'internal' : 'validation');
     return new AppError(code, error.message);
   }
-  return fromPrisma(error) ?? new AppError('internal', 'internal error');
+  return unavailableDependency(error) ?? fromPrisma(error) ?? new AppError('internal', 'internal error');
 }
 
 export function errorBody(error: AppError): ErrorBody {
   return { error: { code: error.code, message: error.message, ...(error.issues ? { issues: [...error.issues] } : {}) } };
 }
 
+/** Seconds a client is asked to wait before retrying a 503 (`Retry-After`). */
+const RETRY_AFTER_SECONDS = 5;
+/** A dependency outage is logged once per this many milliseconds, not once per request. */
+const UNAVAILABLE_LOG_EVERY_MS = 30_000;
+
 /** Every error leaves the API as `{ error: { code, message, issues? } }` with the code's status. */
 @Catch()
 export class AppExceptionFilter implements ExceptionFilter {
   private readonly logger = new Logger('Errors');
+  private lastUnavailableLog = 0;
 
   catch(exception: unknown, host: ArgumentsHost): void {
     if (host.getType() !== 'http') return;
     const response = host.switchToHttp().getResponse<Response>();
     const error = toAppError(exception);
     if (error.code === 'internal') this.logger.error(exception instanceof Error ? exception.stack ?? exception.message : String(exception));
+    if (error.code === 'unavailable') this.logUnavailable(error, exception);
     if (response.headersSent) {
       response.end();
       return;
     }
+    if (error.code === 'unavailable') response.setHeader('retry-after', String(RETRY_AFTER_SECONDS));
     response.status(error.status).json(errorBody(error));
+  }
+
+  private logUnavailable(error: AppError, exception: unknown): void {
+    const now = Date.now();
+    if (now - this.lastUnavailableLog < UNAVAILABLE_LOG_EVERY_MS) return;
+    this.lastUnavailableLog = now;
+    const cause = exception instanceof Error ? exception.message.trim().split('\n').at(-1) : String(exception);
+    this.logger.warn(`${error.message} (answering 503): ${cause}`);
   }
 }
