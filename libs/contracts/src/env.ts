@@ -102,6 +102,14 @@ export const runnerEnvSchema = z.object({
 });
 export type RunnerEnv = z.output<typeof runnerEnvSchema>;
 
+/** The `equilab` command line's API access (`equilab import|export …`): `--api-url` / `--token` override these. */
+export const cliEnvSchema = z.object({
+  EQUILAB_API_URL: url(['http:', 'https:']).default('http://127.0.0.1:4000'),
+  /** A user API token (`node apps/api/dist/cli/token.js create`); empty = unset. */
+  EQUILAB_TOKEN: z.preprocess((v) => (v === '' ? undefined : v), z.string().min(1).optional()),
+});
+export type CliEnv = z.output<typeof cliEnvSchema>;
+
 export const webEnvSchema = z
   .object({
     /** The API the dashboard's server forwards `/api` and `/socket.io` to (so one build serves any API). */

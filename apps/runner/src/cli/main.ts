@@ -5,6 +5,8 @@ import { registerTrainCommand } from './train.command';
 import { registerMethodsCommand } from './methods.command';
 import { registerEvalCommand } from './eval.command';
 import { registerScienceCommands } from './science.command';
+import { registerImportCommands } from './import.command';
+import { registerExportCommands } from './export.command';
 
 /**
  * `equilab` — the command line of Equilab. Each `*.command.ts` beside this file registers one group of
@@ -20,6 +22,8 @@ export function buildCli(): Command {
   registerMethodsCommand(program);
   registerEvalCommand(program);
   registerScienceCommands(program);
+  registerImportCommands(program);
+  registerExportCommands(program);
   return program;
 }
 

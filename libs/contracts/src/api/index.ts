@@ -4,3 +4,4 @@ export * from './projects.api';
 export * from './runs.api';
 export * from './sweeps.api';
 export * from './queue.api';
+export * from './interop.api';

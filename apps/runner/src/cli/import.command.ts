@@ -1,0 +1,114 @@
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import * as path from 'node:path';
+import type { Command } from 'commander';
+import {
+  MAX_TENSORBOARD_FILES,
+  MAX_TENSORBOARD_UPLOAD_BYTES,
+  methodNames,
+  tensorboardImportResultSchema,
+  type TensorboardImportResult,
+} from '@equilab/contracts';
+import { findEventLogDirs, type EventLogDir } from '@equilab/interop';
+import { ApiError } from '../api-client/api.error';
+import { CliUsageError } from './train.command';
+import { addApiAccessOptions, resolveApiAccess, type ApiAccessOptions } from './api-access';
+
+export interface ImportTensorboardOptions extends ApiAccessOptions {
+  project?: string;
+  method?: string;
+}
+
+/** The method a reference experiment name starts with (`SIE_seed1` → SIE, `VICReg-lr3` → VICReg), else `imported`. */
+export function methodFromRunName(name: string): string {
+  const base = name.split('/').pop() ?? name;
+  const candidates = methodNames.filter((m) => base === m || (base.startsWith(m) && /[^A-Za-z0-9]/.test(base.charAt(m.length))));
+  return candidates.sort((a, b) => b.length - a.length)[0] ?? 'imported';
+}
+
+export interface ImportedRun {
+  readonly logDir: string;
+  readonly result: TensorboardImportResult | null;
+  /** Why the run was not (fully) imported: the API's message (e.g. a corrupt record: file and byte offset). */
+  readonly error: string | null;
+}
+
+function checkBounds(logDir: EventLogDir): void {
+  if (logDir.files.length > MAX_TENSORBOARD_FILES) throw new Error(`${logDir.dir}: ${logDir.files.length} event files, at most ${MAX_TENSORBOARD_FILES} per run`);
+  const bytes = logDir.files.reduce((n, f) => n + statSync(f).size, 0);
+  if (bytes > MAX_TENSORBOARD_UPLOAD_BYTES) throw new Error(`${logDir.dir}: ${bytes} bytes of event files, at most ${MAX_TENSORBOARD_UPLOAD_BYTES} per run`);
+}
+
+/**
+ * `equilab import tensorboard DIR --project P`: one Equilab run per log directory under DIR (tags and wall times
+ * kept), each uploaded to `POST /api/imports/tensorboard`, which parses and stores it. A corrupt file is reported
+ * with its byte offset; its earlier records are kept in the run.
+ */
+export async function runImportTensorboard(dir: string | undefined, options: ImportTensorboardOptions, log: (line: string) => void): Promise<ImportedRun[]> {
+  if (!dir) throw new CliUsageError('DIR', 'required: a TensorBoard log directory');
+  const root = path.resolve(dir);
+  if (!existsSync(root) || !statSync(root).isDirectory()) throw new CliUsageError('DIR', `folder ${root} does not exist`);
+  if (!options.project) throw new CliUsageError('--project', 'required: the project (id or name) the runs go to');
+  if (options.method !== undefined && !/^[A-Za-z0-9_.-]{1,100}$/.test(options.method)) throw new CliUsageError('--method', `expected a method name, got '${options.method}'`);
+  const logDirs = findEventLogDirs(root);
+  if (logDirs.length === 0) throw new CliUsageError('DIR', `no TensorBoard event files (events.out.tfevents.*) under ${root}`);
+  const api = resolveApiAccess(options);
+  const project = await api.resolveProject(options.project);
+  const imported: ImportedRun[] = [];
+  for (const logDir of logDirs) {
+    try {
+      checkBounds(logDir);
+      const form = new FormData();
+      form.set('projectId', project.id);
+      form.set('name', logDir.name);
+      form.set('method', options.method ?? methodFromRunName(logDir.name));
+      for (const file of logDir.files) form.append('files', new Blob([readFileSync(file)]), path.basename(file));
+      const result = tensorboardImportResultSchema.parse(await api.json('POST', '/api/imports/tensorboard', form));
+      const skipped = result.skipped.map((s) => `${s.tag} (${s.kind}) ×${s.count}`);
+      const dropped = result.dropped.map((d) => `${d.tag}: ${d.reason} ×${d.count}`);
+      log(
+        `${logDir.name} → run ${result.runId}: ${result.points} points, ${result.keys} tags` +
+          (skipped.length ? `; skipped ${skipped.join(', ')}` : '') +
+          (dropped.length ? `; dropped ${dropped.join(', ')}` : ''),
+      );
+      imported.push({ logDir: logDir.dir, result, error: null });
+    } catch (error) {
+      const message = error instanceof ApiError && error.status !== null ? apiMessage(error) : error instanceof Error ? error.message : String(error);
+      log(`${logDir.name}: ${message}`);
+      imported.push({ logDir: logDir.dir, result: null, error: message });
+    }
+  }
+  return imported;
+}
+
+/** The `error.message` of the API's JSON error body, else the raw answer. */
+function apiMessage(error: ApiError): string {
+  try {
+    const body = JSON.parse(error.body) as { error?: { message?: string } };
+    if (body.error?.message) return `HTTP ${error.status}: ${body.error.message}`;
+  } catch {
+    // not JSON: fall through
+  }
+  return error.message;
+}
+
+export function registerImportCommands(program: Command): void {
+  const group = program.command('import').description('bring runs and weights of other tools into Equilab');
+  addApiAccessOptions(
+    group
+      .command('tensorboard')
+      .description('import TensorBoard event files: one run per log directory (tags, steps and wall times kept)')
+      .argument('[dir]', 'TensorBoard log directory (a run folder, or a root holding one folder per run)')
+      .option('--project <idOrName>', 'project the runs are created in')
+      .option('--method <name>', 'method of every run (default: from the folder name, e.g. SIE_seed1 → SIE)'),
+  ).action(async (dir: string | undefined, options: ImportTensorboardOptions) => {
+    let exitCode = 0;
+    try {
+      const runs = await runImportTensorboard(dir, options, (line) => process.stdout.write(`${line}\n`));
+      if (runs.some((r) => r.error !== null)) exitCode = 1;
+    } catch (error) {
+      process.stderr.write(`equilab import tensorboard: ${error instanceof Error ? error.message : String(error)}\n`);
+      exitCode = error instanceof CliUsageError ? error.exitCode : 1;
+    }
+    process.exit(exitCode);
+  });
+}

@@ -1,0 +1,111 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { MetricPoint } from '@equilab/contracts';
+import { FINAL_WEIGHTS_FILE, Resnet18Backbone, saveFinalWeights } from '@equilab/sie';
+import { backboneTensors, findEventLogDirs, readEventRun, readReferenceWeights, scalarsToMetricPoints, writeEventFile } from '@equilab/interop';
+import { methodFromRunName } from './import.command';
+
+const MAIN = path.join(__dirname, 'main.js');
+
+function run(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const childEnv = { ...process.env, EQUILAB_TOKEN: '', ...env };
+    execFile(process.execPath, [MAIN, ...args], { timeout: 120_000, env: childEnv }, (error, stdout, stderr) => {
+      resolve({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stdout, stderr });
+    });
+  });
+}
+
+function tmp(): string {
+  return mkdtempSync(path.join(os.tmpdir(), 'equilab-interop-cli-'));
+}
+
+void test('export weights: a run folder → the reference naming, as .pth and as safetensors, loadable back', async () => {
+  const dir = tmp();
+  const backbone = new Resnet18Backbone({ widthMultiplier: 0.0625, seed: 3 });
+  try {
+    const runDir = path.join(dir, 'run');
+    mkdirSync(runDir);
+    saveFinalWeights(path.join(runDir, FINAL_WEIGHTS_FILE), [...backbone.parameters(), ...backbone.buffers()], {});
+    const expected = new Map(backboneTensors(backbone).map((t) => [t.name, t.data]));
+    for (const format of ['pth-state-dict', 'safetensors-reference']) {
+      const out = path.join(dir, `final_weights.${format}`);
+      const result = await run(['export', 'weights', runDir, '--format', format, '--out', out]);
+      assert.equal(result.code, 0, result.stderr);
+      assert.match(result.stdout, /bytes \(final weights\)/);
+      const read = readReferenceWeights(out);
+      assert.equal(read.tensors.length, expected.size);
+      for (const t of read.tensors) assert.deepEqual(t.data, expected.get(t.name), t.name);
+    }
+  } finally {
+    backbone.dispose();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+void test('export tensorboard: a run folder’s metrics.jsonl → an event file with the same points', async () => {
+  const dir = tmp();
+  try {
+    const points: MetricPoint[] = [
+      { key: 'Loss/Total loss', step: 0, value: 72.5, time: 1_700_000_000_000 },
+      { key: 'Loss/Total loss', step: 5, value: 31.25, time: 1_700_000_004_250 },
+      { key: 'Online eval reprs/R2 representations-equi', step: 5, value: 0.125, time: 1_700_000_004_250 },
+    ];
+    mkdirSync(path.join(dir, 'run'));
+    writeFileSync(path.join(dir, 'run', 'metrics.jsonl'), points.map((p) => JSON.stringify(p)).join('\n') + '\n');
+    const result = await run(['export', 'tensorboard', path.join(dir, 'run'), '--out', path.join(dir, 'tb')]);
+    assert.equal(result.code, 0, result.stderr);
+    assert.match(result.stdout, /events\.out\.tfevents\.\d{10}\..*: 3 points/);
+    const [logDir] = findEventLogDirs(path.join(dir, 'tb'));
+    const back = scalarsToMetricPoints(readEventRun(logDir!).points).points;
+    assert.deepEqual(back.sort((a, b) => a.step - b.step || a.key.localeCompare(b.key)), points);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+void test('bad input exits non-zero naming the option', async () => {
+  const dir = tmp();
+  try {
+    mkdirSync(path.join(dir, 'run'));
+    const cases: [string[], RegExp][] = [
+      [['export', 'weights', path.join(dir, 'run'), '--format', 'onnx', '--out', path.join(dir, 'w')], /--format: expected one of pth-state-dict, safetensors-reference, got 'onnx'/],
+      [['export', 'weights', path.join(dir, 'run')], /--out: required/],
+      [['export', 'weights', path.join(dir, 'run'), '--out', path.join(dir, 'missing', 'w.pth')], /--out: folder .*missing does not exist/],
+      [['export', 'weights', path.join(dir, 'run'), '--out', path.join(dir, 'w.pth')], /neither final_weights\.safetensors nor checkpoint\.safetensors/],
+      [['export', 'weights', 'not-a-run', '--out', path.join(dir, 'w.pth')], /RUN: 'not-a-run' is neither a folder nor a run id/],
+      [['export', 'tensorboard', path.join(dir, 'run')], /--out: required/],
+      [['export', 'tensorboard', path.join(dir, 'run'), '--out', path.join(dir, 'tb')], /RUN: .* has no metrics\.jsonl/],
+      [['import', 'tensorboard'], /DIR: required/],
+      [['import', 'tensorboard', path.join(dir, 'nope'), '--project', 'p'], /DIR: folder .*nope does not exist/],
+      [['import', 'tensorboard', path.join(dir, 'run'), '--project', 'p'], /DIR: no TensorBoard event files/],
+    ];
+    writeEventFile(path.join(dir, 'tb', 'SIE_seed1'), [{ tag: 'a', step: 0, value: 1, wallTime: 1 }]);
+    cases.push(
+      [['import', 'tensorboard', path.join(dir, 'tb')], /--project: required/],
+      [['import', 'tensorboard', path.join(dir, 'tb'), '--project', 'p'], /--token: required/],
+      [['import', 'tensorboard', path.join(dir, 'tb'), '--project', 'p', '--token', 't', '--api-url', 'ftp://x'], /--api-url: expected http\(s\)/],
+      [['import', 'tensorboard', path.join(dir, 'tb'), '--project', 'p', '--method', 'a b'], /--method: expected a method name/],
+    );
+    for (const [args, message] of cases) {
+      const result = await run(args);
+      assert.notEqual(result.code, 0, args.join(' '));
+      assert.match(result.stderr, message, args.join(' '));
+    }
+    assert.deepEqual(readdirSync(dir).sort(), ['run', 'tb']);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+void test('the method of a reference experiment is read from its folder name', () => {
+  assert.equal(methodFromRunName('SIE_seed1'), 'SIE');
+  assert.equal(methodFromRunName('runs/SIERotColor-lr3'), 'SIERotColor');
+  assert.equal(methodFromRunName('VICReg'), 'VICReg');
+  assert.equal(methodFromRunName('SIEfoo'), 'imported');
+  assert.equal(methodFromRunName('my-experiment'), 'imported');
+});
