@@ -14,7 +14,7 @@ import { Runner } from './runner';
  *   WORK_DIR         ./var/work (per-run training folders)       SPILL_DIR    ./var/spill (unsent metrics)
  *   RUNNER_LOCK_DURATION_MS 30000, RUNNER_STALLED_INTERVAL_MS 15000, RUNNER_MAX_STALLED_COUNT 5,
  *   RUNNER_HEARTBEAT_MS 5000, METRICS_FLUSH_MS 500, METRICS_BATCH_SIZE 1000, METRICS_MEMORY_LIMIT 20000,
- *   RUNNER_DATA_WORKERS 1, RUNNER_TRAINER_MODULE @equilab/sie (tests point it at a stand-in).
+ *   RUNNER_DATA_WORKERS 1, RUNNER_CHILD_ENTRY dist/child/child.main.js (tests fork testing/stub-child.main.js).
  */
 async function main(): Promise<void> {
   const env = parseEnv('runner', runnerEnvSchema);

@@ -4,7 +4,7 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import type { PretrainJob } from '@equilab/contracts';
+import { parseMethodRun, type PretrainJob } from '@equilab/contracts';
 import { generateDataset } from '@equilab/data';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
@@ -72,8 +72,9 @@ void describe('runner with the real trainer', { timeout: 300_000 }, () => {
     const job: PretrainJob = {
       runId,
       projectId: randomUUID(),
-      method: 'SIE',
-      config: { width: 0.0625, mlp: '16-16-16', equi: 16, batch_size: 3, resolution: 32, epochs: 2 },
+      ...parseMethodRun('SIE', { width: 0.0625, mlp: '16-16-16', equi: 16, batch_size: 3, resolution: 32, epochs: 2 }),
+      // The job's logging frequency is what the trainer honours (checked below): every 3rd step, never by time.
+      logEvery: { steps: 3, seconds: 86_400 },
       dataRoot: data,
       backend: 'cpu',
       seed: 1,
@@ -97,6 +98,12 @@ void describe('runner with the real trainer', { timeout: 300_000 }, () => {
     );
     const final = artifacts.find((a) => a.kind === 'final-weights');
     assert.ok(final, 'final weights registered');
+    const total = Number(final.step);
+    assert.deepEqual(
+      api.steps(runId, 'Loss/Total loss'),
+      Array.from({ length: total }, (_, i) => i).filter((step) => step % 3 === 0 || step === total - 1),
+      'metrics at every 3rd step and the last, as the job asks',
+    );
     assert.ok(existsSync(join(root, 'artifacts', String(final.path))));
     assert.match(String(final.sha256), /^[0-9a-f]{64}$/);
   });
@@ -106,8 +113,8 @@ void describe('runner with the real trainer', { timeout: 300_000 }, () => {
     const job: PretrainJob = {
       runId,
       projectId: randomUUID(),
-      method: 'SIE',
-      config: { width: 0.0625, mlp: '16-16-16', equi: 16, batch_size: 3, resolution: 32, epochs: 12 },
+      ...parseMethodRun('SIE', { width: 0.0625, mlp: '16-16-16', equi: 16, batch_size: 3, resolution: 32, epochs: 12 }),
+      logEvery: { steps: 1, seconds: 86_400 },
       dataRoot: data,
       backend: 'cpu',
       seed: 2,

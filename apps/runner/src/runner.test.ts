@@ -1,14 +1,15 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { CANCEL_CHANNEL, type PretrainJob } from '@equilab/contracts';
+import { CANCEL_CHANNEL, parseMethodRun, type PretrainJob } from '@equilab/contracts';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { FakeApiServer, waitFor, type RecordedCall } from './testing/fake-api.server';
 import { startRunnerProcess, type RunnerProcess } from './testing/runner-process';
+import { STUB_DATASET_FILE, type StubDataset } from './testing/stub.trainer';
 
 /**
  * The runner end to end against real Redis/BullMQ, real runner processes (`node dist/main.js`) with real
@@ -58,7 +59,7 @@ void describe('runner', { timeout: 240_000 }, () => {
       ARTIFACT_DIR: artifactDir,
       WORK_DIR: join(root, name, 'work'),
       SPILL_DIR: join(root, name, 'spill'),
-      RUNNER_TRAINER_MODULE: join(__dirname, 'testing', 'stub.trainer.js'),
+      RUNNER_CHILD_ENTRY: join(__dirname, 'testing', 'stub-child.main.js'),
       RUNNER_LOCK_DURATION_MS: '2000',
       RUNNER_STALLED_INTERVAL_MS: '500',
       RUNNER_HEARTBEAT_MS: '200',
@@ -70,16 +71,22 @@ void describe('runner', { timeout: 240_000 }, () => {
     return runner;
   };
 
-  const payload = (runId: string, config: Record<string, unknown>): PretrainJob => ({
-    runId,
-    projectId: randomUUID(),
-    method: 'stub',
-    config,
-    dataRoot: '/nonexistent/3diebench',
-    backend: 'wasm',
-    seed: 0,
-    runToken: `run-token-${runId}`,
-  });
+  /** A pretrain job of `epochs` epochs on a stand-in dataset of `stepsPerEpoch` steps of `stepMs` each. */
+  const payload = (runId: string, epochs: number, dataset: StubDataset): PretrainJob => {
+    const dataRoot = join(root, 'data', runId);
+    mkdirSync(dataRoot, { recursive: true });
+    writeFileSync(join(dataRoot, STUB_DATASET_FILE), JSON.stringify(dataset));
+    return {
+      runId,
+      projectId: randomUUID(),
+      ...parseMethodRun('VICReg', { epochs }),
+      logEvery: { steps: 10, seconds: 30 },
+      dataRoot,
+      backend: 'wasm',
+      seed: 0,
+      runToken: `run-token-${runId}`,
+    };
+  };
   const addJob = (data: unknown, jobId: string) =>
     queue.add('pretrain', data, { jobId, attempts: 5, backoff: { type: 'exponential', delay: 200 } });
   const jobState = async (jobId: string) => (await queue.getJob(jobId))?.getState();
@@ -102,7 +109,7 @@ void describe('runner', { timeout: 240_000 }, () => {
 
   void it('fails a job with a bad payload clearly (no retry), then trains a valid one and records the device', async () => {
     runnerA = await startRunner('a');
-    await addJob({ runId: 'not-a-uuid', method: 'stub' }, 'bad-1');
+    await addJob({ runId: 'not-a-uuid', method: 'VICReg' }, 'bad-1');
     await waitFor('the bad job to fail', async () => (await jobState('bad-1')) === 'failed');
     const bad = (await queue.getJob('bad-1'))!;
     assert.match(bad.failedReason, /^invalid pretrain job payload: /);
@@ -111,10 +118,10 @@ void describe('runner', { timeout: 240_000 }, () => {
     assert.equal(bad.attemptsMade, 1, 'an invalid payload is not retried');
 
     const runId = randomUUID();
-    await addJob(payload(runId, { totalSteps: 12, stepsPerEpoch: 5, stepMs: 5 }), `${runId}.1`);
+    await addJob(payload(runId, 3, { stepsPerEpoch: 5, stepMs: 5 }), `${runId}.1`);
     await waitFor('the run to succeed', () => api.finished.get(runId) === 'succeeded');
     await waitFor('the job to complete', async () => (await jobState(`${runId}.1`)) === 'completed');
-    assertCompleteSeries(runId, 12);
+    assertCompleteSeries(runId, 15);
     const [start] = api.callsTo('/start', runId);
     const registered = api.callsTo('/api/runners')[0]!;
     assert.equal(registered.token, 'runner-token');
@@ -130,7 +137,7 @@ void describe('runner', { timeout: 240_000 }, () => {
       },
     );
     assert.equal(start!.token, `run-token-${runId}`);
-    assert.deepEqual(checkpoints(runId), [5, 10]);
+    assert.deepEqual(checkpoints(runId), [5, 10, 15]);
     const final = api.callsTo('/artifacts', runId).find((call) => call.body.kind === 'final-weights')!;
     assert.equal(final.body.path, `runs/${runId}/final_weights.json`);
     assert.ok(existsSync(join(artifactDir, 'runs', runId, 'final_weights.json')));
@@ -140,7 +147,7 @@ void describe('runner', { timeout: 240_000 }, () => {
     );
 
     // A job for a run that has ended (start answers 409) is dropped without training, not retried.
-    await addJob(payload(runId, { totalSteps: 12, stepsPerEpoch: 5, stepMs: 5 }), `${runId}.again`);
+    await addJob(payload(runId, 3, { stepsPerEpoch: 5, stepMs: 5 }), `${runId}.again`);
     await waitFor(
       'the stale job to complete',
       async () => (await jobState(`${runId}.again`)) === 'completed',
@@ -186,7 +193,7 @@ void describe('runner', { timeout: 240_000 }, () => {
   void it('rides out an API outage mid-run: metrics spill to disk and are replayed, nothing is lost', async () => {
     const runId = randomUUID();
     const spill = join(root, 'a', 'spill', runId);
-    await addJob(payload(runId, { totalSteps: 50, stepsPerEpoch: 1_000, stepMs: 20 }), `${runId}.1`);
+    await addJob(payload(runId, 1, { stepsPerEpoch: 50, stepMs: 20 }), `${runId}.1`);
     await waitFor('training to be under way', () => api.steps(runId).length >= 10);
     api.down = true;
     await waitFor(
@@ -203,7 +210,7 @@ void describe('runner', { timeout: 240_000 }, () => {
 
   void it('cancels a run through Redis pub/sub: the child checkpoints, the run ends canceled, the job completes', async () => {
     const runId = randomUUID();
-    await addJob(payload(runId, { totalSteps: 1_000_000, stepsPerEpoch: 10, stepMs: 10 }), `${runId}.1`);
+    await addJob(payload(runId, 100_000, { stepsPerEpoch: 10, stepMs: 10 }), `${runId}.1`);
     await waitFor('training to be under way', () => api.steps(runId).length >= 15);
     await waitFor('the heartbeat to list the run', () =>
       api.callsTo('/heartbeat').some((call) => (call.body.activeRunIds as string[]).includes(runId)),
@@ -228,9 +235,9 @@ void describe('runner', { timeout: 240_000 }, () => {
     // As the API does (runner-api.ts): a preempted run goes back to the queue as a fresh job.
     api.onFinish = async (finishedRunId, status) => {
       if (finishedRunId === runId && status === 'preempted')
-        await addJob(payload(runId, { totalSteps: total, stepsPerEpoch: 10, stepMs: 30 }), `${runId}.2`);
+        await addJob(payload(runId, total / 10, { stepsPerEpoch: 10, stepMs: 30 }), `${runId}.2`);
     };
-    await addJob(payload(runId, { totalSteps: total, stepsPerEpoch: 10, stepMs: 30 }), `${runId}.1`);
+    await addJob(payload(runId, total / 10, { stepsPerEpoch: 10, stepMs: 30 }), `${runId}.1`);
     await waitFor('training to be under way', () => api.steps(runId).length >= 13);
     runnerA.process.kill('SIGTERM');
     assert.deepEqual(await runnerA.exited, { code: 0, signal: null });
@@ -257,7 +264,7 @@ void describe('runner', { timeout: 240_000 }, () => {
   void it('after SIGKILL the job stalls, goes back to the queue and another runner resumes from the last checkpoint', async () => {
     const runId = randomUUID();
     const total = 70;
-    await addJob(payload(runId, { totalSteps: total, stepsPerEpoch: 10, stepMs: 30 }), `${runId}.1`);
+    await addJob(payload(runId, total / 10, { stepsPerEpoch: 10, stepMs: 30 }), `${runId}.1`);
     await waitFor(
       'a checkpoint and more steps',
       () => checkpoints(runId).length >= 1 && api.steps(runId).length >= 25,

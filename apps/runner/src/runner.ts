@@ -86,7 +86,6 @@ export class Runner {
       store: this.store,
       workDir: this.env.WORK_DIR,
       spillDir: this.env.SPILL_DIR,
-      trainerModule: this.env.RUNNER_TRAINER_MODULE,
       dataWorkers: this.env.RUNNER_DATA_WORKERS,
       defaultBackend: this.env.RUNNER_BACKEND,
       metrics: {
@@ -99,6 +98,7 @@ export class Runner {
       active: this.active,
       isShuttingDown: () => this.shuttingDown,
       log: this.log,
+      ...(this.env.RUNNER_CHILD_ENTRY ? { childEntry: this.env.RUNNER_CHILD_ENTRY } : {}),
     };
     const processors = {
       pretrain: (job: Job, token?: string) => processPretrainJob(job, token, deps),

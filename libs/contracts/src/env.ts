@@ -97,8 +97,11 @@ export const runnerEnvSchema = z.object({
   METRICS_MEMORY_LIMIT: z.coerce.number().int().min(1).default(20_000),
   /** Data-loading workers passed to the trainer. */
   RUNNER_DATA_WORKERS: z.coerce.number().int().min(0).default(1),
-  /** Module whose `train` / `evaluate` exports the child calls (tests point it at a stand-in trainer). */
-  RUNNER_TRAINER_MODULE: z.string().min(1).default('@equilab/sie'),
+  /**
+   * Compiled training-child entry the runner forks; default the runner's own `dist/child/child.main.js` (trains
+   * with libs/sie). The runner's tests fork `dist/testing/stub-child.main.js` (the same child, a stand-in trainer).
+   */
+  RUNNER_CHILD_ENTRY: z.string().min(1).max(4096).optional(),
 });
 export type RunnerEnv = z.output<typeof runnerEnvSchema>;
 

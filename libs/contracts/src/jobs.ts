@@ -1,34 +1,38 @@
 import { z } from 'zod';
-import { backendNameSchema } from './training';
+import { methodRunSchema } from './methods/method-run';
+import { backendNameSchema, logEverySchema } from './training';
 
 /**
  * The typed job catalogue: every BullMQ queue, its payload schema and its retry policy. The API produces
  * these jobs and the runner consumes them; neither redeclares a payload.
  */
-export const pretrainJobSchema = z.object({
+/** What every job of a run carries: whose it is, where the data is, the backend, the seed, the run's token. */
+const runJobFields = {
   runId: z.string().uuid(),
-  projectId: z.string().uuid(),
-  method: z.string().min(1),
-  /** The run's validated, fully resolved config (method schema defaults applied). */
-  config: z.record(z.string(), z.unknown()),
   /** Dataset root folder as seen by the runner. */
   dataRoot: z.string().min(1),
   backend: backendNameSchema.default('wasm'),
   seed: z.number().int().min(0),
   /** Bearer token that may only write to this run. */
   runToken: z.string().min(1),
-});
-export type PretrainJob = z.infer<typeof pretrainJobSchema>;
+};
+
+/** A pretraining job: the run's method and resolved config (parsed with that method's schema), and how often to log. */
+export const pretrainJobSchema = z
+  .object({
+    ...runJobFields,
+    projectId: z.string().uuid(),
+    /** Metric logging frequency (jobs queued before this field existed get the defaults). */
+    logEvery: logEverySchema.prefault({}),
+  })
+  .and(methodRunSchema);
+export type PretrainJob = z.output<typeof pretrainJobSchema>;
 
 export const evaluateJobSchema = z.object({
-  runId: z.string().uuid(),
+  ...runJobFields,
   evaluationId: z.string().uuid(),
   kind: z.string().min(1),
   config: z.record(z.string(), z.unknown()),
-  dataRoot: z.string().min(1),
-  backend: backendNameSchema.default('wasm'),
-  seed: z.number().int().min(0),
-  runToken: z.string().min(1),
 });
 export type EvaluateJob = z.infer<typeof evaluateJobSchema>;
 

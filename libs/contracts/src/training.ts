@@ -14,6 +14,27 @@ export const metricPointSchema = z.object({
 });
 export type MetricPoint = z.infer<typeof metricPointSchema>;
 
+/**
+ * How often a trainer reports metrics (the reference's `--log-freq-time`): at every `steps`-th global step and
+ * at least every `seconds` seconds, and always at the last step. The defaults are `equilab train`'s.
+ */
+export const logEverySchema = z.strictObject({
+  steps: z
+    .number()
+    .int()
+    .min(0)
+    .max(1_000_000)
+    .default(10)
+    .describe('Metrics every N global steps (0: by time only).'),
+  seconds: z
+    .number()
+    .min(0)
+    .max(86_400)
+    .default(30)
+    .describe('…and at least every T seconds (0: at every step).'),
+});
+export type LogEvery = z.output<typeof logEverySchema>;
+
 /** Training or evaluation progress. */
 export const progressSchema = z.object({
   step: z.number().int().min(0),

@@ -11,3 +11,4 @@ export * from './losses';
 export * from './metrics';
 export * from './methods';
 export * from './evaluations';
+export * from './trainer';

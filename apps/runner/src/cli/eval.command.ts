@@ -1,7 +1,7 @@
 import { appendFileSync, existsSync, statSync } from 'node:fs';
 import * as path from 'node:path';
 import type { Command } from 'commander';
-import { backendNameSchema, evaluationKinds, parseEvaluationConfig, type EvaluationOutcome, type MetricPoint } from '@equilab/contracts';
+import { backendNameSchema, evaluationKinds, parseEvaluationConfig, type BackendName, type EvaluationOutcome, type MetricPoint } from '@equilab/contracts';
 import { CliUsageError, parseSetOption } from './train.command';
 
 /** `equilab eval` options as commander hands them over. */
@@ -23,7 +23,7 @@ export interface ResolvedEvalCommand {
   readonly runDir: string;
   readonly dataRoot: string;
   readonly evalDir: string;
-  readonly backend: string;
+  readonly backend: BackendName;
   readonly workers: number;
   readonly seed: number;
   readonly threads?: number;

@@ -50,9 +50,12 @@ void test('bad input is rejected naming the field: method, data dir, option key 
     const yaml = path.join(data, 'c.yaml');
     writeFileSync(yaml, 'method: VICReg\nepochs: 3\nmlp: 32-32\n');
     const resolved = resolveTrainCommand(options({ data, out: data, config: yaml, set: ['epochs=5'] }));
-    assert.equal(resolved.method, 'VICReg');
-    assert.equal(resolved.config.epochs, 5);
-    assert.equal(resolved.config.mlp, '32-32');
+    assert.equal(resolved.run.method, 'VICReg');
+    assert.equal(resolved.run.config.epochs, 5);
+    assert.equal(resolved.run.config.mlp, '32-32');
+    assert.deepEqual(resolved.logEvery, { steps: 1, seconds: 30 });
+    assert.throws(() => resolveTrainCommand(options({ method: 'SIE', data, out: data, metricsEvery: '-1' })), /--metrics-every: /);
+    assert.throws(() => resolveTrainCommand(options({ method: 'SIE', data, out: data, metricsEverySeconds: 'soon' })), /--metrics-every-seconds: /);
     // The process exits ≠ 0 with the field on stderr.
     const cli = await run('train', '--method', 'SIE', '--data', data, '--out', data, '--set', 'equi=oops');
     assert.notEqual(cli.code, 0);

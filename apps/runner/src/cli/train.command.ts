@@ -3,7 +3,18 @@ import * as path from 'node:path';
 import type { Command } from 'commander';
 import { SingleBar } from 'cli-progress';
 import { parse as parseYaml } from 'yaml';
-import { backendNameSchema, isMethodName, methodNames, parseMethodConfig, type MetricPoint, type Progress } from '@equilab/contracts';
+import {
+  backendNameSchema,
+  isMethodName,
+  logEverySchema,
+  methodNames,
+  parseMethodRun,
+  type BackendName,
+  type LogEvery,
+  type MethodRun,
+  type MetricPoint,
+  type Progress,
+} from '@equilab/contracts';
 
 /** `equilab train` options as commander hands them over. */
 export interface TrainCommandOptions {
@@ -38,10 +49,13 @@ function parseInteger(field: string, raw: string, min: number): number {
   return value;
 }
 
-function parseNumber(field: string, raw: string, min: number): number {
-  const value = Number(raw);
-  if (!Number.isFinite(value) || value < min) throw new CliUsageError(field, `expected a number ≥ ${min}, got '${raw}'`);
-  return value;
+/** `--metrics-every` / `--metrics-every-seconds` read with the job's own schema (same bounds as a platform run). */
+function parseLogEvery(steps: string, seconds: string): LogEvery {
+  const result = logEverySchema.safeParse({ steps: Number(steps), seconds: Number(seconds) });
+  if (result.success) return result.data;
+  const issue = result.error.issues[0];
+  const field = issue?.path[0] === 'seconds' ? '--metrics-every-seconds' : '--metrics-every';
+  throw new CliUsageError(field, `${issue?.message ?? 'invalid'} (got '${field === '--metrics-every' ? steps : seconds}')`);
 }
 
 /** `key=value` → [key, value]; the value is read as YAML (numbers, booleans, strings; empty = ""). */
@@ -74,16 +88,15 @@ function readConfigFile(file: string): Record<string, unknown> {
 }
 
 export interface ResolvedTrainCommand {
-  readonly method: string;
-  readonly config: Record<string, unknown>;
+  /** The method and its config, parsed once here. */
+  readonly run: MethodRun;
   readonly dataRoot: string;
   readonly outDir: string;
-  readonly backend: string;
+  readonly backend: BackendName;
   readonly workers: number;
   readonly seed: number;
   readonly threads?: number;
-  readonly metricsEvery: number;
-  readonly metricsEverySeconds: number;
+  readonly logEvery: LogEvery;
 }
 
 /** Validates the command line; every error names the option or config field. */
@@ -109,25 +122,22 @@ export function resolveTrainCommand(options: TrainCommandOptions): ResolvedTrain
     overrides[key] = value;
   }
   if (options.seed !== undefined) overrides.seed = parseInteger('--seed', options.seed, 0);
-  const result = (() => {
+  const run = (() => {
     try {
-      return parseMethodConfig(method, overrides);
+      return parseMethodRun(method, overrides);
     } catch (error) {
       throw new CliUsageError('--set/--config', (error as Error).message);
     }
   })();
-  const config = { ...result } as Record<string, unknown>;
   return {
-    method,
-    config,
+    run,
     dataRoot,
     outDir: path.resolve(options.out),
     backend: backend.data,
     workers: parseInteger('--workers', options.workers, 0),
-    seed: Number(config.seed ?? 0),
+    seed: run.config.seed,
     ...(options.threads !== undefined ? { threads: parseInteger('--threads', options.threads, 1) } : {}),
-    metricsEvery: parseInteger('--metrics-every', options.metricsEvery, 0),
-    metricsEverySeconds: parseNumber('--metrics-every-seconds', options.metricsEverySeconds, 0),
+    logEvery: parseLogEvery(options.metricsEvery, options.metricsEverySeconds),
   };
 }
 
@@ -193,7 +203,7 @@ export async function runTrainCommand(options: TrainCommandOptions, signal?: Abo
   const resume = existsSync(checkpoint);
   writeFileSync(
     path.join(resolved.outDir, 'config.json'),
-    `${JSON.stringify({ method: resolved.method, config: resolved.config, seed: resolved.seed, dataRoot: resolved.dataRoot, backend: resolved.backend }, null, 2)}\n`,
+    `${JSON.stringify({ method: resolved.run.method, config: resolved.run.config, seed: resolved.seed, dataRoot: resolved.dataRoot, backend: resolved.backend }, null, 2)}\n`,
   );
   const metricsFile = path.join(resolved.outDir, 'metrics.jsonl');
   const display = new ProgressDisplay(process.stderr.isTTY === true);
@@ -203,16 +213,14 @@ export async function runTrainCommand(options: TrainCommandOptions, signal?: Abo
   if (resume) process.stderr.write(`resuming from ${checkpoint}\n`);
   try {
     const result = await sie.train({
-      method: resolved.method,
-      config: resolved.config,
+      run: resolved.run,
       dataRoot: resolved.dataRoot,
       outDir: resolved.outDir,
       backend: resolved.backend,
       seed: resolved.seed,
       workers: resolved.workers,
       ...(resolved.threads !== undefined ? { threads: resolved.threads } : {}),
-      metricsEvery: resolved.metricsEvery,
-      metricsEverySeconds: resolved.metricsEverySeconds,
+      logEvery: resolved.logEvery,
       resume,
       ...(signal ? { signal } : {}),
       onDevice: (device) => process.stderr.write(`device: ${device.device}\n`),

@@ -12,8 +12,7 @@ import { RunExecution } from './run-execution';
 import { restoreWorkDir } from './work-dir';
 
 /**
- * Process one `evaluate` job — the offline evaluations (libs/sie `evaluate(options)`, see EvaluateOptions in
- * child/trainer.port.ts). It validates the payload, restores the run's stored files (checkpoint, final weights
+ * Process one `evaluate` job — the offline evaluations (libs/sie `Trainer.evaluate`, EvaluateOptions). It validates the payload, restores the run's stored files (checkpoint, final weights
  * and this evaluation's own earlier files, so an interrupted probe resumes) into a work folder that mirrors
  * `runs/<runId>/`, and forks the child with task `evaluate`. The API hears `POST /evaluations/:id/report`
  * `running` once the backend is up, `done` with the outcome (`evaluations/<id>/result.json`), or `failed`
@@ -55,12 +54,11 @@ export async function processEvaluateJob(
       {
         type: 'start',
         task: 'evaluate',
-        payload,
+        job: payload,
         outDir,
         resume: false,
         backend: payload.backend === 'auto' ? deps.defaultBackend : payload.backend,
         workers: deps.dataWorkers,
-        trainerModule: deps.trainerModule,
       },
       {
         onDevice: async (): Promise<void> => {

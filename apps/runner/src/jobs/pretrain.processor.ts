@@ -104,12 +104,11 @@ async function execute(
     {
       type: 'start',
       task: 'pretrain',
-      payload,
+      job: payload,
       outDir,
       resume: restored > 0,
       backend: payload.backend === 'auto' ? deps.defaultBackend : payload.backend,
       workers: deps.dataWorkers,
-      trainerModule: deps.trainerModule,
     },
     {
       onDevice: async (device: DeviceInfo) => {

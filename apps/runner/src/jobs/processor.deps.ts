@@ -9,7 +9,6 @@ export interface ProcessorDeps {
   readonly store: ArtifactStore;
   readonly workDir: string;
   readonly spillDir: string;
-  readonly trainerModule: string;
   readonly dataWorkers: number;
   /** Backend used when a job asks for `auto`. */
   readonly defaultBackend: BackendName;
@@ -25,6 +24,6 @@ export interface ProcessorDeps {
   readonly active: Map<string, RunExecution>;
   readonly isShuttingDown: () => boolean;
   readonly log: (message: string) => void;
-  /** Compiled child entry (tests may substitute one). */
+  /** Compiled training-child entry to fork (RUNNER_CHILD_ENTRY; default child/child.main.js). */
   readonly childEntry?: string;
 }

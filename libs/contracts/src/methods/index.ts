@@ -4,3 +4,4 @@ export * from './method-options.schema';
 export * from './method-catalogue';
 export * from './method-config.schemas';
 export * from './method-config.parse';
+export * from './method-run';

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { generateDataset } from '@equilab/data';
-import { evaluationOutcomeSchema, type MetricPoint } from '@equilab/contracts';
+import { evaluationOutcomeSchema, parseMethodRun, type MetricPoint } from '@equilab/contracts';
 import { train } from '../train/train';
 import { readSafetensors } from '../train/safetensors.format';
 import { CHECKPOINT_FILE } from '../train/checkpoint.store';
@@ -24,7 +24,7 @@ before(async () => {
   await generateDataset({ out: dataRoot, classes: 2, objectsPerClass: 4, views: 4, size: 32, seed: 9, workers: 0 });
   const pretrain = async (method: string, config: Record<string, unknown>): Promise<string> => {
     const outDir = mkdtempSync(path.join(tmpdir(), `sie-eval-${method}-`));
-    const result = await train({ method, config, dataRoot, outDir, backend: 'cpu', seed: 4, workers: 0, metricsEvery: 0, metricsEverySeconds: 3600, resume: false });
+    const result = await train({ run: parseMethodRun(method, config), dataRoot, outDir, backend: 'cpu', seed: 4, workers: 0, logEvery: { steps: 0, seconds: 3600 }, resume: false });
     assert.equal(result.status, 'completed');
     return outDir;
   };

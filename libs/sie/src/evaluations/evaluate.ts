@@ -17,7 +17,7 @@ import { runRetrievalEvaluation } from './retrieval.evaluation';
 
 export const EVALUATION_RESULT_FILE = 'result.json';
 
-/** `evaluate(options)`: the entry the runner's evaluate child and `equilab eval` call (runner trainer.port.ts). */
+/** `evaluate(options)`: the entry the runner's evaluate child and `equilab eval` call (`Trainer` in ../trainer.ts). */
 export interface EvaluateOptions {
   readonly kind: string;
   readonly config: Record<string, unknown>;
@@ -28,7 +28,7 @@ export interface EvaluateOptions {
   readonly evalDir?: string;
   readonly evaluationId?: string;
   readonly runId?: string;
-  readonly backend: string;
+  readonly backend: BackendName;
   readonly seed: number;
   readonly workers: number;
   readonly threads?: number;
@@ -70,7 +70,7 @@ export async function evaluate(options: EvaluateOptions): Promise<EvaluateResult
   mkdirSync(evalDir, { recursive: true });
   const run = loadPretrainedRun(options.outDir);
   try {
-    await selectBackend(options.backend as BackendName, options.threads !== undefined ? { threads: options.threads } : {});
+    await selectBackend(options.backend, options.threads !== undefined ? { threads: options.threads } : {});
     let outcome: EvaluationOutcome;
     let status: 'completed' | 'canceled' = 'completed';
     if (kind === 'retrieval') {

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import * as path from 'node:path';
 import { existsSync } from 'node:fs';
-import { methodCatalogue, isMethodName, parseMethodConfig, type LatentMode } from '@equilab/contracts';
+import { methodCatalogue, parseMethodRun, type LatentMode } from '@equilab/contracts';
 import { Resnet18Backbone } from '../backbone/resnet18.backbone';
 import { buildMethod } from '../methods/method.registry';
 import { CHECKPOINT_FILE, readCheckpointState } from '../train/checkpoint.store';
@@ -40,13 +40,13 @@ export function loadPretrainedRun(runDir: string): PretrainedRun {
   const file = path.join(runDir, CHECKPOINT_FILE);
   if (!existsSync(file)) throw new Error(`run-dir: no ${CHECKPOINT_FILE} in ${runDir} (is it a pretraining run's output folder?)`);
   const state = readCheckpointState(file);
-  if (!isMethodName(state.method)) throw new Error(`${file}: unknown method '${state.method}'`);
-  const config = parseMethodConfig(state.method, state.config);
+  // Read from disk: parsed here, where it enters (an unknown method or a bad field throws MethodConfigError).
+  const { method, config } = parseMethodRun(state.method, state.config);
   const stored = readSafetensors(file).tensors;
   const backbone = new Resnet18Backbone({ widthMultiplier: config.width, seed: 0 });
   let model: MethodModel | undefined;
   try {
-    model = buildMethod(state.method, { ...config, seed: 0 }, backbone.outDim);
+    model = buildMethod(method, config, backbone.outDim, 0);
     assignAll(file, stored, 'backbone', [...backbone.parameters(), ...backbone.buffers()]);
     assignAll(file, stored, 'method', [...model.parameters(), ...model.buffers()]);
   } catch (error) {
@@ -57,9 +57,9 @@ export function loadPretrainedRun(runDir: string): PretrainedRun {
   const done = state.epoch >= state.totalEpochs && state.stepInEpoch === 0;
   const built = model;
   return {
-    method: state.method,
+    method,
     config: { ...config },
-    latentMode: methodCatalogue[state.method].latentMode,
+    latentMode: methodCatalogue[method].latentMode,
     backbone,
     model: built,
     checkpoint: done ? 'final' : `epoch-${state.epoch}`,

@@ -6,6 +6,7 @@ import { selectBackend } from '../backend/select-backend';
 import { backboneCaseImplemented, checkBackboneCase } from './backbone.case';
 import { classifyGolden, goldenDir } from './golden-dir';
 import { checkMethodCase, type MethodCase } from './method.case';
+import type { Nested } from './golden.assert';
 import { checkMetricsCase, type MetricsCase } from './metrics.case';
 import { checkRelativeRotationCase, type RelativeRotationCase } from './relative-rotation.case';
 
@@ -52,3 +53,42 @@ for (const file of files) {
     }
   });
 }
+
+/**
+ * Objectives take representations of any width: a case derived from `vicreg_basic.json` with repr_size 20
+ * (64·20/512 = 2.5, so no backbone width gives it) — 4 extra representation columns that the projector's first
+ * layer weighs with zero rows. The loss terms are the original case's and their gradients are 0 on the extra
+ * columns.
+ */
+void test('a case whose repr_size is no backbone width (20) is checked on its representations', () => {
+  const source = path.join(dir, 'vicreg_basic.json');
+  assert.ok(fs.existsSync(source), `${source} not found`);
+  const base = JSON.parse(fs.readFileSync(source, 'utf8')) as MethodCase;
+  const extra = 20 - base.config.repr_size;
+  assert.ok(extra > 0);
+  const widen = (rows: Nested[], fill: (i: number, j: number) => number): Nested[] =>
+    rows.map((row, i) => [...(row as number[]), ...Array.from({ length: extra }, (_, j) => fill(i, j))]);
+  const [first, ...rest] = base.params['projector'] ?? [];
+  assert.ok(first?.kind === 'linear', 'vicreg_basic: the projector starts with a linear layer');
+  const out = (first.weight[0] as number[]).length;
+  const derived: MethodCase = {
+    ...base,
+    name: `${base.name}_repr20`,
+    config: { ...base.config, repr_size: 20 },
+    inputs: {
+      ...base.inputs,
+      x_rep: widen(base.inputs.x_rep, (i, j) => Math.sin(i + 3 * j)),
+      y_rep: widen(base.inputs.y_rep, (i, j) => Math.cos(2 * i + j)),
+    },
+    params: {
+      ...base.params,
+      projector: [{ ...first, weight: [...first.weight, ...Array.from({ length: extra }, () => new Array<number>(out).fill(0))] }, ...rest],
+    },
+    expected: {
+      ...base.expected,
+      grad_x_rep: widen(base.expected['grad_x_rep'] as Nested[], () => 0),
+      grad_y_rep: widen(base.expected['grad_y_rep'] as Nested[], () => 0),
+    },
+  };
+  checkMethodCase(derived);
+});

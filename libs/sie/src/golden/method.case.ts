@@ -1,6 +1,12 @@
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs-core';
-import { isMethodName, methodConfigSchemas } from '@equilab/contracts';
+import {
+  isMethodName,
+  methodOptionKeys,
+  methodOptionsSchema,
+  type MethodName,
+  type MethodOptions,
+} from '@equilab/contracts';
 import { buildMethod } from '../methods/method.registry';
 import type { MethodModel } from '../types';
 import { assertArrayClose, assertScalarClose, flatten, shapeOf, type Nested } from './golden.assert';
@@ -28,14 +34,17 @@ const HEAD_PREFIX: Record<string, string> = {
   augself_head: 'augself_head',
 };
 
-/** The method config of a case: the options the method takes, and a width multiplier giving repr_size. */
-export function caseConfig(c: MethodCase): Record<string, unknown> {
+/**
+ * The options of a case's method, as the heads and the objective take them: the case's fields that are options
+ * of the method, each validated by its own schema (defaults for the rest). No backbone is involved — the case's
+ * representations go straight into the heads — so `repr_size` may be any width (the training config's rule
+ * "64·width is an integer" is not applied).
+ */
+export function caseOptions(c: MethodCase): { method: MethodName; options: MethodOptions } {
   assert.ok(isMethodName(c.method), `${c.name}: unknown method '${c.method}'`);
-  const shape = methodConfigSchemas[c.method].shape as Record<string, unknown>;
-  const config: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(c.config)) if (k in shape) config[k] = v;
-  config['width'] = c.config.repr_size / 512;
-  return config;
+  const keys = new Set<string>(methodOptionKeys[c.method]);
+  const picked = Object.fromEntries(Object.entries(c.config).filter(([k]) => keys.has(k)));
+  return { method: c.method, options: methodOptionsSchema.parse(picked) };
 }
 
 /** Copies the golden parameters into the model; every parameter of the model must receive a value. */
@@ -86,7 +95,8 @@ export function loadGoldenParams(model: MethodModel, params: MethodCase['params'
  */
 export function checkMethodCase(c: MethodCase): void {
   const what = `${c.name} (${c.method})`;
-  const model = buildMethod(c.method, caseConfig(c), c.config.repr_size);
+  const { method, options } = caseOptions(c);
+  const model = buildMethod(method, options, c.config.repr_size, 1);
   try {
     loadGoldenParams(model, c.params, what);
     tf.tidy(() => {

@@ -31,6 +31,7 @@ export function methodBuildContext(
   name: MethodName,
   config: Partial<MethodOptions>,
   reprSize: number,
+  seed: number,
 ): MethodBuildContext {
   if (!Number.isInteger(reprSize) || reprSize < 1)
     throw new Error(`reprSize: must be a positive integer, got ${reprSize}`);
@@ -40,7 +41,7 @@ export function methodBuildContext(
     options,
     reprSize,
     latentDim: methodCatalogue[name].latentDim,
-    seeds: new SeedStream(options.seed),
+    seeds: new SeedStream(seed),
   };
 }
 

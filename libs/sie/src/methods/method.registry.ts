@@ -1,11 +1,5 @@
 import '../backend/register-gradients';
-import {
-  isMethodName,
-  methodNames,
-  parseMethodConfig,
-  MethodConfigError,
-  type MethodName,
-} from '@equilab/contracts';
+import type { MethodName, MethodOptions } from '@equilab/contracts';
 import type { MethodModel } from '../types';
 import { methodBuildContext, type MethodBuildContext } from './method.context';
 import { SieObjective, SieOnlyEquiObjective } from './sie.objective';
@@ -38,15 +32,15 @@ export const methodRegistry: Readonly<Record<MethodName, MethodBuilder>> = {
 };
 
 /**
- * Builds a method's heads (initialised from `config.seed`) on a backbone of width `reprSize`. `config` is
- * validated with the method's contracts schema (defaults applied); a bad method or field throws
- * MethodConfigError naming it.
+ * Builds a method's heads and objective on representations of width `reprSize`, initialised from `seed`. The
+ * options are already parsed (a run's `MethodRun.config`, or the options of a golden case): nothing is
+ * validated again here beyond what only the representation width can tell (e.g. SIE's `equi` < reprSize).
  */
-export function buildMethod(name: string, config: unknown, reprSize: number): MethodModel {
-  if (!isMethodName(name))
-    throw new MethodConfigError(name, [
-      { path: ['method'], message: `unknown method; expected one of ${methodNames.join(', ')}` },
-    ]);
-  const parsed = parseMethodConfig(name, config);
-  return methodRegistry[name](methodBuildContext(name, parsed, reprSize));
+export function buildMethod(
+  method: MethodName,
+  options: Partial<MethodOptions>,
+  reprSize: number,
+  seed: number,
+): MethodModel {
+  return methodRegistry[method](methodBuildContext(method, options, reprSize, seed));
 }

@@ -6,12 +6,19 @@ import {
   methodCatalogue,
   methodConfigSchemas,
   methodNames,
+  parseMethodRun,
   type MethodName,
 } from '@equilab/contracts';
 import { selectBackend } from '../backend/select-backend';
 import { randomArray } from '../ops/tensor-assert';
 import { buildMethod } from './method.registry';
 import type { MethodModel } from '../types';
+
+/** A method's model as the trainer builds it: config parsed by contracts, heads seeded by the config's seed. */
+function build(name: string, overrides: Record<string, unknown>, reprSize: number): MethodModel {
+  const { method, config } = parseMethodRun(name, overrides);
+  return buildMethod(method, config, reprSize, config.seed);
+}
 
 before(async () => {
   await selectBackend('cpu');
@@ -83,7 +90,7 @@ function checkRuns(model: MethodModel, name: MethodName): void {
 
 for (const name of methodNames)
   void test(`${name}: objective runs, returns its terms, gradients reach every parameter`, () => {
-    const model = buildMethod(name, tinyConfig(name), D);
+    const model = build(name, tinyConfig(name), D);
     try {
       assert.equal(model.method, name);
       assert.equal(model.latentDim, methodCatalogue[name].latentDim);
@@ -104,7 +111,7 @@ void test('predictor variants build and train: mlp predictor, deep hypernetwork 
     ['VICRegEquiMod', { bias_pred: true }],
   ];
   for (const [name, extra] of variants) {
-    const model = buildMethod(name, tinyConfig(name, extra), D);
+    const model = build(name, tinyConfig(name, extra), D);
     try {
       checkRuns(model, name);
     } finally {
@@ -114,7 +121,7 @@ void test('predictor variants build and train: mlp predictor, deep hypernetwork 
 });
 
 void test('SIE split: invariant dims first, projectors scaled by the share (half-to-even), eval dims', () => {
-  const model = buildMethod('SIE', { batch_size: B, width: D / 512, mlp: '12-12', equi: 4 }, D);
+  const model = build('SIE', { batch_size: B, width: D / 512, mlp: '12-12', equi: 4 }, D);
   try {
     const shapes = Object.fromEntries(model.parameters().map((p) => [p.name, p.variable.shape]));
     assert.deepEqual(shapes['projector_inv.0.weight'], [12, 9]);
@@ -151,7 +158,7 @@ void test('a RotColor method given a 4-D latent is rejected naming z', () => {
     'SimCLROnlyEquiRotColor',
     'SimCLREquiModRotColor',
   ] as const) {
-    const model = buildMethod(name, tinyConfig(name), D);
+    const model = build(name, tinyConfig(name), D);
     try {
       tf.tidy(() => assert.throws(() => model.objective(inputs(4)), /z must have shape \[6, 6\]/));
     } finally {
@@ -161,7 +168,7 @@ void test('a RotColor method given a 4-D latent is rejected naming z', () => {
 });
 
 void test('inputs of the wrong width are rejected naming hx / hy', () => {
-  const model = buildMethod('VICReg', tinyConfig('VICReg'), D);
+  const model = build('VICReg', tinyConfig('VICReg'), D);
   try {
     tf.tidy(() => {
       const inp = inputs(4);
@@ -184,29 +191,29 @@ void test('invalid configs are rejected with the field named', () => {
     return assert.fail('expected a MethodConfigError');
   };
   assert.equal(
-    issue(() => buildMethod('NoSuchMethod', {}, D)),
+    issue(() => build('NoSuchMethod', {}, D)),
     'method',
   );
   assert.equal(
-    issue(() => buildMethod('SIE', { equi: 512 }, 512)),
+    issue(() => build('SIE', { equi: 512 }, 512)),
     'equi',
   );
   assert.equal(
-    issue(() => buildMethod('SIE', { mlp: '12-' }, 512)),
+    issue(() => build('SIE', { mlp: '12-' }, 512)),
     'mlp',
   );
   assert.equal(
-    issue(() => buildMethod('SimCLR', { sim_coeff: 3 }, 512)),
+    issue(() => build('SimCLR', { sim_coeff: 3 }, 512)),
     'sim_coeff',
   );
   // the representation width given by the backbone is checked too
-  assert.throws(() => buildMethod('SIE', { width: 1, equi: 256, mlp: '8' }, 128), /equi/);
+  assert.throws(() => build('SIE', { width: 1, equi: 256, mlp: '8' }, 128), /equi/);
 });
 
 void test('the same seed gives the same heads; another seed differs', () => {
-  const a = buildMethod('SimCLR', tinyConfig('SimCLR'), D);
-  const b = buildMethod('SimCLR', tinyConfig('SimCLR'), D);
-  const c = buildMethod('SimCLR', { ...tinyConfig('SimCLR'), seed: 2 }, D);
+  const a = build('SimCLR', tinyConfig('SimCLR'), D);
+  const b = build('SimCLR', tinyConfig('SimCLR'), D);
+  const c = build('SimCLR', { ...tinyConfig('SimCLR'), seed: 2 }, D);
   const w = (m: MethodModel) => Array.from(m.parameters()[0]!.variable.dataSync());
   assert.deepEqual(w(a), w(b));
   assert.notDeepEqual(w(a), w(c));
@@ -215,7 +222,7 @@ void test('the same seed gives the same heads; another seed differs', () => {
 
 void test('SIE at initialisation: the hypernetwork amplifies (‖W(z)x‖ ≈ √(E/12)·‖x‖ for unit z)', () => {
   const E = 192;
-  const model = buildMethod('SIEOnlyEqui', { batch_size: 32, width: D / 512, mlp: String(E) }, D);
+  const model = build('SIEOnlyEqui', { batch_size: 32, width: D / 512, mlp: String(E) }, D);
   try {
     tf.tidy(() => {
       const hx = tf.randomNormal<tf.Rank.R2>([32, D], 0, 1, 'float32', 1);

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { generateDataset } from '@equilab/data';
-import type { MetricPoint } from '@equilab/contracts';
+import { parseMethodRun, type MetricPoint } from '@equilab/contracts';
 import { train, type TrainOptions } from './train';
 import { CHECKPOINT_FILE, FINAL_WEIGHTS_FILE } from './checkpoint.store';
 import { readSafetensors } from './safetensors.format';
@@ -21,15 +21,13 @@ before(async () => {
 
 function options(outDir: string, epochs: number, extra: Partial<TrainOptions> = {}): TrainOptions {
   return {
-    method: 'SIE',
-    config: { ...TINY, epochs },
+    run: parseMethodRun('SIE', { ...TINY, epochs }),
     dataRoot,
     outDir,
     backend: 'cpu',
     seed: 4,
     workers: 0,
-    metricsEvery: 1,
-    metricsEverySeconds: 3600,
+    logEvery: { steps: 1, seconds: 3600 },
     resume: true,
     ...extra,
   };
@@ -111,8 +109,7 @@ void test('SIE on cpu: no tensor leak (same tf.memory().numTensors at step 3 and
   const vicregKeys = new Set<string>();
   const vicreg = await train({
     ...options(mkdtempSync(path.join(tmpdir(), 'vicreg-')), 1, { onMetrics: (points) => points.forEach((p) => vicregKeys.add(p.key)) }),
-    method: 'VICReg',
-    config: { width: 0.0625, mlp: '16-16-16', batch_size: 3, resolution: 32, epochs: 1 },
+    run: parseMethodRun('VICReg', { width: 0.0625, mlp: '16-16-16', batch_size: 3, resolution: 32, epochs: 1 }),
   });
   assert.equal(vicreg.status, 'completed');
   assert.ok(!vicregKeys.has('Online eval reprs/R2 representations-equi'));

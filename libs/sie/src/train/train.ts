@@ -1,12 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import * as path from 'node:path';
-import {
-  methodCatalogue,
-  parseMethodConfig,
-  isMethodName,
-  type BackendName,
-  type DeviceInfo,
-} from '@equilab/contracts';
+import { methodCatalogue, type BackendName, type DeviceInfo, type LogEvery, type MethodRun } from '@equilab/contracts';
 import { selectBackend } from '../backend/select-backend';
 import { Resnet18Backbone } from '../backbone/resnet18.backbone';
 import { OnlineEvaluator, defaultPartProbes } from '../evaluator/online.evaluator';
@@ -19,23 +13,19 @@ import { TrainingLoop } from './training.loop';
 import type { TrainCallbacks, TrainController, TrainResult } from './train.types';
 
 export interface TrainOptions extends TrainCallbacks {
-  readonly method: string;
-  /** Method config (validated again here with the method's schema; defaults applied). */
-  readonly config: Record<string, unknown>;
+  /** The method and its parsed config (`parseMethodRun` / `methodRunSchema` of contracts, defaults applied). */
+  readonly run: MethodRun;
   /** Dataset root holding `train_images.npy` / `train_labels.npy` and the synset folders. */
   readonly dataRoot: string;
   /** Checkpoints, final weights. Created if missing. */
   readonly outDir: string;
-  /** A BackendName (`auto`, `wasm`, `cpu`, `tensorflow`, `tensorflow-gpu`); checked by selectBackend. */
-  readonly backend: string;
+  readonly backend: BackendName;
   /** Seed of initialisation, data order and view sampling. */
   readonly seed: number;
   /** Loader worker threads (0 = decode in this thread). */
   readonly workers: number;
-  /** Metrics every N global steps (0: only by time)… */
-  readonly metricsEvery: number;
-  /** …and at least every T seconds. */
-  readonly metricsEverySeconds: number;
+  /** How often metrics are reported (contracts `logEverySchema`). */
+  readonly logEvery: LogEvery;
   readonly signal?: AbortSignal;
   /** Continue from `outDir/checkpoint.safetensors` when it exists. */
   readonly resume: boolean;
@@ -67,30 +57,18 @@ function configDifferences(stored: Record<string, unknown>, current: Record<stri
  * checkpoint when `signal` aborts (status `canceled`).
  */
 export async function train(options: TrainOptions): Promise<TrainResult> {
-  if (!isMethodName(options.method)) {
-    // parseMethodConfig names the field and lists the methods.
-    parseMethodConfig(options.method, options.config);
-  }
-  const config = parseMethodConfig(options.method, options.config);
-  const configRecord = { ...config } as Record<string, unknown>;
-  const info = isMethodName(options.method) ? methodCatalogue[options.method] : undefined;
-  if (info === undefined) throw new Error(`method: unknown method '${options.method}'`);
-  for (const [field, value] of [
-    ['workers', options.workers],
-    ['seed', options.seed],
-    ['metricsEvery', options.metricsEvery],
-  ] as const) {
-    if (!Number.isInteger(value) || value < 0) throw new Error(`${field}: must be a non-negative integer, got ${String(value)}`);
-  }
-  if (!(options.metricsEverySeconds >= 0)) throw new Error(`metricsEverySeconds: must be ≥ 0, got ${options.metricsEverySeconds}`);
+  const { run } = options;
+  const { config } = run;
+  const configRecord: Record<string, unknown> = { ...config };
+  const info = methodCatalogue[run.method];
 
   mkdirSync(options.outDir, { recursive: true });
   const checkpointPath = path.join(options.outDir, CHECKPOINT_FILE);
   const resume = options.resume && hasCheckpoint(checkpointPath);
   if (resume) {
     const state = readCheckpointState(checkpointPath);
-    if (state.method !== options.method) {
-      throw new Error(`resume: the checkpoint in ${options.outDir} is a ${state.method} run, not ${options.method}`);
+    if (state.method !== run.method) {
+      throw new Error(`resume: the checkpoint in ${options.outDir} is a ${state.method} run, not ${run.method}`);
     }
     const differences = configDifferences(state.config, configRecord);
     if (differences.length > 0) {
@@ -99,7 +77,7 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
     if (state.seed !== options.seed) throw new Error(`resume: seed ${options.seed} differs from the checkpoint's ${state.seed}`);
   }
 
-  const device = await selectBackend(options.backend as BackendName, options.threads !== undefined ? { threads: options.threads } : {});
+  const device = await selectBackend(options.backend, options.threads !== undefined ? { threads: options.threads } : {});
   options.onDevice?.(device);
 
   const source = await PairLoaderSource.open({
@@ -117,7 +95,7 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
   let loop: TrainingLoop | undefined;
   try {
     backbone = new Resnet18Backbone({ widthMultiplier: config.width, seed: rng.nextSeed() });
-    model = buildMethod(options.method, { ...config, seed: rng.nextSeed() }, backbone.outDim);
+    model = buildMethod(run.method, run.config, backbone.outDim, rng.nextSeed());
     const dims = model.evalDims;
     evaluator = new OnlineEvaluator({
       reprDim: backbone.outDim,
@@ -130,7 +108,7 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
     loop = new TrainingLoop(
       { backbone, model, evaluator, source, rng },
       {
-        method: options.method,
+        method: run.method,
         config: configRecord,
         seed: options.seed,
         workers: options.workers,
@@ -139,8 +117,7 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
         weightDecay: config.wd,
         outDir: options.outDir,
         resume,
-        metricsEvery: options.metricsEvery,
-        metricsEverySeconds: options.metricsEverySeconds,
+        logEvery: options.logEvery,
         loggedTerms: info.loggedTerms.map((t) => t.term),
         ...(options.signal ? { signal: options.signal } : {}),
         ...(options.controller ? { controller: options.controller } : {}),

@@ -124,8 +124,7 @@ async function runStandIn(options: RunOptions) {
       weightDecay: 1e-4,
       outDir: options.outDir,
       resume: options.resume ?? false,
-      metricsEvery: options.metricsEvery ?? 1,
-      metricsEverySeconds: 3600,
+      logEvery: { steps: options.metricsEvery ?? 1, seconds: 3600 },
       signal: controller.signal,
       controller: trainController,
       onMetrics: (points) => {

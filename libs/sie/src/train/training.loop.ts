@@ -3,7 +3,7 @@ import '../backend/register-gradients';
 import { createHash } from 'node:crypto';
 import { closeSync, openSync, readSync, statSync } from 'node:fs';
 import * as path from 'node:path';
-import type { Artifact, MetricPoint } from '@equilab/contracts';
+import type { Artifact, LogEvery, MetricPoint } from '@equilab/contracts';
 import type { Backbone, LossTerm, MethodModel, NamedVariable } from '../types';
 import type { OnlineEvaluator } from '../evaluator/online.evaluator';
 import { meanNormalizedStd as stdStat, meanOffDiagonalCorrelation as correlationStat } from '../metrics/representation-stats.metric';
@@ -41,10 +41,8 @@ export interface TrainingLoopOptions extends TrainCallbacks {
   readonly outDir: string;
   /** Load `outDir/checkpoint.safetensors` before training. */
   readonly resume: boolean;
-  /** Emit metrics when the global step is a multiple of this (0 = never by count). */
-  readonly metricsEvery: number;
-  /** …and at least this often, seconds (0 = every step). */
-  readonly metricsEverySeconds: number;
+  /** Metrics when the global step is a multiple of `steps` (0: never by count) and at least every `seconds` (0: every step). */
+  readonly logEvery: LogEvery;
   readonly signal?: AbortSignal;
   readonly controller?: TrainController;
   /** Loss terms to log (the method catalogue's `loggedTerms`); default: every term the objective returns. */
@@ -251,11 +249,11 @@ export class TrainingLoop {
   }
 
   private shouldLog(step: number): boolean {
-    const { metricsEvery, metricsEverySeconds } = this.options;
+    const { steps, seconds } = this.options.logEvery;
     if (!this.options.onMetrics) return false;
-    if (metricsEvery > 0 && step % metricsEvery === 0) return true;
+    if (steps > 0 && step % steps === 0) return true;
     if (step === this.totalSteps - 1) return true;
-    return Date.now() - this.lastMetricsAt >= metricsEverySeconds * 1000;
+    return Date.now() - this.lastMetricsAt >= seconds * 1000;
   }
 
   /** One optimisation step on one batch. */

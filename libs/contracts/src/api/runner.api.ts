@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { artifactSchema, metricPointSchema, progressSchema } from './training';
+import { artifactSchema, metricPointSchema, progressSchema } from '../training';
 
 /**
  * The runner ⇄ API protocol. All routes are under `/api`, authenticated with `Authorization: Bearer <token>`.

@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { deviceInfoSchema, metricPointSchema, progressSchema } from './training';
+import { evaluateJobSchema, pretrainJobSchema } from './jobs';
+import { backendNameSchema, deviceInfoSchema, metricPointSchema, progressSchema } from './training';
 
 /**
  * IPC between a runner and the training child it forks for one job (`child_process.fork`, `serialization:
@@ -15,21 +16,22 @@ import { deviceInfoSchema, metricPointSchema, progressSchema } from './training'
 export const childTaskSchema = z.enum(['pretrain', 'evaluate']);
 export type ChildTask = z.infer<typeof childTaskSchema>;
 
-export const childStartMessageSchema = z.object({
+const startFields = {
   type: z.literal('start'),
-  task: childTaskSchema,
-  /** The validated job payload (PretrainJob or EvaluateJob). */
-  payload: z.record(z.string(), z.unknown()),
   /** Per-run work folder: the trainer's outDir, pre-filled with the latest checkpoint when resuming. */
   outDir: z.string().min(1),
   /** True when outDir holds a checkpoint to resume from. */
   resume: z.boolean(),
   /** Backend to initialise (the job's, `auto` resolved by the runner). */
-  backend: z.string().min(1),
+  backend: backendNameSchema,
   workers: z.number().int().min(0),
-  /** Module exporting `train` (and later `evaluate`); `@equilab/sie` in production. */
-  trainerModule: z.string().min(1),
-});
+};
+
+/** The job the child runs, with the job's payload as the runner parsed it (the child parses it once, here). */
+export const childStartMessageSchema = z.discriminatedUnion('task', [
+  z.object({ ...startFields, task: z.literal('pretrain'), job: pretrainJobSchema }),
+  z.object({ ...startFields, task: z.literal('evaluate'), job: evaluateJobSchema }),
+]);
 export type ChildStartMessage = z.infer<typeof childStartMessageSchema>;
 
 export const childProceedMessageSchema = z.object({ type: z.literal('proceed') });
