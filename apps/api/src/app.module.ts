@@ -8,6 +8,8 @@ import { TokensService } from './auth/tokens.service';
 import { AppExceptionFilter } from './common/exception.filter';
 import { API_ENV, type ApiEnv } from './config/api-env';
 import { HealthController } from './health/health.controller';
+import { InteropController } from './interop/interop.controller';
+import { InteropService } from './interop/interop.service';
 import { LiveGateway } from './live/live.gateway';
 import { LiveService } from './live/live.service';
 import { MetricsController } from './metrics/metrics.controller';
@@ -50,6 +52,7 @@ export class AppModule {
         SweepsController,
         RunnerRegistryController,
         QueueController,
+        InteropController,
       ],
       providers: [
         { provide: API_ENV, useValue: env },
@@ -72,6 +75,7 @@ export class AppModule {
         RunLifecycleService,
         SweepsService,
         RunnerRegistryService,
+        InteropService,
       ],
     };
   }

@@ -68,11 +68,12 @@ export const compareQuerySchema = z.object({
 export type CompareQuery = z.input<typeof compareQuerySchema>;
 
 /**
- * `GET /api/runs/:id/metrics/export?format=csv|jsonl` and `GET /api/sweeps/:id/metrics/export?format=…`:
- * long format, columns `run,key,step,value,time` (time = ISO 8601 UTC); CSV has a header row.
+ * `GET /api/runs/:id/metrics/export?format=csv|jsonl|tfevents` and `GET /api/sweeps/:id/metrics/export?format=csv|jsonl`:
+ * long format, columns `run,key,step,value,time` (time = ISO 8601 UTC); CSV has a header row. `tfevents` (runs
+ * only): one TensorBoard event file of the run's scalars (float32), tag = key, wall time = time.
  */
 export const exportQuerySchema = z.object({
-  format: z.enum(['csv', 'jsonl']).default('csv'),
+  format: z.enum(['csv', 'jsonl', 'tfevents']).default('csv'),
   keys: keysParam.optional(),
 });
 export type ExportQuery = z.input<typeof exportQuerySchema>;

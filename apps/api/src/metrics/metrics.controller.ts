@@ -17,6 +17,8 @@ import { PrismaService } from '../database/prisma.service';
 import { MetricsRepository } from './metrics.repository';
 import { MetricsService } from './metrics.service';
 import { csvLine } from './metrics-export';
+import { sendDownload } from '../interop/download';
+import { InteropService } from '../interop/interop.service';
 
 @Controller()
 export class MetricsController {
@@ -24,6 +26,7 @@ export class MetricsController {
     private readonly metrics: MetricsService,
     private readonly repo: MetricsRepository,
     private readonly prisma: PrismaService,
+    private readonly interop: InteropService,
   ) {}
 
   @Post('runs/:id/metrics')
@@ -59,6 +62,7 @@ export class MetricsController {
     const q = parseInput(exportQuerySchema, query);
     const run = await this.prisma.run.findUnique({ where: { id: runId }, select: { id: true } });
     if (!run) throw AppError.notFound('run', runId);
+    if (q.format === 'tfevents') return sendDownload(res, await this.interop.exportTfevents(runId, q.keys));
     await this.stream(res, [runId], q.keys, q.format, `run-${runId}`);
   }
 
@@ -66,6 +70,7 @@ export class MetricsController {
   async exportSweep(@Param('id') id: string, @Query() query: unknown, @Res() res: Response): Promise<void> {
     const sweepId = parseId(id);
     const q = parseInput(exportQuerySchema, query);
+    if (q.format === 'tfevents') throw AppError.field('format', 'tfevents exports one run: GET /api/runs/:id/metrics/export?format=tfevents');
     const sweep = await this.prisma.sweep.findUnique({ where: { id: sweepId }, include: { runs: { select: { id: true } } } });
     if (!sweep) throw AppError.notFound('sweep', sweepId);
     await this.stream(res, sweep.runs.map((r) => r.id), q.keys, q.format, `sweep-${sweepId}`);

@@ -15,6 +15,8 @@ interface RouteDoc {
   readonly response?: z.ZodType;
   readonly status?: number;
   readonly produces?: string;
+  /** multipart/form-data body: these text fields plus `files` (one or more binary parts). */
+  readonly form?: z.ZodObject;
 }
 
 const id = { name: 'id', in: 'path', required: true, schema: { type: 'string', format: 'uuid' } };
@@ -37,7 +39,7 @@ export const ROUTES: readonly RouteDoc[] = [
   { method: 'post', path: '/api/runs/{id}/metrics', summary: 'Write a batch of ≤ 10,000 metric points (idempotent upsert; more → 413)', tag: 'metrics', auth: RUN, body: c.metricBatchSchema, response: c.metricBatchResultSchema, status: 201 },
   { method: 'get', path: '/api/runs/{id}/metrics', summary: 'Series of keys, downsampled keeping each bucket’s first/min/max/last', tag: 'metrics', auth: A, query: c.seriesQuerySchema, response: c.seriesResponseSchema },
   { method: 'get', path: '/api/runs/{id}/metrics/summary', summary: 'Last, min, max per key', tag: 'metrics', auth: A, response: c.metricSummaryResponseSchema },
-  { method: 'get', path: '/api/runs/{id}/metrics/export', summary: 'Long-format export run,key,step,value,time (CSV with header, or JSON lines)', tag: 'metrics', auth: A, query: c.exportQuerySchema, produces: 'text/csv' },
+  { method: 'get', path: '/api/runs/{id}/metrics/export', summary: 'Long-format export run,key,step,value,time (CSV with header, or JSON lines); format=tfevents: a TensorBoard event file', tag: 'metrics', auth: A, query: c.exportQuerySchema, produces: 'text/csv' },
   { method: 'get', path: '/api/sweeps/{id}/metrics/export', summary: 'Long-format export of every run of a sweep', tag: 'metrics', auth: A, query: c.exportQuerySchema, produces: 'text/csv' },
   { method: 'get', path: '/api/metrics/compare', summary: 'Many runs × keys in one call, downsampled', tag: 'metrics', auth: A, query: c.compareQuerySchema, response: c.seriesResponseSchema },
   { method: 'post', path: '/api/sweeps', summary: 'Create a sweep (grid or seeded random); dryRun returns the expanded runs', tag: 'sweeps', auth: A, body: c.createSweepSchema, response: z.union([c.sweepDetailSchema, c.sweepDryRunSchema]), status: 201 },
@@ -49,6 +51,8 @@ export const ROUTES: readonly RouteDoc[] = [
   { method: 'get', path: '/api/evaluations/table', summary: 'Evaluation table (mean ± std over seeds, baseline deltas); format=csv for CSV', tag: 'evaluations', auth: A, query: c.evaluationTableQuerySchema, response: c.evaluationTableSchema },
   { method: 'get', path: '/api/evaluations/{id}', summary: 'Get an evaluation', tag: 'evaluations', auth: A, response: c.evaluationSchema },
   { method: 'post', path: '/api/evaluations/{id}/report', summary: 'Runner reports an evaluate job’s start, failure or outcome', tag: 'runner protocol', auth: ['admin', 'runner', 'run'], body: c.evaluationReportSchema, response: c.evaluationSchema },
+  { method: 'post', path: '/api/imports/tensorboard', summary: 'Import a TensorBoard log directory’s event files as one run (status imported); a corrupt record → 400 naming file and byte offset, the records before it kept', tag: 'interop', auth: A, form: c.tensorboardImportFieldsSchema, response: c.tensorboardImportResultSchema, status: 201 },
+  { method: 'get', path: '/api/runs/{id}/weights', summary: 'The run’s final backbone in the reference’s PyTorch naming: torch.load-able .pth or safetensors', tag: 'interop', auth: A, query: c.weightsQuerySchema, produces: 'application/octet-stream' },
   { method: 'get', path: '/api/queue', summary: 'Queue counts, jobs and runners', tag: 'queue', auth: A, response: c.queueOverviewSchema },
   { method: 'post', path: '/api/runners', summary: 'Register a runner', tag: 'runner protocol', auth: ['admin', 'runner'], body: c.registerRunnerSchema, response: c.registerRunnerResultSchema, status: 201 },
   { method: 'post', path: '/api/runners/{id}/heartbeat', summary: 'Runner heartbeat; answers canceled active runs', tag: 'runner protocol', auth: ['admin', 'runner'], body: c.runnerHeartbeatSchema, response: c.runnerHeartbeatResultSchema },
@@ -70,6 +74,15 @@ function queryParameters(schema: z.ZodObject) {
     const s = json(f, 'input');
     return { name, in: 'query', required: !f.safeParse(undefined).success, schema: s, ...(s['description'] ? { description: s['description'] } : {}) };
   });
+}
+
+function multipart(fields: z.ZodObject) {
+  const schema = json(fields, 'input') as { properties?: Record<string, unknown>; required?: string[] };
+  return {
+    ...schema,
+    properties: { ...schema.properties, files: { type: 'array', items: { type: 'string', format: 'binary' } } },
+    required: [...(schema.required ?? []), 'files'],
+  };
 }
 
 /** The OpenAPI 3 document served at /api/openapi.json (and rendered at /api/docs). */
@@ -103,6 +116,7 @@ export function buildOpenApiDocument(): Record<string, unknown> {
       ...(r.auth.includes('none') ? { security: [] } : { description: `Token scopes: ${r.auth.join(', ')}` }),
       parameters: [...(r.path.includes('{id}') ? [id] : []), ...(r.query ? queryParameters(r.query) : [])],
       ...(r.body ? { requestBody: { required: true, content: { 'application/json': { schema: json(r.body, 'input') } } } } : {}),
+      ...(r.form ? { requestBody: { required: true, content: { 'multipart/form-data': { schema: multipart(r.form) } } } } : {}),
       responses,
     };
   }

@@ -3,7 +3,8 @@ import { backendNameSchema } from '../training';
 import { isoDate, pageQuerySchema } from './common.api';
 
 /** Run lifecycle. Legal transitions are in `runTransitions`. */
-export const runStatusSchema = z.enum(['queued', 'running', 'succeeded', 'failed', 'canceled', 'preempted']);
+/** `imported`: not trained by Equilab (metrics imported from TensorBoard event files); never queued, no transitions. */
+export const runStatusSchema = z.enum(['queued', 'running', 'succeeded', 'failed', 'canceled', 'preempted', 'imported']);
 export type RunStatus = z.infer<typeof runStatusSchema>;
 
 /**
@@ -18,8 +19,9 @@ export const runTransitions: Record<RunStatus, readonly RunStatus[]> = {
   succeeded: [],
   failed: ['queued'],
   canceled: ['queued'],
+  imported: [],
 };
-export const terminalRunStatuses: readonly RunStatus[] = ['succeeded', 'failed', 'canceled'];
+export const terminalRunStatuses: readonly RunStatus[] = ['succeeded', 'failed', 'canceled', 'imported'];
 
 export function canTransition(from: RunStatus, to: RunStatus): boolean {
   return runTransitions[from].includes(to);

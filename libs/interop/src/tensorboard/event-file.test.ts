@@ -95,11 +95,12 @@ void test('points Equilab cannot store are reported per tag and reason, not drop
     { tag: '', step: 1, value: 1, wallTime: 1 },
     { tag: 'x'.repeat(201), step: 1, value: 1, wallTime: 1 },
     { tag: 'neg', step: -3, value: 1, wallTime: 1 },
+    { tag: 'big', step: 2 ** 31, value: 1, wallTime: 1 },
   ]);
   assert.deepEqual(conversion.points, [{ key: 'ok', step: 1, value: 1, time: 1000 }]);
   assert.deepEqual(
     conversion.dropped.map((d) => `${d.tag.slice(0, 3)}|${d.reason}|${d.count}`),
-    ['nan|value is NaN|2', '|empty tag|1', 'xxx|tag longer than 200 characters|1', 'neg|negative or non-integer step|1'],
+    ['nan|value is NaN|2', '|empty tag|1', 'xxx|tag longer than 200 characters|1', 'neg|negative or non-integer step|1', 'big|step beyond 2147483647|1'],
   );
 });
 

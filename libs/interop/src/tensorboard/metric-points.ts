@@ -3,6 +3,8 @@ import type { ScalarPoint } from './event-file.reader';
 
 /** Bounds of an Equilab metric point (libs/contracts `metricPointSchema`). */
 export const MAX_TAG_LENGTH = 200;
+/** Equilab stores steps as 32-bit integers (TensorBoard's are int64). */
+export const MAX_STEP = 2_147_483_647;
 
 export interface DroppedPoints {
   readonly tag: string;
@@ -20,6 +22,7 @@ function problem(p: ScalarPoint): string | null {
   if (p.tag.length === 0) return 'empty tag';
   if (p.tag.length > MAX_TAG_LENGTH) return `tag longer than ${MAX_TAG_LENGTH} characters`;
   if (!Number.isSafeInteger(p.step) || p.step < 0) return 'negative or non-integer step';
+  if (p.step > MAX_STEP) return `step beyond ${MAX_STEP}`;
   if (!Number.isFinite(p.value)) return `value is ${p.value}`;
   if (!(p.wallTime >= 0) || !Number.isFinite(p.wallTime)) return 'wall time before 1970 or not finite';
   return null;

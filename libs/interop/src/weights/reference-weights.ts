@@ -215,13 +215,18 @@ export function backboneTensors(backbone: Resnet18Backbone): StoredTensor[] {
   }));
 }
 
+/** The tensors of an Equilab weights file (e.g. a run's `final_weights.safetensors` artifact), Equilab names. */
+export function readEquilabWeights(file: string): StoredTensor[] {
+  return [...readSafetensors(file).tensors.values()];
+}
+
 /**
  * The backbone of an Equilab run folder: `final_weights.safetensors` when training finished, else the
  * `backbone.*` tensors of `checkpoint.safetensors` (the last epoch end). `which` says which one was read.
  */
 export function readRunBackbone(runDir: string): { tensors: StoredTensor[]; which: 'final' | 'checkpoint'; file: string } {
   const final = path.join(runDir, FINAL_WEIGHTS_FILE);
-  if (existsSync(final)) return { tensors: [...readSafetensors(final).tensors.values()], which: 'final', file: final };
+  if (existsSync(final)) return { tensors: readEquilabWeights(final), which: 'final', file: final };
   const checkpoint = path.join(runDir, CHECKPOINT_FILE);
   if (!existsSync(checkpoint)) throw new Error(`${runDir}: neither ${FINAL_WEIGHTS_FILE} nor ${CHECKPOINT_FILE} (is it a pretraining run's folder?)`);
   const tensors = [...readSafetensors(checkpoint).tensors.values()]

@@ -1,0 +1,47 @@
+import { Body, Controller, Get, Param, Post, Query, Res, UploadedFiles, UseInterceptors, type CallHandler, type ExecutionContext, type NestInterceptor } from '@nestjs/common';
+import { FilesInterceptor } from '@nestjs/platform-express';
+import { MAX_TENSORBOARD_FILES, MAX_TENSORBOARD_UPLOAD_BYTES, weightsQuerySchema, type TensorboardImportResult } from '@equilab/contracts';
+import type { Request, Response } from 'express';
+import type { Observable } from 'rxjs';
+import { AppError, parseInput } from '../common/app-error';
+import { parseId } from '../common/params';
+import { sendDownload } from './download';
+import { InteropService, type UploadedEventFile } from './interop.service';
+
+/** Room for the multipart framing and the text fields beside the files' bytes. */
+const MULTIPART_OVERHEAD_BYTES = 1024 * 1024;
+
+/** Refuses an upload whose declared size exceeds the bound before any of it is buffered (413). */
+class UploadSizeLimit implements NestInterceptor {
+  intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
+    const length = Number(context.switchToHttp().getRequest<Request>().headers['content-length'] ?? 0);
+    if (length > MAX_TENSORBOARD_UPLOAD_BYTES + MULTIPART_OVERHEAD_BYTES) {
+      throw new AppError('payload_too_large', `upload of ${length} bytes: at most ${MAX_TENSORBOARD_UPLOAD_BYTES} bytes of event files per run`);
+    }
+    return next.handle();
+  }
+}
+
+@Controller()
+export class InteropController {
+  constructor(private readonly interop: InteropService) {}
+
+  /** multipart/form-data: `projectId`, `name`, optional `method`, and the run's event files as `files`. */
+  @Post('imports/tensorboard')
+  @UseInterceptors(
+    UploadSizeLimit,
+    FilesInterceptor('files', MAX_TENSORBOARD_FILES, {
+      limits: { fileSize: MAX_TENSORBOARD_UPLOAD_BYTES, files: MAX_TENSORBOARD_FILES, fields: 8, fieldSize: 4096 },
+    }),
+  )
+  importTensorboard(@Body() fields: unknown, @UploadedFiles() files: UploadedEventFile[] | undefined): Promise<TensorboardImportResult> {
+    return this.interop.importTensorboard(fields, files);
+  }
+
+  @Get('runs/:id/weights')
+  async weights(@Param('id') id: string, @Query() query: unknown, @Res() res: Response): Promise<void> {
+    const runId = parseId(id);
+    const { format } = parseInput(weightsQuerySchema, query);
+    sendDownload(res, await this.interop.exportWeights(runId, format));
+  }
+}

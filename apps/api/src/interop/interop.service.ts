@@ -1,0 +1,191 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import {
+  MAX_TENSORBOARD_FILES,
+  MAX_TENSORBOARD_UPLOAD_BYTES,
+  tensorboardImportFieldsSchema,
+  type ReferenceWeightsFormatName,
+  type TensorboardImportResult,
+} from '@equilab/contracts';
+import {
+  ScalarCollector,
+  encodeEventFile,
+  eventFileName,
+  metricPointsToScalars,
+  readEventFile,
+  scalarsToMetricPoints,
+  type ScalarPoint,
+  type SkippedValues,
+  type TfRecordError,
+} from '@equilab/interop/tensorboard';
+import { AppError, parseInput } from '../common/app-error';
+import { API_ENV, type ApiEnv } from '../config/api-env';
+import { PrismaService } from '../database/prisma.service';
+import { LiveService } from '../live/live.service';
+import { MetricsRepository } from '../metrics/metrics.repository';
+import { toRun } from '../runs/run.mapper';
+import type { DownloadedFile } from './download';
+
+/** An uploaded event file (multer's memory storage). */
+export interface UploadedEventFile {
+  readonly originalname: string;
+  readonly buffer: Buffer;
+  readonly size: number;
+}
+
+/** Longest uploaded file name kept (the name orders a run's files, as TensorBoard orders them). */
+const MAX_FILE_NAME = 255;
+
+const WEIGHTS_FILE = 'final_weights.safetensors';
+
+/**
+ * TensorBoard event files in (a REST upload becomes an `imported` run beside Equilab's own) and out (a run's
+ * series as one event file), and a run's final backbone in the reference's PyTorch naming (libs/interop).
+ */
+@Injectable()
+export class InteropService {
+  constructor(
+    private readonly prisma: PrismaService,
+    private readonly metrics: MetricsRepository,
+    private readonly live: LiveService,
+    @Inject(API_ENV) private readonly env: ApiEnv,
+  ) {}
+
+  /**
+   * Creates one `imported` run from a log directory's event files. A corrupt or truncated file is a 400 naming
+   * the file and the record's byte offset; the records before it are stored (the message gives the run id).
+   */
+  async importTensorboard(fields: unknown, files: readonly UploadedEventFile[] | undefined): Promise<TensorboardImportResult> {
+    const input = parseInput(tensorboardImportFieldsSchema, fields);
+    if (!files || files.length === 0) throw AppError.field('files', 'at least one TensorBoard event file is required');
+    if (files.length > MAX_TENSORBOARD_FILES) throw AppError.field('files', `at most ${MAX_TENSORBOARD_FILES} files per run, got ${files.length}`);
+    const total = files.reduce((n, f) => n + f.size, 0);
+    if (total > MAX_TENSORBOARD_UPLOAD_BYTES) throw new AppError('payload_too_large', `files: ${total} bytes in all, at most ${MAX_TENSORBOARD_UPLOAD_BYTES}`);
+    const names = new Set<string>();
+    for (const f of files) {
+      if (f.originalname.length === 0 || f.originalname.length > MAX_FILE_NAME) throw AppError.field('files', `file names must have 1–${MAX_FILE_NAME} characters`);
+      if (names.has(f.originalname)) throw AppError.field('files', `file ${f.originalname} is uploaded twice`);
+      names.add(f.originalname);
+    }
+    const project = await this.prisma.project.findUnique({ where: { id: input.projectId }, select: { id: true } });
+    if (!project) throw AppError.notFound('project', input.projectId);
+
+    const collector = new ScalarCollector();
+    const scalars: ScalarPoint[] = [];
+    const skipped = new Map<string, SkippedValues>();
+    const fileReports: TensorboardImportResult['files'] = [];
+    const errors: TfRecordError[] = [];
+    for (const f of [...files].sort((a, b) => (a.originalname < b.originalname ? -1 : 1))) {
+      const content = readEventFile(f.originalname, f.buffer, collector);
+      for (const p of content.points) scalars.push(p);
+      for (const s of content.skipped) {
+        const key = `${s.tag}\u0000${s.kind}`;
+        const entry = skipped.get(key);
+        if (entry) entry.count += s.count;
+        else skipped.set(key, { ...s });
+      }
+      fileReports.push({ file: f.originalname, records: content.records, fileVersion: content.fileVersion });
+      if (content.error) errors.push(content.error);
+    }
+    const conversion = scalarsToMetricPoints(scalars);
+    if (conversion.points.length === 0 && errors.length > 0) {
+      // Nothing readable: nothing to keep, so no run.
+      throw AppError.validation(errors.map((e) => ({ path: `files.${e.file}`, message: `record at byte offset ${e.offset}: ${e.reason}` })));
+    }
+    const times = conversion.points.map((p) => p.time);
+    const steps = conversion.points.map((p) => p.step);
+    const row = await this.prisma.run.create({
+      data: {
+        projectId: input.projectId,
+        name: input.name,
+        method: input.method,
+        config: { imported: { from: 'tensorboard', files: fileReports.map((f) => f.file) } },
+        status: 'imported',
+        seed: 0,
+        requestedBackend: 'imported',
+        dataRoot: '',
+        step: steps.length ? Math.max(...steps) : null,
+        startedAt: times.length ? new Date(Math.min(...times)) : null,
+        finishedAt: times.length ? new Date(Math.max(...times)) : null,
+      },
+    });
+    try {
+      await this.metrics.upsert(row.id, conversion.points);
+    } catch (error) {
+      await this.prisma.run.delete({ where: { id: row.id } }).catch(() => undefined);
+      throw error;
+    }
+    this.live.run(toRun(row));
+    if (errors.length > 0) {
+      throw AppError.validation(
+        errors.map((e) => ({
+          path: `files.${e.file}`,
+          message: `record at byte offset ${e.offset}: ${e.reason}; the ${conversion.points.length} points before it are imported into run ${row.id}`,
+        })),
+      );
+    }
+    return {
+      runId: row.id,
+      name: row.name,
+      points: conversion.points.length,
+      keys: new Set(conversion.points.map((p) => p.key)).size,
+      files: fileReports,
+      skipped: [...skipped.values()],
+      dropped: conversion.dropped,
+    };
+  }
+
+  /** The run's series (optionally some keys) as one TensorBoard event file. */
+  async exportTfevents(runId: string, keys: readonly string[] | undefined): Promise<DownloadedFile> {
+    const run = await this.prisma.run.findUnique({ where: { id: runId }, select: { id: true } });
+    if (!run) throw AppError.notFound('run', runId);
+    const points: ScalarPoint[] = [];
+    for await (const rows of this.metrics.exportRows([runId], keys ? [...keys] : undefined)) {
+      for (const r of rows) points.push(...metricPointsToScalars([{ key: r.key, step: r.step, value: r.value, time: r.time.getTime() }]));
+    }
+    const start = points.reduce((t, p) => Math.min(t, p.wallTime), Date.now() / 1000);
+    return {
+      fileName: `${eventFileName(start)}.${runId}`,
+      contentType: 'application/octet-stream',
+      bytes: encodeEventFile(points, { startTime: start }),
+    };
+  }
+
+  /** The run's final backbone (its `final_weights.safetensors` artifact) in the reference's naming and layout. */
+  async exportWeights(runId: string, format: ReferenceWeightsFormatName): Promise<DownloadedFile> {
+    const run = await this.prisma.run.findUnique({ where: { id: runId }, select: { id: true, status: true } });
+    if (!run) throw AppError.notFound('run', runId);
+    const artifact = await this.prisma.artifact.findFirst({
+      where: { runId, kind: 'final-weights', path: { endsWith: WEIGHTS_FILE } },
+      orderBy: { createdAt: 'desc' },
+    });
+    if (!artifact) {
+      throw new AppError('not_found', `run ${runId} has no final weights (status ${run.status}: ${run.status === 'imported' ? 'imported runs hold metrics only' : 'weights are stored when training finishes'})`);
+    }
+    const root = path.resolve(this.env.ARTIFACT_DIR);
+    const file = path.resolve(root, artifact.path);
+    if (!file.startsWith(`${root}${path.sep}`)) throw new AppError('internal', `artifact path ${artifact.path} lies outside the artifact store`);
+    // libs/interop's weights code loads TensorFlow.js (through libs/sie): only when weights are asked for.
+    const interop = await import('@equilab/interop');
+    let tensors;
+    try {
+      tensors = interop.readEquilabWeights(file);
+    } catch (error) {
+      throw new AppError('unavailable', `final weights of run ${runId} cannot be read: ${error instanceof Error ? error.message : String(error)}`);
+    }
+    const metadata = { source: `equilab run ${runId}` };
+    if (format === 'pth-state-dict') {
+      return { fileName: 'final_weights.pth', contentType: 'application/octet-stream', bytes: interop.encodeReferenceWeights(tensors, format) };
+    }
+    const dir = await mkdtemp(path.join(tmpdir(), 'equilab-weights-'));
+    try {
+      const out = path.join(dir, 'final_weights.safetensors');
+      interop.writeReferenceWeights(tensors, format, out, metadata);
+      return { fileName: 'final_weights.reference.safetensors', contentType: 'application/octet-stream', bytes: await readFile(out) };
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  }
+}
