@@ -47,6 +47,7 @@ export class DispatchService implements OnModuleDestroy {
       backend: run.requestedBackend,
       seed: run.seed,
       runToken: token,
+      logEvery: { steps: run.logEverySteps, seconds: run.logEverySeconds },
     });
     const def = jobCatalogue.pretrain;
     await this.pretrain.add(def.queue, payload, {

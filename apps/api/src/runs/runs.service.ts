@@ -49,6 +49,8 @@ export class RunsService {
         requestedBackend: input.backend,
         dataRoot: input.dataRoot ?? this.env.DATA_ROOT,
         ...(input.evaluations ? { evaluations: input.evaluations as Prisma.InputJsonValue } : {}),
+        logEverySteps: input.logEvery.steps,
+        logEverySeconds: input.logEvery.seconds,
       },
     });
     await this.dispatch.enqueueRun(id);

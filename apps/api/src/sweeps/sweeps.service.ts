@@ -77,6 +77,8 @@ export class SweepsService {
           requestedBackend: input.backend,
           dataRoot,
           ...(input.evaluations ? { evaluations: input.evaluations as Prisma.InputJsonValue } : {}),
+          logEverySteps: input.logEvery.steps,
+          logEverySeconds: input.logEvery.seconds,
         })),
       }),
     ]);

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { backendNameSchema } from '../training';
+import { backendNameSchema, logEverySchema } from '../training';
 import { isoDate, pageQuerySchema } from './common.api';
 
 /** Run lifecycle. Legal transitions are in `runTransitions`. */
@@ -45,6 +45,8 @@ export const createRunSchema = z.object({
   /** Dataset root for the runner; defaults to the API's configured data root. */
   dataRoot: z.string().min(1).optional(),
   evaluations: evaluationSuiteRequestSchema.optional(),
+  /** How often the trainer reports metrics (steps 0..1e6, seconds 0..86400; default every 10 steps / 30 s). */
+  logEvery: logEverySchema.prefault({}),
 });
 export type CreateRun = z.input<typeof createRunSchema>;
 

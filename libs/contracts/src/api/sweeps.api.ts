@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { backendNameSchema } from '../training';
+import { backendNameSchema, logEverySchema } from '../training';
 import { isoDate } from './common.api';
 import { evaluationSuiteRequestSchema, runSchema } from './runs.api';
 
@@ -50,6 +50,8 @@ export const createSweepSchema = z.object({
   dataRoot: z.string().min(1).optional(),
   /** Offline evaluations queued for every run of the sweep once its pretraining succeeds. */
   evaluations: evaluationSuiteRequestSchema.optional(),
+  /** Metric logging frequency of every run of the sweep (as `createRunSchema.logEvery`). */
+  logEvery: logEverySchema.prefault({}),
   dryRun: z.boolean().default(false),
 });
 export type CreateSweep = z.input<typeof createSweepSchema>;
