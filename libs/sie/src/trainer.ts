@@ -1,6 +1,6 @@
 import type { BackendName, DeviceInfo } from '@equilab/contracts';
 import { selectBackend, type SelectBackendOptions } from './backend/select-backend';
-import { evaluate, type EvaluateOptions, type EvaluateResult } from './evaluations/evaluate';
+import { evaluate, type EvaluateOptions, type EvaluateResult } from './offline-evaluation/evaluate';
 import { train, type TrainOptions } from './train/train';
 import type { TrainResult } from './train/train.types';
 

@@ -4,7 +4,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { selectBackend, wasmThreadsPatched } from './select-backend';
-import { checkBackboneCase } from '../golden/backbone.case';
+import { checkBackboneCase } from '../testing/golden/backbone.case';
 import { conv2d } from '../ops/conv2d.op';
 
 // Own process (node --test runs each file separately): the first wasm initialisation fixes the thread count.

@@ -4,7 +4,7 @@ import type { PredictorHead } from './predictor.head';
 import { SequentialHead, type HeadLayerSpec } from './sequential.head';
 import type { LinearLayer } from './linear.layer';
 import type { SeedStream } from './seed.stream';
-import { matMulFast } from './matmul.op';
+import { matMulFast } from '../ops/matmul.op';
 
 export interface HypernetworkOptions {
   /** linear: g = Linear(L→P); deep: Linear(L→L) → ReLU → Linear(L→L) → ReLU → Linear(L→P). */

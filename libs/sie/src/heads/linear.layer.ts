@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { NamedVariable } from '../types';
 import { ownedVariable } from '../backbone/batch-norm.layer';
-import { matMulFast } from './matmul.op';
+import { matMulFast } from '../ops/matmul.op';
 
 /**
  * y = x·W (+ b), W stored [in, out] (the transpose of PyTorch's layout), initialised like PyTorch `nn.Linear`:

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { matMulFast } from '../heads/matmul.op';
+import { matMulFast } from '../ops/matmul.op';
 
 /** `F.normalize(x, dim=1)`: x / max(‖x‖₂, 1e-12) per row. */
 export function l2Normalize(x: tf.Tensor2D): tf.Tensor2D {

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { matMulFast } from '../heads/matmul.op';
+import { matMulFast } from '../ops/matmul.op';
 
 /** ε inside the square root of the VICReg standard deviation. */
 export const VICREG_STD_EPS = 1e-4;

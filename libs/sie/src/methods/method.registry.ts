@@ -2,33 +2,33 @@ import '../backend/register-gradients';
 import type { MethodName, MethodOptions } from '@equilab/contracts';
 import type { MethodModel } from '../types';
 import { methodBuildContext, type MethodBuildContext } from './method.context';
-import { SieObjective, SieOnlyEquiObjective } from './sie.objective';
+import { SieMethod, SieOnlyEquiMethod } from './sie.method';
 import {
-  SimclrAugSelfObjective,
-  SimclrEquiModObjective,
-  SimclrObjective,
-  SimclrOnlyEquiObjective,
-} from './simclr.objective';
-import { VicregEquiModObjective, VicregObjective } from './vicreg.objective';
+  SimclrAugSelfMethod,
+  SimclrEquiModMethod,
+  SimclrMethod,
+  SimclrOnlyEquiMethod,
+} from './simclr.method';
+import { VicregEquiModMethod, VicregMethod } from './vicreg.method';
 
 type MethodBuilder = (ctx: MethodBuildContext) => MethodModel;
 
 /** Method name → builder of its heads and objective (the trainer knows nothing about any single method). */
 export const methodRegistry: Readonly<Record<MethodName, MethodBuilder>> = {
-  SIE: (c) => new SieObjective(c),
-  SIENoVar: (c) => new SieObjective(c),
-  SIERotColor: (c) => new SieObjective(c),
-  SIEOnlyEqui: (c) => new SieOnlyEquiObjective(c),
-  VICReg: (c) => new VicregObjective(c),
-  VICRegPartInv: (c) => new VicregObjective(c),
-  VICRegEquiMod: (c) => new VicregEquiModObjective(c),
-  SimCLR: (c) => new SimclrObjective(c),
-  SimCLRAugSelf: (c) => new SimclrAugSelfObjective(c),
-  SimCLRAugSelfRotColor: (c) => new SimclrAugSelfObjective(c),
-  SimCLROnlyEqui: (c) => new SimclrOnlyEquiObjective(c),
-  SimCLROnlyEquiRotColor: (c) => new SimclrOnlyEquiObjective(c),
-  SimCLREquiMod: (c) => new SimclrEquiModObjective(c),
-  SimCLREquiModRotColor: (c) => new SimclrEquiModObjective(c),
+  SIE: (c) => new SieMethod(c),
+  SIENoVar: (c) => new SieMethod(c),
+  SIERotColor: (c) => new SieMethod(c),
+  SIEOnlyEqui: (c) => new SieOnlyEquiMethod(c),
+  VICReg: (c) => new VicregMethod(c),
+  VICRegPartInv: (c) => new VicregMethod(c),
+  VICRegEquiMod: (c) => new VicregEquiModMethod(c),
+  SimCLR: (c) => new SimclrMethod(c),
+  SimCLRAugSelf: (c) => new SimclrAugSelfMethod(c),
+  SimCLRAugSelfRotColor: (c) => new SimclrAugSelfMethod(c),
+  SimCLROnlyEqui: (c) => new SimclrOnlyEquiMethod(c),
+  SimCLROnlyEquiRotColor: (c) => new SimclrOnlyEquiMethod(c),
+  SimCLREquiMod: (c) => new SimclrEquiModMethod(c),
+  SimCLREquiModRotColor: (c) => new SimclrEquiModMethod(c),
 };
 
 /**

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { l2Normalize } from '../losses/info-nce.loss';
-import { matMulFast } from '../heads/matmul.op';
+import { matMulFast } from '../ops/matmul.op';
 
 /**
  * `coremb` / `corhead` (spec §3): mean of the signed off-diagonal entries of the correlation matrix of x (N, d),

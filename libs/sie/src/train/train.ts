@@ -3,7 +3,7 @@ import * as path from 'node:path';
 import { methodCatalogue, type BackendName, type DeviceInfo, type LogEvery, type MethodRun } from '@equilab/contracts';
 import { selectBackend } from '../backend/select-backend';
 import { Resnet18Backbone } from '../backbone/resnet18.backbone';
-import { OnlineEvaluator, defaultPartProbes } from '../evaluator/online.evaluator';
+import { OnlineEvaluator, defaultPartProbes } from '../online-evaluation/online.evaluator';
 import type { MethodModel } from '../types';
 import { buildMethod } from '../methods/method.registry';
 import { CHECKPOINT_FILE, hasCheckpoint, readCheckpointState } from './checkpoint.store';

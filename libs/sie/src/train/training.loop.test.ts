@@ -8,7 +8,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import type { MetricPoint } from '@equilab/contracts';
 import type { Backbone, MethodModel, NamedVariable, ObjectiveInputs, ObjectiveOutput } from '../types';
-import { OnlineEvaluator } from '../evaluator/online.evaluator';
+import { OnlineEvaluator } from '../online-evaluation/online.evaluator';
 import { TrainingLoop } from './training.loop';
 import { Prng } from '@equilab/random';
 import { readSafetensors } from './safetensors.format';

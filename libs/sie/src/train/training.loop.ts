@@ -5,7 +5,7 @@ import { closeSync, openSync, readSync, statSync } from 'node:fs';
 import * as path from 'node:path';
 import type { Artifact, LogEvery, MetricPoint } from '@equilab/contracts';
 import type { Backbone, LossTerm, MethodModel, NamedVariable } from '../types';
-import type { OnlineEvaluator } from '../evaluator/online.evaluator';
+import type { OnlineEvaluator } from '../online-evaluation/online.evaluator';
 import { meanNormalizedStd as stdStat, meanOffDiagonalCorrelation as correlationStat } from '../metrics/representation-stats.metric';
 import { AdamOptimizer } from './adam.optimizer';
 import {

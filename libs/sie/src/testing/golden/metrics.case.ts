@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs-core';
-import { r2Score } from '../metrics/r2.metric';
-import { topKAccuracy } from '../metrics/topk.metric';
+import { r2Score } from '../../metrics/r2.metric';
+import { topKAccuracy } from '../../metrics/topk.metric';
 import { assertScalarClose, flatten, shapeOf, type Nested } from './golden.assert';
 
 export interface MetricsCase {

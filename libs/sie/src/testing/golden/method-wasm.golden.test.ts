@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { selectBackend } from '../backend/select-backend';
+import { selectBackend } from '../../backend/select-backend';
 import { classifyGolden, goldenDir } from './golden-dir';
 import { checkMethodCase, type MethodCase } from './method.case';
 

@@ -2,13 +2,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { selectBackend } from '../backend/select-backend';
+import { selectBackend } from '../../backend/select-backend';
 import { checkBackboneCase } from './backbone.case';
-
-/** SIE_GOLDEN_DIR, else ../shared/golden beside the repository root (this file is libs/sie/dist/golden/…). */
-function goldenDir(): string {
-  return process.env.SIE_GOLDEN_DIR ?? path.resolve(__dirname, '../../../../../shared/golden');
-}
+import { goldenDir } from './golden-dir';
 
 function backboneCases(): { file: string; json: unknown }[] {
   const dir = goldenDir();

@@ -7,8 +7,8 @@ import {
   type MethodName,
   type MethodOptions,
 } from '@equilab/contracts';
-import { buildMethod } from '../methods/method.registry';
-import type { MethodModel } from '../types';
+import { buildMethod } from '../../methods/method.registry';
+import type { MethodModel } from '../../types';
 import { assertArrayClose, assertScalarClose, flatten, shapeOf, type Nested } from './golden.assert';
 
 type GoldenLayer =

@@ -12,7 +12,7 @@ import { HeadsMethodModel, weighted, type MethodBuildContext } from './method.co
  * VICReg: L = sim·mse(X, Y) + std·V(X, Y) + cov·Cov(X, Y) ÷ E. VICRegPartInv: the invariance only on the first
  * E − equi embedding dims (equi counts EMBEDDING dims there); V and Cov on all E dims.
  */
-export class VicregObjective extends HeadsMethodModel {
+export class VicregMethod extends HeadsMethodModel {
   readonly evalDims: EvalDims;
   protected readonly usesLatent = false;
   readonly projector: SequentialHead;
@@ -58,7 +58,7 @@ export class VicregObjective extends HeadsMethodModel {
  * VICRegEquiMod: L = [sim·mse(p_inv x, p_inv y) + std·V(inv) + cov·Cov(inv)] + λ·[sim·mse(Pred(p_eq x, z), p_eq y)
  * + std·V(eq) + cov·Cov(eq)]; V/Cov on each part separately (no cross terms, no Vpred); logged std/cov are the sums.
  */
-export class VicregEquiModObjective extends HeadsMethodModel {
+export class VicregEquiModMethod extends HeadsMethodModel {
   readonly evalDims: EvalDims;
   protected readonly usesLatent = true;
   readonly projectorInv: SequentialHead;

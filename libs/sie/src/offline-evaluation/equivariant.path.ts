@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { SieObjective, SieOnlyEquiObjective } from '../methods/sie.objective';
-import { SimclrEquiModObjective, SimclrOnlyEquiObjective } from '../methods/simclr.objective';
-import { VicregEquiModObjective } from '../methods/vicreg.objective';
+import { SieMethod, SieOnlyEquiMethod } from '../methods/sie.method';
+import { SimclrEquiModMethod, SimclrOnlyEquiMethod } from '../methods/simclr.method';
+import { VicregEquiModMethod } from '../methods/vicreg.method';
 import type { PredictorHead } from '../heads/predictor.head';
 import type { SequentialHead } from '../heads/sequential.head';
 import type { MethodModel } from '../types';
@@ -34,8 +34,8 @@ function path(projector: SequentialHead, predictor: PredictorHead, inputDims: nu
 }
 
 export function equivariantPath(model: MethodModel, reprDim: number): EquivariantPath | null {
-  if (model instanceof SieObjective) return path(model.projectorEqui, model.predictor, model.evalDims.equiRepr);
-  if (model instanceof SieOnlyEquiObjective || model instanceof SimclrOnlyEquiObjective) return path(model.projector, model.predictor, reprDim);
-  if (model instanceof SimclrEquiModObjective || model instanceof VicregEquiModObjective) return path(model.projectorEqui, model.predictor, reprDim);
+  if (model instanceof SieMethod) return path(model.projectorEqui, model.predictor, model.evalDims.equiRepr);
+  if (model instanceof SieOnlyEquiMethod || model instanceof SimclrOnlyEquiMethod) return path(model.projector, model.predictor, reprDim);
+  if (model instanceof SimclrEquiModMethod || model instanceof VicregEquiModMethod) return path(model.projectorEqui, model.predictor, reprDim);
   return null;
 }

@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs-core';
-import { createResnet18 } from '../backbone/resnet18.backbone';
-import { ownedVariable } from '../backbone/batch-norm.layer';
-import { assertClose } from '../ops/tensor-assert';
+import { createResnet18 } from '../../backbone/resnet18.backbone';
+import { ownedVariable } from '../../backbone/batch-norm.layer';
+import { assertClose } from '../../ops/tensor-assert';
 
 /**
- * Checks one `"kind": "backbone"` golden case (see ../../../../shared/golden/README.md) on the current backend:
+ * Checks one `"kind": "backbone"` golden case (see ../../../../../../shared/golden/README.md) on the current backend:
  * loads the parameters, runs the backbone in training mode and compares the output and the gradients of
  * 0.5·Σ output² (input, stem conv, layer4.1.bn2.gamma) to 1e-3 of the largest entry. Throws an AssertionError on
  * mismatch.

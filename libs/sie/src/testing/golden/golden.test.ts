@@ -2,7 +2,7 @@ import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { selectBackend } from '../backend/select-backend';
+import { selectBackend } from '../../backend/select-backend';
 import { backboneCaseImplemented, checkBackboneCase } from './backbone.case';
 import { classifyGolden, goldenDir } from './golden-dir';
 import { checkMethodCase, type MethodCase } from './method.case';
@@ -11,7 +11,7 @@ import { checkMetricsCase, type MetricsCase } from './metrics.case';
 import { checkRelativeRotationCase, type RelativeRotationCase } from './relative-rotation.case';
 
 /**
- * Every `*.json` of the golden folder is one test, dispatched on its content (spec: ../../../../shared/golden/
+ * Every `*.json` of the golden folder is one test, dispatched on its content (spec: ../../../../../../shared/golden/
  * README.md). A file that is none of the known kinds fails. Runs on the `cpu` backend (float32).
  */
 const dir = goldenDir();

@@ -1,7 +1,7 @@
 import { before, test } from 'node:test';
 import * as tf from '@tensorflow/tfjs-core';
 import { selectBackend } from '../backend/select-backend';
-import { assertClose, randomArray } from '../ops/tensor-assert';
+import { assertClose, randomArray } from './tensor-assert';
 import { matMulFast } from './matmul.op';
 
 before(async () => {

@@ -21,7 +21,7 @@ import {
  * L = sim·I + λ·sim·Q + std·V(X, Y) + std·Vpred(Ŷ) + cov·Cov(X, Y) (Cov ÷ E_inv + E_equi). SIENoVar drops Vpred;
  * SIERotColor feeds the 6-D latent to the predictor.
  */
-export class SieObjective extends HeadsMethodModel {
+export class SieMethod extends HeadsMethodModel {
   readonly evalDims: EvalDims;
   protected readonly usesLatent = true;
   readonly projectorInv: SequentialHead;
@@ -97,7 +97,7 @@ export class SieObjective extends HeadsMethodModel {
  * SIEOnlyEqui: one projector p on the whole representation (checkpoint name `projector_equi`), Ŷ = Pred(p(x), z);
  * L = sim·Q + std·V + std·Vpred + cov·Cov (no λ, no invariance term: logged as 0).
  */
-export class SieOnlyEquiObjective extends HeadsMethodModel {
+export class SieOnlyEquiMethod extends HeadsMethodModel {
   readonly evalDims: EvalDims;
   protected readonly usesLatent = true;
   readonly projector: SequentialHead;

@@ -10,7 +10,7 @@ import { mseLoss } from '../losses/mse.loss';
 import { HeadsMethodModel, type MethodBuildContext } from './method.context';
 
 /** SimCLR: L = NCE(p(x), p(y)). */
-export class SimclrObjective extends HeadsMethodModel {
+export class SimclrMethod extends HeadsMethodModel {
   readonly evalDims: EvalDims;
   protected readonly usesLatent = false;
   readonly projector: SequentialHead;
@@ -36,7 +36,7 @@ export class SimclrObjective extends HeadsMethodModel {
  * SimCLR + AugSelf (and RotColor): L = NCE(p(x), p(y)) + ec·mse(head([h_x, h_y]), z) — the head regresses the
  * whole latent (4-D, or 6-D for RotColor) and its gradient reaches the backbone. Logged as inv = NCE, equi = MSE.
  */
-export class SimclrAugSelfObjective extends HeadsMethodModel {
+export class SimclrAugSelfMethod extends HeadsMethodModel {
   readonly evalDims: EvalDims;
   protected readonly usesLatent = true;
   readonly projector: SequentialHead;
@@ -67,7 +67,7 @@ export class SimclrAugSelfObjective extends HeadsMethodModel {
 }
 
 /** SimCLROnlyEqui (and RotColor): L = NCE(Pred(p(x), z), p(y)); the projector is named `projector_equi`. */
-export class SimclrOnlyEquiObjective extends HeadsMethodModel {
+export class SimclrOnlyEquiMethod extends HeadsMethodModel {
   readonly evalDims: EvalDims;
   protected readonly usesLatent = true;
   readonly projector: SequentialHead;
@@ -103,7 +103,7 @@ export class SimclrOnlyEquiObjective extends HeadsMethodModel {
  * SimCLREquiMod (and RotColor): L = NCE(p_inv x, p_inv y) + λ·NCE(Pred(p_eq x, z), p_eq y), both projectors on the
  * whole representation. The RotColor variant ignores λ (weight 1), as the reference does.
  */
-export class SimclrEquiModObjective extends HeadsMethodModel {
+export class SimclrEquiModMethod extends HeadsMethodModel {
   readonly evalDims: EvalDims;
   protected readonly usesLatent = true;
   readonly projectorInv: SequentialHead;
