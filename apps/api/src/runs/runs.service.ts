@@ -15,7 +15,7 @@ import { LiveService } from '../live/live.service';
 import { MetricsRepository } from '../metrics/metrics.repository';
 import { PrismaService } from '../database/prisma.service';
 import { DispatchService } from '../queue/dispatch.service';
-import { resolveMethodConfig } from './method-config';
+import { parseRunConfig, runConfigError } from './run-config';
 import { assertTransition } from './run-state';
 import { toRun } from './run.mapper';
 
@@ -33,8 +33,9 @@ export class RunsService {
 
   async create(input: z.output<typeof createRunSchema>): Promise<Run> {
     const overrides = input.seed !== undefined ? { ...input.config, seed: input.seed } : input.config;
-    const config = resolveMethodConfig(input.method, overrides);
-    const seed = input.seed ?? (typeof config['seed'] === 'number' ? config['seed'] : 0);
+    const parsed = parseRunConfig(input.method, overrides);
+    if (!parsed.success) throw runConfigError(parsed.issues, overrides);
+    const { method, config } = parsed.data;
     const project = await this.prisma.project.findUnique({ where: { id: input.projectId }, select: { id: true } });
     if (!project) throw AppError.notFound('project', input.projectId);
     const id = randomUUID();
@@ -42,10 +43,10 @@ export class RunsService {
       data: {
         id,
         projectId: input.projectId,
-        name: input.name ?? `${input.method}-${id.slice(0, 8)}`,
-        method: input.method,
-        config: config as Prisma.InputJsonValue,
-        seed,
+        name: input.name ?? `${method}-${id.slice(0, 8)}`,
+        method,
+        config,
+        seed: config.seed,
         requestedBackend: input.backend,
         dataRoot: input.dataRoot ?? this.env.DATA_ROOT,
         ...(input.evaluations ? { evaluations: input.evaluations as Prisma.InputJsonValue } : {}),

@@ -166,4 +166,31 @@ void describe('sweeps', () => {
     }
     assert.equal((await t.request('GET', '/api/sweeps/00000000-0000-4000-8000-000000000000')).status, 404);
   });
+
+  void it('answers prototype keys, prototype method names and deep nesting with 400 naming the field, and stays usable', async () => {
+    const dry = { projectId, name: 'hostile', method: 'VICReg', dryRun: true };
+    const lr = { base_lr: { distribution: 'choice', values: [0.1] } };
+    const field = async (body: unknown, expected: string, route = '/api/sweeps') => {
+      const res = await t.request('POST', route, body);
+      assert.equal(res.status, 400, `${expected}: ${res.text}`);
+      assert.ok(res.body.error.issues.some((i: { path: string }) => i.path === expected), `${expected}: ${res.text}`);
+    };
+    for (const path of ['__proto__.polluted', 'a.constructor.prototype.polluted', 'prototype']) {
+      await field({ ...dry, searchSpace: { [path]: { distribution: 'choice', values: [1] } } }, `searchSpace.${path}`);
+    }
+    assert.equal(({} as Record<string, unknown>)['polluted'], undefined, 'Object.prototype untouched');
+    for (const name of ['constructor', '__proto__', 'toString', 'valueOf', 'hasOwnProperty']) {
+      await field({ ...dry, method: name, searchSpace: lr }, 'method');
+      await field({ ...dry, searchSpace: { method: { distribution: 'choice', values: [name] } } }, 'searchSpace.method');
+      await field({ projectId, method: name }, 'method', '/api/runs');
+    }
+    await field({ ...dry, methodConfig: { constructor: { equi: 1 } }, searchSpace: { method: { distribution: 'choice', values: ['constructor'] } } }, 'searchSpace.method');
+    const deep = `${'{"a":'.repeat(10_000)}1${'}'.repeat(10_000)}`;
+    for (const key of ['baseConfig', 'methodConfig', 'searchSpace']) {
+      await field(`{"projectId":"${projectId}","name":"deep","method":"VICReg","dryRun":true,"${key}":${deep}}`, key);
+    }
+    const fine = await t.request('POST', '/api/sweeps', { ...dry, searchSpace: lr });
+    assert.equal(fine.status, 200, fine.text);
+    assert.equal(fine.body.runs.length, 1);
+  });
 });

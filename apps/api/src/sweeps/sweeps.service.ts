@@ -1,5 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
+import { expandSweep, SweepError } from '@equilab/sweeps';
 import {
   createSweepSchema,
   searchSpaceSchema,
@@ -15,9 +16,8 @@ import type { Prisma, Sweep as SweepRow } from '../generated/prisma/client';
 import { LiveService } from '../live/live.service';
 import { PrismaService } from '../database/prisma.service';
 import { DispatchService } from '../queue/dispatch.service';
-import { resolveMethodConfig } from '../runs/method-config';
+import { parseRunConfig, type RunConfig } from '../runs/run-config';
 import { toRun } from '../runs/run.mapper';
-import { expandSweep } from './sweep-expansion';
 
 type CreateSweepInput = z.output<typeof createSweepSchema>;
 
@@ -30,15 +30,14 @@ export class SweepsService {
     @Inject(API_ENV) private readonly env: ApiEnv,
   ) {}
 
-  expand(input: CreateSweepInput) {
-    resolveMethodConfig(input.method, {}, ['baseConfig'], ['method']);
-    // Each run's seed: the search space's `seed` if it varies it, else sweep seed + index (written into the
-    // config's `seed` too when the method has one, so config and run agree).
-    const runs = expandSweep(input, (config, method) => resolveMethodConfig(method, config));
-    return runs.map((run) => {
-      if ('seed' in input.searchSpace && typeof run.config['seed'] === 'number') return { ...run, seed: run.config['seed'] };
-      return 'seed' in run.config ? { ...run, config: { ...run.config, seed: run.seed } } : run;
-    });
+  /** The sweep's runs, each config parsed once by its method's schema; a 400 names the request field at fault. */
+  expand(input: CreateSweepInput): (RunConfig & { index: number; params: Record<string, unknown>; seed: number })[] {
+    try {
+      return expandSweep(input, parseRunConfig).map(({ index, params, seed, run }) => ({ index, params, seed, ...run }));
+    } catch (error) {
+      if (error instanceof SweepError) throw AppError.validation(error.issues);
+      throw error;
+    }
   }
 
   async create(input: CreateSweepInput): Promise<SweepDetail | SweepDryRun> {
@@ -72,7 +71,7 @@ export class SweepsService {
           sweepParams: r.params as Prisma.InputJsonValue,
           name: `${input.name}-${String(r.index).padStart(String(runs.length - 1).length, '0')}`,
           method: r.method,
-          config: r.config as Prisma.InputJsonValue,
+          config: r.config,
           seed: r.seed,
           requestedBackend: input.backend,
           dataRoot,

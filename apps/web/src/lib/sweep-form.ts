@@ -1,4 +1,5 @@
-import type { CreateRun, CreateSweep, ErrorIssue, SearchParam } from '@equilab/contracts';
+import { searchParamSchema, type CreateRun, type CreateSweep, type ErrorIssue, type SearchParam } from '@equilab/contracts';
+import { searchIssues, setPath, type ConfigObject } from '@equilab/sweeps';
 import type { z } from 'zod';
 import type { FieldSpec } from './method-schema';
 
@@ -85,21 +86,6 @@ export function splitValues(field: FieldSpec, raw: string): string[] {
     .filter((s) => s !== '');
 }
 
-export function setPath(target: Record<string, unknown>, path: string, value: unknown): void {
-  const parts = path.split('.');
-  let current = target;
-  for (const part of parts.slice(0, -1)) {
-    const next = current[part];
-    if (next === null || typeof next !== 'object' || Array.isArray(next)) current[part] = {};
-    current = current[part] as Record<string, unknown>;
-  }
-  current[parts[parts.length - 1] as string] = value;
-}
-
-function clone<T>(value: T): T {
-  return JSON.parse(JSON.stringify(value)) as T;
-}
-
 function add(errors: FieldErrors, path: string, message: string): void {
   (errors[path] ??= []).push(message);
 }
@@ -116,9 +102,9 @@ export interface BuiltRequest {
  */
 export function buildRequest(state: SweepFormState, fields: readonly FieldSpec[], defaults: Record<string, unknown>, schema: z.ZodType | undefined): BuiltRequest {
   const errors: FieldErrors = {};
-  const baseConfig: Record<string, unknown> = {};
+  let baseConfig: ConfigObject = {};
   const searchSpace: Record<string, SearchParam> = {};
-  const full = clone(defaults);
+  let full: ConfigObject = defaults;
   const candidates: Array<{ path: string; label: string; value: unknown }> = [];
 
   for (const field of fields) {
@@ -130,8 +116,8 @@ export function buildRequest(state: SweepFormState, fields: readonly FieldSpec[]
         add(errors, field.path, parsed.error);
         continue;
       }
-      setPath(full, field.path, parsed.value);
-      if (JSON.stringify(parsed.value) !== JSON.stringify(field.defaultValue)) setPath(baseConfig, field.path, parsed.value);
+      full = setPath(full, field.path, parsed.value);
+      if (JSON.stringify(parsed.value) !== JSON.stringify(field.defaultValue)) baseConfig = setPath(baseConfig, field.path, parsed.value);
     } else if (mode === 'values') {
       const raw = splitValues(field, fs.values);
       if (raw.length === 0) {
@@ -154,13 +140,16 @@ export function buildRequest(state: SweepFormState, fields: readonly FieldSpec[]
       const max = Number(fs.max);
       if (fs.min.trim() === '' || !Number.isFinite(min)) add(errors, field.path, 'min must be a number');
       if (fs.max.trim() === '' || !Number.isFinite(max)) add(errors, field.path, 'max must be a number');
-      if (errors[field.path]) continue;
-      if (min >= max) add(errors, field.path, 'min must be less than max');
-      if (mode === 'log-uniform' && min <= 0) add(errors, field.path, 'log-uniform needs min > 0');
-      if (mode === 'int-uniform' && (!Number.isInteger(min) || !Number.isInteger(max))) add(errors, field.path, 'int-uniform needs integer bounds');
       if (field.kind !== 'number' && field.kind !== 'integer') add(errors, field.path, `${mode} needs a numeric field`);
+      if (errors[field.path]) continue;
+      // The contracts' rules of a distribution (log-uniform: min > 0, int-uniform: integer bounds).
+      const param = searchParamSchema.safeParse({ distribution: mode, min, max });
+      if (!param.success) {
+        for (const message of new Set(param.error.issues.map((issue) => issue.message))) add(errors, field.path, message);
+        continue;
+      }
       candidates.push({ path: field.path, label: `min ${min}`, value: min }, { path: field.path, label: `max ${max}`, value: max });
-      searchSpace[field.path] = { distribution: mode, min, max };
+      searchSpace[field.path] = param.data;
     }
   }
 
@@ -174,9 +163,7 @@ export function buildRequest(state: SweepFormState, fields: readonly FieldSpec[]
       }
     }
     for (const candidate of candidates) {
-      const trial = clone(full);
-      setPath(trial, candidate.path, candidate.value);
-      const result = schema.safeParse(trial);
+      const result = schema.safeParse(setPath(full, candidate.path, candidate.value));
       if (result.success) continue;
       for (const issue of result.error.issues) {
         if (issue.path.join('.') === candidate.path) add(errors, candidate.path, `${candidate.label}: ${issue.message}`);
@@ -186,12 +173,16 @@ export function buildRequest(state: SweepFormState, fields: readonly FieldSpec[]
 
   if (state.kind === 'sweep') {
     if (!state.name.trim()) add(errors, '$name', 'is required');
-    if (Object.keys(searchSpace).length === 0 && !Object.keys(errors).some((k) => !k.startsWith('$'))) add(errors, '$search', 'vary at least one field (choose “values” or a distribution)');
-    if (state.strategy === 'random') {
-      const count = Number(state.count);
-      if (!Number.isInteger(count) || count < 1) add(errors, '$count', 'must be a positive integer');
-    } else if (Object.values(searchSpace).some((p) => p.distribution !== 'choice')) {
-      add(errors, '$strategy', 'grid sweeps accept lists of values only: switch to random for distributions');
+    const count = Number(state.count);
+    const countValid = Number.isInteger(count) && count >= 1;
+    if (state.strategy === 'random' && !countValid) add(errors, '$count', 'must be a positive integer');
+    // The API's own rules of the strategy (libs/sweeps), so the form refuses what the dry run would.
+    const fieldErrors = Object.keys(errors).some((k) => !k.startsWith('$'));
+    const issues = searchIssues(state.strategy, { searchSpace, seed: Number(state.seed), count: countValid ? count : undefined });
+    for (const [key, messages] of Object.entries(serverErrors(issues, fields))) {
+      if (key === '$count' && !countValid) continue;
+      if (key === '$search' && fieldErrors) continue;
+      for (const message of messages) add(errors, key, message);
     }
   }
   for (const key of ['seed', 'maxConcurrency'] as const) {
@@ -228,7 +219,7 @@ export function runBody(state: SweepFormState, projectId: string, built: BuiltRe
   };
 }
 
-/** Maps server issues (`baseConfig.x`, `config.x`, `searchSpace.x.values.0`, `name`, …) onto form fields. */
+/** Maps API or libs/sweeps issues (`baseConfig.x`, `config.x`, `searchSpace.x.values.0`, `name`, …) onto form fields. */
 export function serverErrors(issues: readonly ErrorIssue[], fields: readonly FieldSpec[]): FieldErrors {
   const errors: FieldErrors = {};
   const paths = fields.map((f) => f.path).sort((a, b) => b.length - a.length);
@@ -237,6 +228,7 @@ export function serverErrors(issues: readonly ErrorIssue[], fields: readonly Fie
     const field = paths.find((p) => rest === p || rest.startsWith(`${p}.`));
     if (field) add(errors, field, issue.message);
     else if (['name', 'count', 'seed', 'maxConcurrency', 'strategy'].includes(issue.path)) add(errors, `$${issue.path}`, issue.message);
+    else if (issue.path === 'searchSpace') add(errors, '$search', issue.message);
     else add(errors, '$general', issue.path ? `${issue.path}: ${issue.message}` : issue.message);
   }
   return errors;

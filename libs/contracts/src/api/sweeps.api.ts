@@ -11,8 +11,8 @@ import { evaluationSuiteRequestSchema, runSchema } from './runs.api';
 export const searchParamSchema = z.discriminatedUnion('distribution', [
   z.object({ distribution: z.literal('choice'), values: z.array(z.unknown()).min(1) }),
   z.object({ distribution: z.literal('uniform'), min: z.number(), max: z.number() }),
-  z.object({ distribution: z.literal('log-uniform'), min: z.number().positive(), max: z.number().positive() }),
-  z.object({ distribution: z.literal('int-uniform'), min: z.number().int(), max: z.number().int() }),
+  z.object({ distribution: z.literal('log-uniform'), min: z.number().positive('log-uniform needs min > 0'), max: z.number().positive('log-uniform needs max > 0') }),
+  z.object({ distribution: z.literal('int-uniform'), min: z.number().int('int-uniform needs integer bounds'), max: z.number().int('int-uniform needs integer bounds') }),
 ]);
 export type SearchParam = z.infer<typeof searchParamSchema>;
 
@@ -20,6 +20,7 @@ export const searchSpaceSchema = z.record(z.string().regex(/^[A-Za-z_][\w]*(\.[A
 export type SearchSpace = z.infer<typeof searchSpaceSchema>;
 
 export const sweepStrategySchema = z.enum(['grid', 'random']);
+export type SweepStrategy = z.infer<typeof sweepStrategySchema>;
 export const sweepStatusSchema = z.enum(['running', 'completed', 'canceled']);
 export type SweepStatus = z.infer<typeof sweepStatusSchema>;
 

@@ -1,0 +1,53 @@
+import type { ErrorIssue, SearchSpace } from '@equilab/contracts';
+import { sweepStrategySchema, type SweepStrategy } from '@equilab/contracts';
+import { configPathSegments } from '../config-path';
+import { SweepError } from '../sweep-error';
+import { gridSearcher } from './grid.searcher';
+import { randomSearcher } from './random.searcher';
+import type { ParamSet, SearchRequest, Searcher } from './searcher';
+
+export type { ParamSet, SearchRequest, Searcher } from './searcher';
+export { gridSearcher } from './grid.searcher';
+export { randomSearcher } from './random.searcher';
+export { sample } from './sampling';
+
+/** Every strategy's searcher (a strategy added to the contracts' enum must be registered here to compile). */
+const searchers = new Map<SweepStrategy, Searcher>(
+  Object.entries({ grid: gridSearcher, random: randomSearcher } satisfies Record<SweepStrategy, Searcher>) as [SweepStrategy, Searcher][],
+);
+
+export function searcherFor(strategy: SweepStrategy): Searcher {
+  const searcher = searchers.get(strategy);
+  if (!searcher) throw SweepError.field('strategy', `unknown strategy "${strategy}"; expected one of ${sweepStrategySchema.options.join(', ')}`);
+  return searcher;
+}
+
+/** The rules of a search space under any strategy: at least one key, keys that are config paths, ranges with min ≤ max. */
+function spaceIssues(space: SearchSpace): ErrorIssue[] {
+  const entries = Object.entries(space);
+  if (entries.length === 0) return [{ path: 'searchSpace', message: 'must name at least one config field' }];
+  const issues: ErrorIssue[] = [];
+  for (const [key, param] of entries) {
+    try {
+      configPathSegments(key, `searchSpace.${key}`);
+    } catch (error) {
+      if (!(error instanceof SweepError)) throw error;
+      issues.push(...error.issues);
+    }
+    if (param.distribution !== 'choice' && param.min > param.max) issues.push({ path: `searchSpace.${key}.max`, message: `must be ≥ min (${param.min})` });
+  }
+  return issues;
+}
+
+/** Everything wrong with a search request under `strategy`, each issue naming its field; empty when it can be searched. */
+export function searchIssues(strategy: SweepStrategy, request: SearchRequest): ErrorIssue[] {
+  const issues = spaceIssues(request.searchSpace);
+  return issues.length > 0 ? issues : searcherFor(strategy).issues(request);
+}
+
+/** The configurations `strategy` trains for `request`, or a SweepError naming every field at fault. */
+export function searchConfigurations(strategy: SweepStrategy, request: SearchRequest): ParamSet[] {
+  const issues = searchIssues(strategy, request);
+  if (issues.length > 0) throw new SweepError(issues);
+  return searcherFor(strategy).configurations(request);
+}
