@@ -19,6 +19,8 @@ import { PgPoolService } from './database/pg-pool.service';
 import { PrismaService } from './database/prisma.service';
 import { ProjectsController } from './projects/projects.controller';
 import { ProjectsService } from './projects/projects.service';
+import { EvaluationsController } from './evaluations/evaluations.controller';
+import { EvaluationsService } from './evaluations/evaluations.service';
 import { DispatchService } from './queue/dispatch.service';
 import { JobFailuresListener } from './queue/job-failures.listener';
 import { QueueController } from './queue/queue.controller';
@@ -31,7 +33,6 @@ import { RunsController } from './runs/runs.controller';
 import { RunsService } from './runs/runs.service';
 import { SweepsController } from './sweeps/sweeps.controller';
 import { SweepsService } from './sweeps/sweeps.service';
-import { EvaluationsModule } from './evaluations/evaluations.module';
 
 @Module({})
 export class AppModule {
@@ -42,7 +43,6 @@ export class AppModule {
         ThrottlerModule.forRoot({ throttlers: [{ name: 'token', ttl: 60_000, limit: env.RATE_LIMIT_PER_MINUTE }] }),
         BullModule.forRoot({ connection: bullConnection(env.REDIS_URL), prefix: env.QUEUE_PREFIX }),
         BullModule.registerQueue(...QUEUE_NAMES.map((name) => ({ name }))),
-        EvaluationsModule,
       ],
       controllers: [
         HealthController,
@@ -52,6 +52,7 @@ export class AppModule {
         SweepsController,
         RunnerRegistryController,
         QueueController,
+        EvaluationsController,
         InteropController,
       ],
       providers: [
@@ -75,6 +76,7 @@ export class AppModule {
         RunLifecycleService,
         SweepsService,
         RunnerRegistryService,
+        EvaluationsService,
         InteropService,
       ],
     };

@@ -58,8 +58,6 @@ export const apiEnvSchema = z.object({
   BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).default(4 * 1024 * 1024),
   /** A runner whose last heartbeat is older than this is shown offline. */
   RUNNER_OFFLINE_AFTER_SECONDS: z.coerce.number().int().min(1).default(60),
-  /** How often finished runs are checked for evaluation suites to queue (0 = never). */
-  EVALUATION_SUITE_POLL_MS: z.coerce.number().int().min(0).default(2000),
 });
 export type ApiEnv = z.output<typeof apiEnvSchema>;
 

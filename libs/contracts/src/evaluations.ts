@@ -207,13 +207,3 @@ export const evaluationTableSchema = z.object({
   baselineRunId: z.string().uuid().nullable(),
 });
 export type EvaluationTable = z.infer<typeof evaluationTableSchema>;
-
-/** Socket event emitted when an evaluation changes state or stores a result. */
-export const EVALUATION_UPDATED_EVENT = 'evaluation:updated';
-export const evaluationUpdatedEventSchema = z.object({
-  evaluationId: z.string().uuid(),
-  runId: z.string().uuid(),
-  kind: evaluationKindSchema,
-  status: evaluationStatusSchema,
-});
-export type EvaluationUpdatedEvent = z.infer<typeof evaluationUpdatedEventSchema>;

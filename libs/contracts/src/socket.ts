@@ -1,13 +1,14 @@
 import { z } from 'zod';
 import { queueCountsSchema } from './api/queue.api';
 import { runSchema } from './api/runs.api';
+import { evaluationKindSchema, evaluationStatusSchema } from './evaluations';
 import { metricPointSchema } from './training';
 
 /**
  * socket.io protocol (path `/socket.io`, same origin as the API). Connect with `io(url, { path: '/socket.io',
  * auth: { token } })`; a missing/invalid token fails the connection with `connect_error` message
  * `unauthorized`. Then `emit('subscribe', { room }, ack)` with a room from the helpers below; ack receives
- * `SubscribeAck`. Events from the server: `metrics`, `run`, `queue`.
+ * `SubscribeAck`. Events from the server: `metrics`, `run`, `evaluation`, `queue`.
  */
 export const SOCKET_PATH = '/socket.io';
 
@@ -24,6 +25,7 @@ export const SocketEvents = {
   unsubscribe: 'unsubscribe',
   metrics: 'metrics',
   run: 'run',
+  evaluation: 'evaluation',
   queue: 'queue',
 } as const;
 
@@ -46,6 +48,19 @@ export type MetricsEvent = z.infer<typeof metricsEventSchema>;
 /** Server → client `run`: the run's new state after a status or progress change (rooms run/project/sweep). */
 export const runEventSchema = z.object({ room: z.string(), run: runSchema });
 export type RunEvent = z.infer<typeof runEventSchema>;
+
+/**
+ * Server → client `evaluation` (rooms run/project/sweep of the evaluated run): an evaluation changed state or stored
+ * a result.
+ */
+export const evaluationEventSchema = z.object({
+  room: z.string(),
+  evaluationId: z.string().uuid(),
+  runId: z.string().uuid(),
+  kind: evaluationKindSchema,
+  status: evaluationStatusSchema,
+});
+export type EvaluationEvent = z.infer<typeof evaluationEventSchema>;
 
 /** Server → client `queue` (room `queue`, and project rooms): counts of a queue after a change. */
 export const queueEventSchema = z.object({ queue: z.string(), counts: queueCountsSchema });

@@ -1,8 +1,9 @@
 /* eslint-disable @typescript-eslint/no-unsafe-member-access, @typescript-eslint/no-unsafe-assignment, @typescript-eslint/no-unsafe-call -- response bodies are untyped JSON here; the assertions check their shape */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { EVALUATION_UPDATED_EVENT, runRoom, SOCKET_PATH, type EvaluationUpdatedEvent, type SubscribeAck } from '@equilab/contracts';
+import { runRoom, SOCKET_PATH, SocketEvents, type EvaluationEvent, type SubscribeAck } from '@equilab/contracts';
 import { io } from 'socket.io-client';
+import { PrismaService } from '../database/prisma.service';
 import { DispatchService } from '../queue/dispatch.service';
 import { createProject, createRun, jobRunToken, registerRunner, startTestApp, type TestApp } from '../testing/test-app';
 import { EvaluationsService } from './evaluations.service';
@@ -38,9 +39,9 @@ void describe('evaluations', () => {
 
   void it('a succeeded run queues its requested suite once; probe-only options skip retrieval', async () => {
     const run = await succeededRun({ evaluations: { kinds: ['rotation', 'retrieval'], config: { epochs: 1 } } });
-    const service = t.app.get(EvaluationsService);
-    await service.queueSuites(); // the background poll may have queued them already
-    assert.equal(await service.queueSuites(), 0, 'idempotent');
+    // The succeeded transition queued the suite before answering; a repeated finish or a start-up scan adds nothing.
+    assert.equal((await t.request('POST', `/api/runs/${run.id}/finish`, { status: 'succeeded' }, run.token)).status, 200);
+    assert.equal(await t.app.get(EvaluationsService).queueSuites(), 0, 'idempotent');
     const res = await t.request('GET', `/api/runs/${run.id}/evaluations`);
     assert.equal(res.status, 200);
     const items = res.body.items as { id: string; kind: string; status: string; config: Record<string, unknown> }[];
@@ -54,6 +55,18 @@ void describe('evaluations', () => {
       assert.equal(job.data.kind, e.kind);
       assert.ok(job.data.runToken);
     }
+  });
+
+  void it('queues the suite of a run that succeeded while no API process could, once; a bad suite is stored as failed', async () => {
+    const run = await createRun(t, projectId, { evaluations: { kinds: ['rotation', 'bogus'], config: {} } });
+    // The run's status changed without its transition queueing the suite (an API process stopped in between).
+    await t.app.get(PrismaService).run.update({ where: { id: run.id }, data: { status: 'succeeded', finishedAt: new Date() } });
+    const service = t.app.get(EvaluationsService);
+    assert.equal(await service.queueSuites(), 1, 'the rotation evaluation');
+    assert.equal(await service.queueSuites(), 0, 'idempotent');
+    const items = (await t.request('GET', `/api/runs/${run.id}/evaluations`)).body.items as { kind: string; status: string; error: string | null }[];
+    assert.deepEqual(items.map((e) => [e.kind, e.status]).sort(), [['bogus', 'failed'], ['rotation', 'queued']]);
+    assert.match(items.find((e) => e.kind === 'bogus')!.error ?? '', /kind/);
   });
 
   void it('POST /runs/:id/evaluations: idempotent, 400 naming the field, 409 for an unfinished run, 404', async () => {
@@ -97,23 +110,27 @@ void describe('evaluations', () => {
     assert.equal(res.status, 400);
   });
 
-  void it('emits evaluation:updated to the run room when an evaluation is queued and when its result lands', async () => {
+  void it('emits `evaluation` events to the run room when an evaluation is queued and when its result lands', async () => {
     const run = await succeededRun();
     const socket = io(t.baseUrl, { path: SOCKET_PATH, transports: ['websocket'], reconnection: false, auth: { token: t.adminToken } });
     try {
       const ack = (await socket.timeout(5_000).emitWithAck('subscribe', { room: runRoom(run.id) })) as SubscribeAck;
       assert.equal(ack.ok, true);
-      const events: EvaluationUpdatedEvent[] = [];
-      socket.on(EVALUATION_UPDATED_EVENT, (event: EvaluationUpdatedEvent) => events.push(event));
+      const events: EvaluationEvent[] = [];
+      const two = new Promise<void>((resolve) =>
+        socket.on(SocketEvents.evaluation, (event: EvaluationEvent) => {
+          events.push(event);
+          if (events.length === 2) resolve();
+        }),
+      );
       const created = await t.request('POST', `/api/runs/${run.id}/evaluations`, { kind: 'color', config: { epochs: 1 } });
       await t.request('POST', `/api/evaluations/${created.body.id}/report`, outcome('color', { val_R2: 0.1, val_MSE: 0.2 }), run.token);
-      const deadline = Date.now() + 5_000;
-      while (events.length < 2 && Date.now() < deadline) await new Promise((resolve) => setImmediate(resolve));
+      await two;
       assert.deepEqual(
-        events.map((e) => [e.evaluationId, e.runId, e.kind, e.status]),
+        events.map((e) => [e.room, e.evaluationId, e.runId, e.kind, e.status]),
         [
-          [created.body.id, run.id, 'color', 'queued'],
-          [created.body.id, run.id, 'color', 'succeeded'],
+          [runRoom(run.id), created.body.id, run.id, 'color', 'queued'],
+          [runRoom(run.id), created.body.id, run.id, 'color', 'succeeded'],
         ],
       );
     } finally {

@@ -1,30 +1,24 @@
-import { API_ENV, type ApiEnv } from '../config/api-env';
-import { Injectable, Logger, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
-import { ModuleRef } from '@nestjs/core';
+import { Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
 import {
-  EVALUATION_UPDATED_EVENT,
   EvaluationConfigError,
   evaluationConfigSchemas,
   evaluationKindSchema,
+  evaluationStatusSchema,
+  evaluationSuiteRequestSchema,
+  evaluationTableQuerySchema,
   parseEvaluationConfig,
-  projectRoom,
-  runRoom,
-  sweepRoom,
   type CreateEvaluation,
   type Evaluation,
   type EvaluationReport,
   type EvaluationTable,
-  type EvaluationTableQuery,
-  type EvaluationUpdatedEvent,
 } from '@equilab/contracts';
+import type { z } from 'zod';
 import { AppError } from '../common/app-error';
-import { TokensService } from '../auth/tokens.service';
-import { LiveGateway } from '../live/live.gateway';
 import { PrismaService } from '../database/prisma.service';
+import type { Evaluation as EvaluationRow, EvaluationResult as ResultRow, Prisma, Run as RunRow } from '../generated/prisma/client';
+import { LiveService } from '../live/live.service';
 import { DispatchService } from '../queue/dispatch.service';
-import type { Evaluation as EvaluationRow, EvaluationResult as ResultRow, Prisma } from '../generated/prisma/client';
 import { buildEvaluationTable, evaluationTableCsv, stableJson, type TableResult, type TableRun } from './evaluation-table';
-
 
 /** A suite's config is shared by its kinds: each kind takes the options its schema knows (probe-only ones skip retrieval). */
 export function suiteConfigFor(kind: string, config: Record<string, unknown>): Record<string, unknown> {
@@ -58,47 +52,29 @@ export function toEvaluation(row: EvaluationRow & { results: ResultRow[] }): Eva
 }
 
 /**
- * Offline evaluations: requests (REST, a run's suite when it succeeds), `evaluate` jobs, results reported by
- * runners (upserted per run/kind/part/checkpoint), and the evaluation table. Its dependencies live in the app
- * module; they are looked up once at start-up.
+ * Offline evaluations: requests (REST, and a run's requested suite when the run succeeds), `evaluate` jobs,
+ * results reported by runners (upserted per run/kind/part/checkpoint), and the evaluation table.
  */
 @Injectable()
-export class EvaluationsService implements OnModuleInit, OnModuleDestroy {
+export class EvaluationsService implements OnApplicationBootstrap {
   private readonly logger = new Logger('Evaluations');
-  private prisma!: PrismaService;
-  private dispatch!: DispatchService;
-  private tokens!: TokensService;
-  private gateway: LiveGateway | null = null;
-  private timer: NodeJS.Timeout | null = null;
-  private sweeping: Promise<number> | null = null;
 
-  constructor(private readonly moduleRef: ModuleRef) {}
+  constructor(
+    private readonly prisma: PrismaService,
+    private readonly dispatch: DispatchService,
+    private readonly live: LiveService,
+  ) {}
 
-  onModuleInit(): void {
-    this.prisma = this.moduleRef.get(PrismaService, { strict: false });
-    this.dispatch = this.moduleRef.get(DispatchService, { strict: false });
-    this.tokens = this.moduleRef.get(TokensService, { strict: false });
-    try {
-      this.gateway = this.moduleRef.get(LiveGateway, { strict: false });
-    } catch {
-      this.gateway = null;
-    }
-    const every = this.moduleRef.get<ApiEnv>(API_ENV, { strict: false }).EVALUATION_SUITE_POLL_MS;
-    if (every > 0) {
-      this.timer = setInterval(() => void this.queueSuites().catch((e: unknown) => this.logger.warn(`suite poll: ${String(e)}`)), every);
-      this.timer.unref();
-    }
+  /**
+   * Suites of runs that succeeded while no API process could queue them (it stopped between the run's status
+   * change and the queueing) are queued at start-up; every later suite is queued by the run's succeeded transition.
+   */
+  async onApplicationBootstrap(): Promise<void> {
+    await this.queueSuites().catch((error: unknown) => this.logger.warn(`queueing pending evaluation suites: ${String(error)}`));
   }
 
-  onModuleDestroy(): void {
-    if (this.timer) clearInterval(this.timer);
-  }
-
-  private emit(row: EvaluationRow, run: { projectId: string; sweepId: string | null }): void {
-    const server = this.gateway?.server;
-    if (!server) return;
-    const event: EvaluationUpdatedEvent = { evaluationId: row.id, runId: row.runId, kind: row.kind as EvaluationUpdatedEvent['kind'], status: row.status as EvaluationUpdatedEvent['status'] };
-    for (const room of [runRoom(row.runId), projectRoom(run.projectId), ...(run.sweepId ? [sweepRoom(run.sweepId)] : [])]) server.to(room).emit(EVALUATION_UPDATED_EVENT, event);
+  private emit(row: EvaluationRow, run: { id: string; projectId: string; sweepId: string | null }): void {
+    this.live.evaluation(run, { evaluationId: row.id, runId: row.runId, kind: evaluationKindSchema.parse(row.kind), status: evaluationStatusSchema.parse(row.status) });
   }
 
   /** Request an evaluation of a finished run; the same (run, kind, config) is the same evaluation (a failed one is re-queued). */
@@ -127,13 +103,7 @@ export class EvaluationsService implements OnModuleInit, OnModuleDestroy {
               return this.prisma.evaluation.findUniqueOrThrow({ where: { runId_kind_configKey: { runId, kind: parsed.kind, configKey } } });
             throw error;
           });
-    if (!existing || existing.status === 'failed') {
-      const { token } = await this.tokens.create(`evaluation ${row.id} of run ${runId}`, 'run', runId);
-      await this.dispatch.addEvaluateJob(
-        { runId, evaluationId: row.id, kind: parsed.kind, config, dataRoot: run.dataRoot, backend: run.requestedBackend as 'wasm', seed: run.seed, runToken: token },
-        row.attempt,
-      );
-    }
+    if (!existing || existing.status === 'failed') await this.dispatch.addEvaluateJob(run, row);
     this.emit(row, run);
     return toEvaluation(await this.prisma.evaluation.findUniqueOrThrow({ where: { id: row.id }, include: { results: true } }));
   }
@@ -159,7 +129,7 @@ export class EvaluationsService implements OnModuleInit, OnModuleDestroy {
 
   /** Runner → API: the evaluation started, failed, or produced its outcome (upserted: re-runs replace it). */
   async report(id: string, report: EvaluationReport): Promise<Evaluation> {
-    const row = await this.prisma.evaluation.findUnique({ where: { id }, include: { run: { select: { projectId: true, sweepId: true } } } });
+    const row = await this.prisma.evaluation.findUnique({ where: { id }, include: { run: { select: { id: true, projectId: true, sweepId: true } } } });
     if (!row) throw AppError.notFound('evaluation', id);
     const now = new Date();
     let updated: EvaluationRow;
@@ -184,46 +154,52 @@ export class EvaluationsService implements OnModuleInit, OnModuleDestroy {
     return this.get(id);
   }
 
-  /** Queue the requested suite of every succeeded run that has none queued yet (idempotent: unique key). */
-  async queueSuites(): Promise<number> {
-    // One sweep at a time: a caller arriving during one waits for it, then sweeps again.
-    while (this.sweeping) await this.sweeping.catch(() => 0);
-    this.sweeping = this.sweepOnce();
-    try {
-      return await this.sweeping;
-    } finally {
-      this.sweeping = null;
+  /**
+   * Queue the evaluation suite a succeeded run requested (`evaluations` of POST /runs or /sweeps), once: a run that
+   * already has its suite queued gets nothing new. A bad suite (unknown kind, bad config) is stored as a failed
+   * evaluation, so it is reported and not tried again. Returns the number of evaluations queued.
+   */
+  async queueSuite(run: RunRow): Promise<number> {
+    const suite = evaluationSuiteRequestSchema.safeParse(run.evaluations);
+    if (run.status !== 'succeeded' || !suite.success || suite.data.kinds.length === 0) return 0;
+    if (await this.prisma.evaluation.findFirst({ where: { runId: run.id, auto: true }, select: { id: true } })) return 0;
+    let queued = 0;
+    for (const kind of suite.data.kinds) {
+      try {
+        await this.request(run.id, { kind: kind as CreateEvaluation['kind'], config: suiteConfigFor(kind, suite.data.config) }, true);
+        queued += 1;
+      } catch (error) {
+        const message = error instanceof Error ? error.message : String(error);
+        await this.prisma.evaluation
+          .create({ data: { runId: run.id, kind, config: {}, configKey: `invalid:${kind}`, auto: true, status: 'failed', error: message, finishedAt: new Date() } })
+          .catch(() => undefined);
+      }
     }
+    return queued;
   }
 
-  private async sweepOnce(): Promise<number> {
-    {
-      const runs = await this.prisma.$queryRaw<{ id: string; evaluations: { kinds?: string[]; config?: Record<string, unknown> } }[]>`
-        SELECT r.id, r.evaluations FROM "Run" r
-        WHERE r.status = 'succeeded' AND r.evaluations IS NOT NULL
+  /** Queue the suite of every succeeded run that requested one and has none queued (idempotent). */
+  async queueSuites(): Promise<number> {
+    let queued = 0;
+    let after = '00000000-0000-0000-0000-000000000000';
+    for (;;) {
+      const ids = await this.prisma.$queryRaw<{ id: string }[]>`
+        SELECT r.id FROM "Run" r
+        WHERE r.status = 'succeeded' AND r.id > ${after}::uuid
           AND jsonb_typeof(r.evaluations->'kinds') = 'array' AND jsonb_array_length(r.evaluations->'kinds') > 0
           AND NOT EXISTS (SELECT 1 FROM "Evaluation" e WHERE e."runId" = r.id AND e.auto)
-        LIMIT 100`;
-      let queued = 0;
-      for (const run of runs) {
-        for (const kind of run.evaluations.kinds ?? []) {
-          try {
-            await this.request(run.id, { kind: kind as CreateEvaluation['kind'], config: suiteConfigFor(kind, run.evaluations.config ?? {}) }, true);
-            queued += 1;
-          } catch (error) {
-            // A bad suite (unknown kind, bad config) is recorded as a failed evaluation so it is not retried forever.
-            const message = error instanceof Error ? error.message : String(error);
-            await this.prisma.evaluation
-              .create({ data: { runId: run.id, kind, config: {}, configKey: `invalid:${kind}`, auto: true, status: 'failed', error: message, finishedAt: new Date() } })
-              .catch(() => undefined);
-          }
-        }
+        ORDER BY r.id LIMIT 100`;
+      for (const { id } of ids) {
+        const run = await this.prisma.run.findUnique({ where: { id } });
+        if (run) queued += await this.queueSuite(run);
       }
-      return queued;
+      const last = ids[ids.length - 1];
+      if (!last || ids.length < 100) return queued;
+      after = last.id;
     }
   }
 
-  async table(query: z_TableQuery): Promise<{ table: EvaluationTable; csv: string | null }> {
+  async table(query: z.output<typeof evaluationTableQuerySchema>): Promise<{ table: EvaluationTable; csv: string | null }> {
     const where = query.runIds ? { id: { in: query.runIds } } : query.sweepId ? { sweepId: query.sweepId } : { projectId: query.projectId! };
     const runRows = await this.prisma.run.findMany({ where, take: 500, orderBy: { createdAt: 'asc' } });
     if (query.runIds) {
@@ -251,13 +227,3 @@ export class EvaluationsService implements OnModuleInit, OnModuleDestroy {
     return { table, csv: query.format === 'csv' ? evaluationTableCsv(table) : null };
   }
 }
-
-type z_TableQuery = {
-  runIds?: string[] | undefined;
-  sweepId?: string | undefined;
-  projectId?: string | undefined;
-  baselineRunId?: string | undefined;
-  part: 'full' | 'inv' | 'equi';
-  format: 'json' | 'csv';
-};
-export type { EvaluationTableQuery };

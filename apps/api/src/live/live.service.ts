@@ -6,6 +6,7 @@ import {
   runRoom,
   SocketEvents,
   sweepRoom,
+  type EvaluationEvent,
   type MetricPoint,
   type MetricsEvent,
   type QueueCounts,
@@ -39,13 +40,20 @@ export class LiveService implements OnModuleDestroy {
     this.server = server;
   }
 
-  run(run: Run): void {
+  /** Emits `name` to the run's rooms (run, project, sweep); each room gets the event `of(room)`. */
+  private toRunRooms(run: RunRef, name: string, of: (room: string) => unknown): void {
     const server = this.server;
     if (!server) return;
-    for (const room of roomsOf(run)) {
-      const event: RunEvent = { room, run };
-      server.to(room).emit(SocketEvents.run, event);
-    }
+    for (const room of roomsOf(run)) server.to(room).emit(name, of(room));
+  }
+
+  run(run: Run): void {
+    this.toRunRooms(run, SocketEvents.run, (room): RunEvent => ({ room, run }));
+  }
+
+  /** An evaluation of `run` changed state or stored a result. */
+  evaluation(run: RunRef, update: Omit<EvaluationEvent, 'room'>): void {
+    this.toRunRooms(run, SocketEvents.evaluation, (room): EvaluationEvent => ({ room, ...update }));
   }
 
   queue(queue: string, counts: QueueCounts): void {

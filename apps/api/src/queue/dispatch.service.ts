@@ -1,7 +1,8 @@
 import { InjectQueue } from '@nestjs/bullmq';
 import { Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
-import { CANCEL_CHANNEL, jobCatalogue, pretrainJobSchema, type EvaluateJob, type QueueCounts } from '@equilab/contracts';
-import type { Queue } from 'bullmq';
+import { CANCEL_CHANNEL, jobCatalogue, pretrainJobSchema, type JobDefinition, type QueueCounts } from '@equilab/contracts';
+import type { JobsOptions, Queue } from 'bullmq';
+import type { ZodType } from 'zod';
 import { TokensService } from '../auth/tokens.service';
 import type { Run as RunRow } from '../generated/prisma/client';
 import { LiveService } from '../live/live.service';
@@ -10,6 +11,19 @@ import { RedisService } from '../redis/redis.service';
 import { bullPriority, EVALUATE_QUEUE, PRETRAIN_QUEUE, runJobId } from './queue-names';
 
 const WAITING_STATES = new Set(['waiting', 'delayed', 'prioritized', 'waiting-children']);
+
+/** BullMQ options of a job of `def`'s queue: its id, the catalogue's attempts and backoff, kept history. */
+function jobOptions(def: Pick<JobDefinition<ZodType>, 'attempts' | 'backoff'>, jobId: string, priority: number): JobsOptions {
+  return {
+    jobId,
+    attempts: def.attempts,
+    backoff: { type: def.backoff.type, delay: def.backoff.delay },
+    priority: bullPriority(priority),
+    removeOnComplete: { count: 1000 },
+    removeOnFail: { count: 5000 },
+  };
+}
+
 export const COUNT_STATES = ['waiting', 'active', 'delayed', 'failed', 'completed', 'prioritized'] as const;
 
 /**
@@ -49,29 +63,25 @@ export class DispatchService implements OnModuleDestroy {
       runToken: token,
       logEvery: { steps: run.logEverySteps, seconds: run.logEverySeconds },
     });
-    const def = jobCatalogue.pretrain;
-    await this.pretrain.add(def.queue, payload, {
-      jobId: runJobId(run.id, run.attempt),
-      attempts: def.attempts,
-      backoff: { type: def.backoff.type, delay: def.backoff.delay },
-      priority: bullPriority(priority),
-      removeOnComplete: { count: 1000 },
-      removeOnFail: { count: 5000 },
-    });
+    await this.pretrain.add(jobCatalogue.pretrain.queue, payload, jobOptions(jobCatalogue.pretrain, runJobId(run.id, run.attempt), priority));
     this.queueChanged(PRETRAIN_QUEUE);
   }
 
-  /** Add an evaluate job (jobId = `<evaluationId>.<attempt>`). */
-  async addEvaluateJob(job: EvaluateJob, attempt = 1, priority = 0): Promise<void> {
+  /** Add the evaluate job of an evaluation's current attempt (jobId `<evaluationId>.<attempt>`); mints its run token. */
+  async addEvaluateJob(run: RunRow, evaluation: { id: string; kind: string; config: unknown; attempt: number }): Promise<void> {
+    const { token } = await this.tokens.create(`evaluation ${evaluation.id} of run ${run.id}`, 'run', run.id);
     const def = jobCatalogue.evaluate;
-    await this.evaluate.add(def.queue, def.schema.parse(job), {
-      jobId: `${job.evaluationId}.${attempt}`,
-      attempts: def.attempts,
-      backoff: { type: def.backoff.type, delay: def.backoff.delay },
-      priority: bullPriority(priority),
-      removeOnComplete: { count: 1000 },
-      removeOnFail: { count: 5000 },
+    const payload = def.schema.parse({
+      runId: run.id,
+      evaluationId: evaluation.id,
+      kind: evaluation.kind,
+      config: evaluation.config,
+      dataRoot: run.dataRoot,
+      backend: run.requestedBackend,
+      seed: run.seed,
+      runToken: token,
     });
+    await this.evaluate.add(def.queue, payload, jobOptions(def, `${evaluation.id}.${evaluation.attempt}`, 0));
     this.queueChanged(EVALUATE_QUEUE);
   }
 

@@ -17,7 +17,7 @@ export class RunnerRegistryService {
     return { id: row.id };
   }
 
-  /** Records the heartbeat (and the runs' heartbeats); answers which of the active runs were canceled. */
+  /** Records the heartbeat (and the runs' heartbeats); answers which of the active runs to stop (canceled, failed, deleted). */
   async heartbeat(id: string, input: RunnerHeartbeat): Promise<RunnerHeartbeatResult> {
     const now = new Date();
     const updated = await this.prisma.runner.updateMany({
@@ -27,8 +27,10 @@ export class RunnerRegistryService {
     if (updated.count === 0) throw AppError.notFound('runner', id);
     if (input.activeRunIds.length === 0) return { cancelRunIds: [] };
     await this.prisma.run.updateMany({ where: { id: { in: input.activeRunIds }, status: 'running' }, data: { heartbeatAt: now } });
+    // A succeeded run is not stopped: its job is wrapping up, and its evaluations (queued by the succeeded
+    // transition) may already run on this runner under the same run id.
     const live = await this.prisma.run.findMany({
-      where: { id: { in: input.activeRunIds }, status: { in: ['queued', 'running'] } },
+      where: { id: { in: input.activeRunIds }, status: { in: ['queued', 'running', 'succeeded'] } },
       select: { id: true },
     });
     const alive = new Set(live.map((r) => r.id));

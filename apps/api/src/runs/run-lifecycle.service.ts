@@ -3,6 +3,7 @@ import type { Artifact, FinishRun, FinishRunResult, Progress, StartRun, StartRun
 import { AppError } from '../common/app-error';
 import { LiveService } from '../live/live.service';
 import { PrismaService } from '../database/prisma.service';
+import { EvaluationsService } from '../evaluations/evaluations.service';
 import { DispatchService } from '../queue/dispatch.service';
 import { assertTransition } from './run-state';
 import { toRun } from './run.mapper';
@@ -14,6 +15,7 @@ export class RunLifecycleService {
     private readonly prisma: PrismaService,
     private readonly dispatch: DispatchService,
     private readonly live: LiveService,
+    private readonly evaluations: EvaluationsService,
   ) {}
 
   private async find(id: string) {
@@ -81,8 +83,12 @@ export class RunLifecycleService {
   async finish(id: string, input: FinishRun): Promise<FinishRunResult> {
     const row = await this.find(id);
     const from = row.status;
-    // Idempotent repeats (a retried HTTP call) and a runner confirming a cancel are no-ops.
-    if (from === input.status || (input.status === 'canceled' && from === 'canceled')) return { status: from };
+    // Idempotent repeats (a retried HTTP call) and a runner confirming a cancel change nothing; a repeated
+    // success still queues the run's evaluation suite if the first call stopped before it did.
+    if (from === input.status) {
+      if (from === 'succeeded') await this.evaluations.queueSuite(row);
+      return { status: from };
+    }
     assertTransition(id, from, input.status);
     const now = new Date();
     if (input.status === 'preempted') {
@@ -103,7 +109,9 @@ export class RunLifecycleService {
     });
     if (updated.count === 0) throw new AppError('illegal_transition', `run ${id} changed state concurrently`);
     if (row.sweepId) await this.dispatch.afterSweepRunSettled(row.sweepId);
-    const run = toRun(await this.prisma.run.findUniqueOrThrow({ where: { id } }));
+    const settled = await this.prisma.run.findUniqueOrThrow({ where: { id } });
+    if (settled.status === 'succeeded') await this.evaluations.queueSuite(settled);
+    const run = toRun(settled);
     this.live.run(run);
     this.dispatch.queueChanged('pretrain');
     return { status: run.status };

@@ -173,14 +173,19 @@ void describe('runs', () => {
     await t.request('POST', `/api/runs/${a.id}/start`, start(runnerId), await jobRunToken(t, a.id));
     await t.request('POST', `/api/runs/${b.id}/start`, start(runnerId), await jobRunToken(t, b.id));
     await t.request('POST', `/api/runs/${b.id}/cancel`);
-    const res = await t.request('POST', `/api/runners/${runnerId}/heartbeat`, { activeRunIds: [a.id, b.id] });
+    // A succeeded run is wrapping up (its evaluations may run under its id): it is not stopped.
+    const c = await createRun(t, projectId);
+    const tokenC = await jobRunToken(t, c.id);
+    await t.request('POST', `/api/runs/${c.id}/start`, start(runnerId), tokenC);
+    await t.request('POST', `/api/runs/${c.id}/finish`, { status: 'succeeded' }, tokenC);
+    const res = await t.request('POST', `/api/runners/${runnerId}/heartbeat`, { activeRunIds: [a.id, b.id, c.id] });
     assert.equal(res.status, 200, res.text);
     assert.deepEqual(res.body.cancelRunIds, [b.id]);
     const queue = await t.request('GET', '/api/queue');
     assert.equal(queue.status, 200);
     const runner = queue.body.runners.find((r: { id: string }) => r.id === runnerId);
     assert.equal(runner.status, 'online');
-    assert.deepEqual(runner.activeRunIds, [a.id, b.id]);
+    assert.deepEqual(runner.activeRunIds, [a.id, b.id, c.id]);
     assert.ok(queue.body.queues.some((q: { name: string }) => q.name === 'pretrain'));
   });
 });

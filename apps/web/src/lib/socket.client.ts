@@ -3,6 +3,7 @@
 import {
   SOCKET_PATH,
   SocketEvents,
+  type EvaluationEvent,
   type MetricsEvent,
   type QueueEvent,
   type RunEvent,
@@ -34,6 +35,7 @@ export type LiveStatus = 'connecting' | 'live' | 'offline' | 'unauthorized';
 export interface LiveHandlers {
   metrics?: (event: MetricsEvent) => void;
   run?: (event: RunEvent) => void;
+  evaluation?: (event: EvaluationEvent) => void;
   queue?: (event: QueueEvent) => void;
 }
 
@@ -42,7 +44,10 @@ export function useLive(rooms: readonly string[], handlers: LiveHandlers): LiveS
   const token = useToken();
   const [status, setStatus] = useState<LiveStatus>('connecting');
   const handlersRef = useRef(handlers);
-  handlersRef.current = handlers;
+  // The latest handlers, without re-joining rooms when a caller passes new functions.
+  useEffect(() => {
+    handlersRef.current = handlers;
+  });
   const roomKey = rooms.join('|');
 
   useEffect(() => {
@@ -58,12 +63,16 @@ export function useLive(rooms: readonly string[], handlers: LiveHandlers): LiveS
     const onRun = (event: RunEvent) => {
       if (inRooms(event.room)) handlersRef.current.run?.(event);
     };
+    const onEvaluation = (event: EvaluationEvent) => {
+      if (inRooms(event.room)) handlersRef.current.evaluation?.(event);
+    };
     const onQueue = (event: QueueEvent) => handlersRef.current.queue?.(event);
     socket.on('connect', update);
     socket.on('disconnect', update);
     socket.on('connect_error', onError);
     socket.on(SocketEvents.metrics, onMetrics);
     socket.on(SocketEvents.run, onRun);
+    socket.on(SocketEvents.evaluation, onEvaluation);
     socket.on(SocketEvents.queue, onQueue);
     for (const room of joined) {
       const count = roomRefs.get(room) ?? 0;
@@ -77,6 +86,7 @@ export function useLive(rooms: readonly string[], handlers: LiveHandlers): LiveS
       socket.off('connect_error', onError);
       socket.off(SocketEvents.metrics, onMetrics);
       socket.off(SocketEvents.run, onRun);
+      socket.off(SocketEvents.evaluation, onEvaluation);
       socket.off(SocketEvents.queue, onQueue);
       for (const room of joined) {
         const count = (roomRefs.get(room) ?? 1) - 1;
