@@ -1,6 +1,21 @@
 import { cleanup } from '@testing-library/react';
 import { afterEach } from 'vitest';
 
+// jsdom has no matchMedia (uPlot and the colour-scheme hook read it): a light-mode screen that never changes.
+Object.defineProperty(window, 'matchMedia', {
+  configurable: true,
+  value: (query: string): MediaQueryList => ({
+    matches: false,
+    media: query,
+    onchange: null,
+    addEventListener: () => undefined,
+    removeEventListener: () => undefined,
+    addListener: () => undefined,
+    removeListener: () => undefined,
+    dispatchEvent: () => false,
+  }),
+});
+
 // Unmount what each test rendered and forget what it stored, so tests cannot see each other's state.
 afterEach(() => {
   cleanup();

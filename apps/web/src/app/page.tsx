@@ -29,7 +29,7 @@ export default function ProjectsPage() {
   return (
     <>
       <PageHeader title="Projects" subtitle="Each project holds runs and sweeps." />
-      <form onSubmit={create} className="mb-4 flex flex-wrap items-center gap-2">
+      <form onSubmit={(event) => void create(event)} className="mb-4 flex flex-wrap items-center gap-2">
         <label className="text-sm" htmlFor="project-name">
           New project
         </label>

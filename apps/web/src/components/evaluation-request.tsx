@@ -3,6 +3,7 @@
 import { evaluationKinds, runRoom, type Evaluation, type EvaluationKind } from '@equilab/contracts';
 import { useState } from 'react';
 import { buttonClass, inputClass } from '@/components/page-header';
+import { Select } from '@/components/select';
 import { api } from '@/lib/api.client';
 import { useEvaluationUpdates } from '@/lib/evaluation-updates.hook';
 import { useApi } from '@/lib/use-api.hook';
@@ -36,13 +37,7 @@ export function EvaluationRequestPanel({ runId, succeeded }: { runId: string; su
         Offline evaluations
       </h2>
       <div className="mb-2 flex flex-wrap items-center gap-2">
-        <select aria-label="Evaluation kind" className={inputClass} value={kind} onChange={(e) => setKind(e.target.value as EvaluationKind)}>
-          {evaluationKinds.map((k) => (
-            <option key={k} value={k}>
-              {k}
-            </option>
-          ))}
-        </select>
+        <Select aria-label="Evaluation kind" value={kind} options={evaluationKinds} onChange={(value) => setKind(value as EvaluationKind)} />
         {kind !== 'retrieval' ? (
           <label className="text-sm">
             epochs <input aria-label="Epochs" className={`${inputClass} w-20`} value={epochs} onChange={(e) => setEpochs(e.target.value)} />

@@ -1,7 +1,7 @@
 'use client';
 
 import type { SeriesPoint } from '@equilab/contracts';
-import { useEffect, useMemo, useRef, useState } from 'react';
+import { useEffect, useEffectEvent, useMemo, useRef, useState, useSyncExternalStore } from 'react';
 import uPlot from 'uplot';
 import { formatNumber } from '@/lib/format';
 import { smoothEma } from '@/lib/series';
@@ -20,20 +20,27 @@ export interface ChartOptions {
   xAxis: XAxisMode;
 }
 
+export const DEFAULT_CHART_OPTIONS: ChartOptions = { smoothing: 0, logScale: false, xAxis: 'step' };
+
+const DARK_QUERY = '(prefers-color-scheme: dark)';
+
+function subscribeToColourScheme(onChange: () => void): () => void {
+  const query = window.matchMedia(DARK_QUERY);
+  query.addEventListener('change', onChange);
+  return () => query.removeEventListener('change', onChange);
+}
+
+/** Whether the browser prefers dark colours (false while rendering on the server), following changes. */
 function usePrefersDark(): boolean {
-  const [dark, setDark] = useState(false);
-  useEffect(() => {
-    const query = window.matchMedia('(prefers-color-scheme: dark)');
-    setDark(query.matches);
-    const onChange = (event: MediaQueryListEvent) => setDark(event.matches);
-    query.addEventListener('change', onChange);
-    return () => query.removeEventListener('change', onChange);
-  }, []);
-  return dark;
+  return useSyncExternalStore(
+    subscribeToColourScheme,
+    () => window.matchMedia(DARK_QUERY).matches,
+    () => false,
+  );
 }
 
 /** Aligns every series on one x axis (steps or seconds since the earliest point) and applies smoothing. */
-function toAligned(series: readonly ChartSeries[], options: ChartOptions): uPlot.AlignedData {
+export function toAligned(series: readonly ChartSeries[], options: ChartOptions): uPlot.AlignedData {
   const t0 = Math.min(...series.flatMap((s) => (s.points[0] ? [s.points[0].time] : [])));
   const tables: uPlot.AlignedData[] = series.map((s) => {
     const xs = s.points.map((p) => (options.xAxis === 'step' ? p.step : (p.time - t0) / 1000));
@@ -46,7 +53,29 @@ function toAligned(series: readonly ChartSeries[], options: ChartOptions): uPlot
   });
   if (tables.length === 1 && tables[0]) return tables[0];
   if (tables.length === 0) return [[]];
-  return uPlot.join(tables as uPlot.AlignedData[]);
+  return uPlot.join(tables);
+}
+
+/** uPlot options for the series (colours for light or dark mode). */
+export function plotOptions(series: readonly ChartSeries[], options: ChartOptions, { width, height, dark }: { width: number; height: number; dark: boolean }): uPlot.Options {
+  const axisColour = dark ? '#94a3b8' : '#475569';
+  const gridColour = dark ? 'rgba(148,163,184,0.15)' : 'rgba(71,85,105,0.12)';
+  const axis: uPlot.Axis = { stroke: axisColour, grid: { stroke: gridColour, width: 1 }, ticks: { stroke: gridColour, width: 1 } };
+  return {
+    width,
+    height,
+    legend: { show: false },
+    cursor: { drag: { x: true, y: false } },
+    scales: { x: { time: false }, y: { distr: options.logScale ? 3 : 1 } },
+    axes: [
+      { ...axis, label: options.xAxis === 'step' ? 'step' : 'wall time (s)', labelSize: 18, size: 36 },
+      { ...axis, size: 60, values: (_u, values) => values.map((v) => (v === null ? '' : formatNumber(v))) },
+    ],
+    series: [
+      { label: options.xAxis === 'step' ? 'step' : 's' },
+      ...series.map((s) => ({ label: s.label, stroke: s.colour, width: 1.5, spanGaps: true, points: { show: false }, value: (_u: uPlot, v: number | null) => (v === null ? '—' : formatNumber(v)) })),
+    ],
+  };
 }
 
 /** One uPlot chart; new points are applied with `setData` (no re-creation), options changes rebuild it. */
@@ -70,35 +99,17 @@ export function MetricChart({ title, series, options, height = 220 }: { title: s
     return () => observer.disconnect();
   }, []);
 
+  // The plot is rebuilt only when its shape (series, scales, colours, size) changes; new points go through setData.
+  const build = useEffectEvent((element: HTMLElement, plotWidth: number) => new uPlot(plotOptions(series, options, { width: plotWidth, height, dark }), data, element));
   useEffect(() => {
     const element = container.current;
     if (!element || width === 0) return undefined;
-    const axisColour = dark ? '#94a3b8' : '#475569';
-    const gridColour = dark ? 'rgba(148,163,184,0.15)' : 'rgba(71,85,105,0.12)';
-    const axis: uPlot.Axis = { stroke: axisColour, grid: { stroke: gridColour, width: 1 }, ticks: { stroke: gridColour, width: 1 } };
-    const opts: uPlot.Options = {
-      width,
-      height,
-      legend: { show: false },
-      cursor: { drag: { x: true, y: false } },
-      scales: { x: { time: false }, y: { distr: options.logScale ? 3 : 1 } },
-      axes: [
-        { ...axis, label: options.xAxis === 'step' ? 'step' : 'wall time (s)', labelSize: 18, size: 36 },
-        { ...axis, size: 60, values: (_u, values) => values.map((v) => (v === null ? '' : formatNumber(v))) },
-      ],
-      series: [
-        { label: options.xAxis === 'step' ? 'step' : 's' },
-        ...series.map((s) => ({ label: s.label, stroke: s.colour, width: 1.5, spanGaps: true, points: { show: false }, value: (_u: uPlot, v: number | null) => (v === null ? '—' : formatNumber(v)) })),
-      ],
-    };
-    const instance = new uPlot(opts, data, element);
+    const instance = build(element, width);
     plot.current = instance;
     return () => {
       instance.destroy();
       plot.current = null;
     };
-    // Rebuilt only when the shape changes; data updates go through setData below.
-    // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [shape, width]);
 
   useEffect(() => {

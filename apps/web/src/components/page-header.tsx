@@ -1,4 +1,6 @@
+import Link from 'next/link';
 import type { ReactNode } from 'react';
+import { StatusBadge } from './status-badge';
 
 export function PageHeader({ title, subtitle, actions }: { title: ReactNode; subtitle?: ReactNode; actions?: ReactNode }) {
   return (
@@ -9,6 +11,33 @@ export function PageHeader({ title, subtitle, actions }: { title: ReactNode; sub
       </div>
       {actions ? <div className="flex flex-wrap items-center gap-2">{actions}</div> : null}
     </div>
+  );
+}
+
+/**
+ * The header of a run's or a sweep's page: its name; its status badge, then `children` (facts, links); a link
+ * back to its project's runs, then `actions`.
+ */
+export function DetailHeader({ subject, children, actions }: { subject: { name: string; status: string; projectId: string }; children: ReactNode; actions: ReactNode }) {
+  const { name, status, projectId } = subject;
+  return (
+    <PageHeader
+      title={name}
+      subtitle={
+        <span className="flex flex-wrap items-center gap-3">
+          <StatusBadge status={status} />
+          {children}
+        </span>
+      }
+      actions={
+        <>
+          <Link href={`/projects/${projectId}/runs`} className={buttonClass}>
+            All runs
+          </Link>
+          {actions}
+        </>
+      }
+    />
   );
 }
 

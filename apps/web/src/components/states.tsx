@@ -42,9 +42,22 @@ export function ErrorState({ error, onRetry }: { error: Error; onRetry?: () => v
   );
 }
 
-/** Renders loading / error / content for one `useApi` state. */
-export function Async<T>({ state, children, loadingLabel }: { state: { data: T | undefined; error: Error | undefined; loading: boolean; reload: () => void }; children: (data: T) => ReactNode; loadingLabel?: string }) {
+/**
+ * Renders loading / error / content for one `useApi` state (data stays shown when a reload fails); `notFound`
+ * replaces the error for a 404.
+ */
+export function Async<T>({
+  state,
+  children,
+  loadingLabel,
+  notFound,
+}: {
+  state: { data: T | undefined; error: Error | undefined; reload: () => void };
+  children: (data: T) => ReactNode;
+  loadingLabel?: string;
+  notFound?: ReactNode;
+}) {
   if (state.data !== undefined) return <>{children(state.data)}</>;
-  if (state.error) return <ErrorState error={state.error} onRetry={state.reload} />;
+  if (state.error) return notFound !== undefined && state.error instanceof ApiError && state.error.status === 404 ? <>{notFound}</> : <ErrorState error={state.error} onRetry={state.reload} />;
   return <Loading label={loadingLabel} />;
 }

@@ -1,5 +1,3 @@
-import type { RunStatus } from '@equilab/contracts';
-
 const styles: Record<string, string> = {
   queued: 'bg-slate-100 text-slate-700 dark:bg-slate-800 dark:text-slate-300',
   running: 'bg-sky-100 text-sky-800 dark:bg-sky-900/60 dark:text-sky-200',
@@ -12,7 +10,8 @@ const styles: Record<string, string> = {
   offline: 'bg-slate-100 text-slate-600 dark:bg-slate-800 dark:text-slate-400',
 };
 
-export function StatusBadge({ status }: { status: RunStatus | string }) {
+/** A run, sweep or runner status as a coloured pill. */
+export function StatusBadge({ status }: { status: string }) {
   return (
     <span className={`inline-flex items-center rounded-full px-2 py-0.5 text-xs font-medium ${styles[status] ?? styles['queued']}`} data-testid="status" data-status={status}>
       {status === 'running' ? <span className="mr-1 h-1.5 w-1.5 animate-pulse rounded-full bg-sky-500" aria-hidden /> : null}

@@ -22,12 +22,12 @@ export function methodNames(): string[] {
 }
 
 export function methodSchema(method: string): z.ZodType | undefined {
-  return isMethodName(method) ? (methodConfigSchemas[method] as z.ZodType) : undefined;
+  return isMethodName(method) ? methodConfigSchemas[method] : undefined;
 }
 
 /** The method's fully resolved default config. */
 export function methodDefaults(method: string): Record<string, unknown> {
-  return isMethodName(method) ? (contractDefaults(method) as Record<string, unknown>) : {};
+  return isMethodName(method) ? contractDefaults(method) : {};
 }
 
 type JsonSchema = {

@@ -1,6 +1,6 @@
 'use client';
 
-import { useCallback, useEffect, useRef, useState } from 'react';
+import { useCallback, useEffect, useEffectEvent, useState } from 'react';
 import { useToken } from './settings.store';
 
 export interface ApiState<T> {
@@ -11,44 +11,41 @@ export interface ApiState<T> {
   setData: (update: (previous: T | undefined) => T | undefined) => void;
 }
 
+interface Settled<T> {
+  /** The request (key, token, reload count) the data and error belong to. */
+  request: string | null;
+  data: T | undefined;
+  error: Error | undefined;
+}
+
 /**
- * Loads `fetcher()` when the token or `deps` change; `key === null` skips the call (e.g. missing id).
- * Re-loads keep the previous data visible (no flash of the loading state).
+ * Loads `fetcher()` when the token or `key` change; `key === null` skips the call (e.g. missing id).
+ * Re-loads keep the previous data visible (no flash of the loading state); a failed reload keeps it too.
  */
 export function useApi<T>(key: string | null, fetcher: (signal: AbortSignal) => Promise<T>): ApiState<T> {
   const token = useToken();
-  const [data, setDataState] = useState<T | undefined>(undefined);
-  const [error, setError] = useState<Error | undefined>(undefined);
-  const [loading, setLoading] = useState(true);
   const [generation, setGeneration] = useState(0);
-  const fetcherRef = useRef(fetcher);
-  fetcherRef.current = fetcher;
+  const [settled, setSettled] = useState<Settled<T>>({ request: null, data: undefined, error: undefined });
+  const load = useEffectEvent(fetcher);
+  const request = key === null || token === undefined ? null : `${key}\u0000${token ?? ''}\u0000${generation}`;
 
   useEffect(() => {
-    if (token === undefined) return undefined;
-    if (key === null) {
-      setLoading(false);
-      return undefined;
-    }
+    if (request === null) return undefined;
     const controller = new AbortController();
-    setLoading(true);
-    fetcherRef
-      .current(controller.signal)
-      .then((value) => {
-        if (controller.signal.aborted) return;
-        setDataState(value);
-        setError(undefined);
-        setLoading(false);
-      })
-      .catch((reason: unknown) => {
-        if (controller.signal.aborted) return;
-        setError(reason instanceof Error ? reason : new Error(String(reason)));
-        setLoading(false);
-      });
+    load(controller.signal).then(
+      (value) => {
+        if (!controller.signal.aborted) setSettled({ request, data: value, error: undefined });
+      },
+      (reason: unknown) => {
+        if (!controller.signal.aborted) setSettled((previous) => ({ request, data: previous.data, error: reason instanceof Error ? reason : new Error(String(reason)) }));
+      },
+    );
     return () => controller.abort();
-  }, [key, token, generation]);
+  }, [request]);
 
   const reload = useCallback(() => setGeneration((g) => g + 1), []);
-  const setData = useCallback((update: (previous: T | undefined) => T | undefined) => setDataState(update), []);
-  return { data, error, loading, reload, setData };
+  const setData = useCallback((update: (previous: T | undefined) => T | undefined) => setSettled((previous) => ({ ...previous, data: update(previous.data) })), []);
+  // Nothing to load (no key) is not loading; before the token is read (first render) it is.
+  const loading = key !== null && (request === null || settled.request !== request);
+  return { data: settled.data, error: settled.error, loading, reload, setData };
 }

@@ -1,8 +1,9 @@
 'use client';
 
-import { runRoom, type MetricSummaryResponse, type SeriesPoint, type SeriesResponse } from '@equilab/contracts';
+import { runRoom, type SeriesPoint, type SeriesResponse } from '@equilab/contracts';
 import { useEffect, useState } from 'react';
 import { api } from './api.client';
+import { fetchMetricSummary } from './metric-summaries';
 import { mergePoints } from './series';
 import { useToken } from './settings.store';
 import { useLive, type LiveStatus } from './socket.client';
@@ -19,22 +20,20 @@ const KEY_CHUNK = 100;
 export function useRunSeries(runIds: readonly string[], points = 1000): { series: SeriesByRun; keys: string[]; loading: boolean; error: Error | null; live: LiveStatus } {
   const token = useToken();
   const [series, setSeries] = useState<SeriesByRun>({});
-  const [loading, setLoading] = useState(true);
-  const [error, setError] = useState<Error | null>(null);
+  /** The request (ids, token, points) that last finished, and its error. */
+  const [settled, setSettled] = useState<{ request: string | null; error: Error | null }>({ request: null, error: null });
   const idsKey = runIds.join(',');
+  const request = token === undefined || idsKey === '' ? null : `${idsKey}|${token ?? ''}|${points}`;
 
   useEffect(() => {
-    if (token === undefined || idsKey === '') return undefined;
+    if (request === null) return undefined;
     const controller = new AbortController();
     const ids = idsKey.split(',');
-    setLoading(true);
-    setError(null);
     (async () => {
       const result: SeriesByRun = {};
       await Promise.all(
         ids.map(async (id) => {
-          const summary = await api<MetricSummaryResponse>(`/runs/${id}/metrics/summary`, { signal: controller.signal });
-          const keys = summary.metrics.map((m) => m.key);
+          const keys = (await fetchMetricSummary(id, controller.signal)).map((m) => m.key);
           const byKey: Record<string, SeriesPoint[]> = {};
           for (let i = 0; i < keys.length; i += KEY_CHUNK) {
             const response = await api<SeriesResponse>(`/runs/${id}/metrics`, { query: { keys: keys.slice(i, i + KEY_CHUNK), points }, signal: controller.signal });
@@ -57,15 +56,14 @@ export function useRunSeries(runIds: readonly string[], points = 1000): { series
           }
           return merged;
         });
-        setLoading(false);
+        setSettled({ request, error: null });
       })
       .catch((reason: unknown) => {
         if (controller.signal.aborted) return;
-        setError(reason as Error);
-        setLoading(false);
+        setSettled({ request, error: reason instanceof Error ? reason : new Error(String(reason)) });
       });
     return () => controller.abort();
-  }, [idsKey, token, points]);
+  }, [request, idsKey, points]);
 
   const live = useLive(
     runIds.map((id) => runRoom(id)),
@@ -88,5 +86,6 @@ export function useRunSeries(runIds: readonly string[], points = 1000): { series
   );
 
   const keys = [...new Set(Object.values(series).flatMap((byKey) => Object.keys(byKey)))].sort();
-  return { series, keys, loading, error, live };
+  const loading = request === null || settled.request !== request;
+  return { series, keys, loading, error: loading ? null : settled.error, live };
 }

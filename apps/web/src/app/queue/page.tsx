@@ -2,7 +2,7 @@
 
 import { QUEUE_ROOM, type QueueOverview } from '@equilab/contracts';
 import Link from 'next/link';
-import { useEffect, useState } from 'react';
+import { DataTable, type TableColumn } from '@/components/data-table';
 import { LiveIndicator } from '@/components/live-indicator';
 import { PageHeader, buttonClass } from '@/components/page-header';
 import { StatusBadge } from '@/components/status-badge';
@@ -11,23 +11,76 @@ import { api } from '@/lib/api.client';
 import { formatAge, formatDate, shortId } from '@/lib/format';
 import { useLive } from '@/lib/socket.client';
 import { useApi } from '@/lib/use-api.hook';
+import { useInterval, useNow } from '@/lib/use-interval.hook';
+
+type Queue = QueueOverview['queues'][number];
+type Job = Queue['jobs'][number];
+type Runner = QueueOverview['runners'][number];
+
+/** The job lists and runners are refreshed this often; queue counts arrive live. */
+const REFRESH_MS = 10_000;
+
+function RunLink({ id }: { id: string }) {
+  return (
+    <Link href={`/runs/${id}`} className="mr-2 font-mono text-sky-700 hover:underline dark:text-sky-400">
+      {shortId(id)}
+    </Link>
+  );
+}
+
+function jobColumns(now: number): TableColumn<Job>[] {
+  return [
+    { key: 'job', header: 'Job', className: 'font-mono', cell: (job) => `${job.name}#${job.id.slice(0, 8)}` },
+    { key: 'state', header: 'State', cell: (job) => job.state },
+    { key: 'run', header: 'Run', cell: (job) => (job.runId ? <RunLink id={job.runId} /> : '—') },
+    { key: 'attempts', header: 'Attempts', className: 'tabular-nums', cell: (job) => job.attemptsMade },
+    { key: 'priority', header: 'Priority', className: 'tabular-nums', cell: (job) => job.priority },
+    { key: 'queued', header: 'Queued', cell: (job) => formatAge(new Date(job.timestamp).toISOString(), now) },
+  ];
+}
+
+function runnerColumns(now: number): TableColumn<Runner>[] {
+  return [
+    { key: 'name', header: 'Runner', className: 'font-medium', cell: (r) => r.name },
+    { key: 'status', header: 'Status', cell: (r) => <StatusBadge status={r.status} /> },
+    { key: 'host', header: 'Host', className: 'font-mono text-xs', cell: (r) => r.hostname },
+    { key: 'device', header: 'Device', cell: (r) => `${r.device} ×${r.devices}` },
+    { key: 'backend', header: 'Backend', cell: (r) => r.backend },
+    { key: 'active', header: 'Active runs', className: 'text-xs', cell: (r) => (r.activeRunIds.length === 0 ? 'idle' : r.activeRunIds.map((id) => <RunLink key={id} id={id} />)) },
+    { key: 'heartbeat', header: 'Heartbeat', className: 'tabular-nums', cell: (r) => <span data-testid="heartbeat-age">{formatAge(r.lastHeartbeat, now)}</span> },
+    { key: 'since', header: 'Since', className: 'text-xs text-slate-500', cell: (r) => formatDate(r.createdAt) },
+  ];
+}
+
+function QueueCard({ queue, now }: { queue: Queue; now: number }) {
+  return (
+    <div className="rounded-lg border border-slate-200 p-3 dark:border-slate-800" data-testid="queue" data-queue={queue.name}>
+      <h3 className="mb-2 font-mono text-sm font-semibold">{queue.name}</h3>
+      <dl className="mb-3 grid grid-cols-3 gap-2 text-center sm:grid-cols-6">
+        {Object.entries(queue.counts).map(([state, n]) => (
+          <div key={state} className="rounded bg-slate-50 p-1 dark:bg-slate-900">
+            <dt className="text-[11px] text-slate-500">{state}</dt>
+            <dd className="text-lg font-semibold tabular-nums">{n}</dd>
+          </div>
+        ))}
+      </dl>
+      {queue.jobs.length === 0 ? (
+        <p className="text-xs text-slate-500">No waiting or active jobs.</p>
+      ) : (
+        <DataTable density="compact" columns={jobColumns(now)} rows={queue.jobs} rowKey={(job) => job.id} rowAttributes={(job) => ({ title: job.failedReason ?? undefined })} />
+      )}
+    </div>
+  );
+}
 
 export default function QueuePage() {
   const overview = useApi<QueueOverview>('queue', (signal) => api<QueueOverview>('/queue', { signal }));
-  const [now, setNow] = useState(() => Date.now());
-  useEffect(() => {
-    const timer = setInterval(() => setNow(Date.now()), 1000);
-    return () => clearInterval(timer);
-  }, []);
-  // Live counts; the job lists and runners are refreshed every 10 s in the background.
+  const now = useNow(1000);
   const live = useLive([QUEUE_ROOM], {
     queue: ({ queue, counts }) => overview.setData((previous) => (previous ? { ...previous, queues: previous.queues.map((q) => (q.name === queue ? { ...q, counts } : q)) } : previous)),
   });
   const { reload } = overview;
-  useEffect(() => {
-    const timer = setInterval(reload, 10_000);
-    return () => clearInterval(timer);
-  }, [reload]);
+  useInterval(reload, REFRESH_MS);
 
   return (
     <>
@@ -44,53 +97,7 @@ export default function QueuePage() {
               ) : (
                 <div className="grid gap-4 lg:grid-cols-2">
                   {data.queues.map((q) => (
-                    <div key={q.name} className="rounded-lg border border-slate-200 p-3 dark:border-slate-800" data-testid="queue" data-queue={q.name}>
-                      <h3 className="mb-2 font-mono text-sm font-semibold">{q.name}</h3>
-                      <dl className="mb-3 grid grid-cols-3 gap-2 text-center sm:grid-cols-6">
-                        {Object.entries(q.counts).map(([k, n]) => (
-                          <div key={k} className="rounded bg-slate-50 p-1 dark:bg-slate-900">
-                            <dt className="text-[11px] text-slate-500">{k}</dt>
-                            <dd className="text-lg font-semibold tabular-nums">{n}</dd>
-                          </div>
-                        ))}
-                      </dl>
-                      {q.jobs.length === 0 ? (
-                        <p className="text-xs text-slate-500">No waiting or active jobs.</p>
-                      ) : (
-                        <table className="w-full text-xs">
-                          <thead className="text-left text-slate-500">
-                            <tr>
-                              <th scope="col" className="py-1 pr-2">Job</th>
-                              <th scope="col" className="py-1 pr-2">State</th>
-                              <th scope="col" className="py-1 pr-2">Run</th>
-                              <th scope="col" className="py-1 pr-2">Attempts</th>
-                              <th scope="col" className="py-1 pr-2">Priority</th>
-                              <th scope="col" className="py-1 pr-2">Queued</th>
-                            </tr>
-                          </thead>
-                          <tbody>
-                            {q.jobs.map((job) => (
-                              <tr key={job.id} className="border-t border-slate-100 dark:border-slate-800" title={job.failedReason ?? undefined}>
-                                <td className="py-1 pr-2 font-mono">{job.name}#{job.id.slice(0, 8)}</td>
-                                <td className="py-1 pr-2">{job.state}</td>
-                                <td className="py-1 pr-2">
-                                  {job.runId ? (
-                                    <Link href={`/runs/${job.runId}`} className="font-mono text-sky-700 hover:underline dark:text-sky-400">
-                                      {shortId(job.runId)}
-                                    </Link>
-                                  ) : (
-                                    '—'
-                                  )}
-                                </td>
-                                <td className="py-1 pr-2 tabular-nums">{job.attemptsMade}</td>
-                                <td className="py-1 pr-2 tabular-nums">{job.priority}</td>
-                                <td className="py-1 pr-2">{formatAge(new Date(job.timestamp).toISOString(), now)}</td>
-                              </tr>
-                            ))}
-                          </tbody>
-                        </table>
-                      )}
-                    </div>
+                    <QueueCard key={q.name} queue={q} now={now} />
                   ))}
                 </div>
               )}
@@ -102,48 +109,7 @@ export default function QueuePage() {
               {data.runners.length === 0 ? (
                 <Empty title="No runners registered">Start one with the runner app; it appears here with its heartbeat.</Empty>
               ) : (
-                <table className="w-full text-sm" data-testid="runners">
-                  <thead className="text-left text-xs text-slate-500">
-                    <tr>
-                      <th scope="col" className="py-2 pr-3">Runner</th>
-                      <th scope="col" className="py-2 pr-3">Status</th>
-                      <th scope="col" className="py-2 pr-3">Host</th>
-                      <th scope="col" className="py-2 pr-3">Device</th>
-                      <th scope="col" className="py-2 pr-3">Backend</th>
-                      <th scope="col" className="py-2 pr-3">Active runs</th>
-                      <th scope="col" className="py-2 pr-3">Heartbeat</th>
-                      <th scope="col" className="py-2 pr-3">Since</th>
-                    </tr>
-                  </thead>
-                  <tbody>
-                    {data.runners.map((r) => (
-                      <tr key={r.id} className="border-t border-slate-100 dark:border-slate-800">
-                        <td className="py-1.5 pr-3 font-medium">{r.name}</td>
-                        <td className="py-1.5 pr-3">
-                          <StatusBadge status={r.status} />
-                        </td>
-                        <td className="py-1.5 pr-3 font-mono text-xs">{r.hostname}</td>
-                        <td className="py-1.5 pr-3">
-                          {r.device} ×{r.devices}
-                        </td>
-                        <td className="py-1.5 pr-3">{r.backend}</td>
-                        <td className="py-1.5 pr-3 text-xs">
-                          {r.activeRunIds.length === 0
-                            ? 'idle'
-                            : r.activeRunIds.map((id) => (
-                                <Link key={id} href={`/runs/${id}`} className="mr-2 font-mono text-sky-700 hover:underline dark:text-sky-400">
-                                  {shortId(id)}
-                                </Link>
-                              ))}
-                        </td>
-                        <td className="py-1.5 pr-3 tabular-nums" data-testid="heartbeat-age">
-                          {formatAge(r.lastHeartbeat, now)}
-                        </td>
-                        <td className="py-1.5 pr-3 text-xs text-slate-500">{formatDate(r.createdAt)}</td>
-                      </tr>
-                    ))}
-                  </tbody>
-                </table>
+                <DataTable columns={runnerColumns(now)} rows={data.runners} rowKey={(r) => r.id} testId="runners" />
               )}
             </section>
           </div>

@@ -1,207 +1,156 @@
 'use client';
 
-import { sweepRoom, type MetricSummaryResponse, type SweepDetail } from '@equilab/contracts';
+import { sweepRoom, type Run, type SweepDetail } from '@equilab/contracts';
 import Link from 'next/link';
 import { useEffect, useMemo, useState } from 'react';
-import { LiveIndicator } from '@/components/live-indicator';
-import { PageHeader, buttonClass, dangerButtonClass, inputClass } from '@/components/page-header';
-import { ParallelCoordinates } from '@/components/parallel-coordinates';
-import { ProgressBar, StatusBadge } from '@/components/status-badge';
-import { Empty, ErrorState, Loading } from '@/components/states';
-import { ApiError, api } from '@/lib/api.client';
-import { formatDate, formatDuration, formatNumber, formatValue } from '@/lib/format';
-import { lowerIsBetter } from '@/lib/metric-groups';
-import { mergeRun } from '@/lib/run-merge';
-import { useLive } from '@/lib/socket.client';
-import { useApi } from '@/lib/use-api.hook';
+import { DataTable, linkColumn, statusColumn, type TableColumn } from '@/components/data-table';
 import { EvaluationTableView } from '@/components/evaluation-table';
+import { LiveIndicator } from '@/components/live-indicator';
+import { DetailHeader, buttonClass, dangerButtonClass } from '@/components/page-header';
+import { Panel } from '@/components/panel';
+import { ParallelCoordinates } from '@/components/parallel-coordinates';
+import { Select } from '@/components/select';
+import { ProgressBar } from '@/components/status-badge';
+import { Async, Empty, ErrorState } from '@/components/states';
+import { api } from '@/lib/api.client';
+import { formatDate, formatDuration, formatNumber, formatValue } from '@/lib/format';
+import { fetchMetricSummaries, summaryKeys, summaryOf, type SummariesByRun } from '@/lib/metric-summaries';
+import { lowerIsBetter } from '@/lib/metric-groups';
+import { upsertRun } from '@/lib/run-merge';
+import { useLive } from '@/lib/socket.client';
+import { useAction } from '@/lib/use-action.hook';
+import { useApi } from '@/lib/use-api.hook';
+import { useTick } from '@/lib/use-interval.hook';
+
+/** Summaries are refreshed this often while runs train. */
+const REFRESH_MS = 15_000;
+
+/**
+ * Metric summaries of the sweep's runs that have started (for the parallel-coordinates metric axis and the runs
+ * table): asked again when a run changes state, and every 15 s while runs are training.
+ */
+function useSweepSummaries(runs: readonly Run[]): SummariesByRun {
+  const [summaries, setSummaries] = useState<SummariesByRun>({});
+  const started = runs.filter((r) => r.status !== 'queued');
+  const startedKey = started.map((r) => `${r.id}:${r.status}`).join(',');
+  const tick = useTick(REFRESH_MS, runs.some((r) => r.status === 'running'));
+  useEffect(() => {
+    if (startedKey === '') return undefined;
+    const controller = new AbortController();
+    const ids = startedKey.split(',').map((entry) => entry.slice(0, entry.indexOf(':')));
+    fetchMetricSummaries(ids, controller.signal).then(setSummaries, () => undefined);
+    return () => controller.abort();
+  }, [startedKey, tick]);
+  return summaries;
+}
+
+function runColumns(params: readonly string[], metricKey: string, summaries: SummariesByRun): TableColumn<Run>[] {
+  return [
+    linkColumn('run', 'Run', (run) => `/runs/${run.id}`),
+    statusColumn(),
+    ...params.map((p): TableColumn<Run> => ({ key: `param:${p}`, header: p, headerClassName: 'font-mono', className: 'font-mono text-xs', cell: (run) => formatValue(run.sweepParams?.[p]) })),
+    {
+      key: 'metric',
+      header: metricKey || 'metric',
+      className: 'font-mono text-xs',
+      cell: (run) => {
+        const value = summaryOf(summaries, run.id, metricKey)?.last;
+        return value === undefined ? '—' : formatNumber(value);
+      },
+    },
+    { key: 'progress', header: 'Progress', cell: (run) => (run.status === 'running' ? <ProgressBar step={run.step} total={run.totalSteps} eta={formatDuration(run.etaSeconds)} /> : '—') },
+    { key: 'created', header: 'Created', className: 'text-xs text-slate-500', cell: (run) => formatDate(run.createdAt) },
+  ];
+}
+
+function statusCounts(runs: readonly Run[]): string {
+  const counts = new Map<string, number>();
+  for (const run of runs) counts.set(run.status, (counts.get(run.status) ?? 0) + 1);
+  return [...counts].map(([status, n]) => `${n} ${status}`).join(' · ');
+}
 
 export function SweepView({ sweepId }: { sweepId: string }) {
   const sweep = useApi<SweepDetail>(`sweep:${sweepId}`, (signal) => api<SweepDetail>(`/sweeps/${sweepId}`, { signal }));
-  const [summaries, setSummaries] = useState<Record<string, MetricSummaryResponse['metrics']>>({});
-  const [metricKey, setMetricKey] = useState<string>('');
-  const [actionError, setActionError] = useState<Error | null>(null);
-  const [busy, setBusy] = useState(false);
+  const [metricChoice, setMetricChoice] = useState<string>('');
+  const action = useAction();
 
   const live = useLive([sweepRoom(sweepId)], {
-    run: ({ run }) =>
-      sweep.setData((previous) => {
-        if (!previous) return previous;
-        const index = previous.runs.findIndex((r) => r.id === run.id);
-        const runs = index >= 0 ? previous.runs.map((r) => (r.id === run.id ? mergeRun(r, run) : r)) : [...previous.runs, run];
-        return { ...previous, runs };
-      }),
+    run: ({ run }) => sweep.setData((previous) => (previous ? { ...previous, runs: [...upsertRun(previous.runs, run, 'last')] } : previous)),
   });
 
-  // Metric summaries of finished/running runs (for the parallel-coordinates metric axis).
-  // Refreshed when a run changes state, and every 15 s while runs are training.
-  const runIdsWithMetrics = (sweep.data?.runs ?? []).filter((r) => r.status !== 'queued').map((r) => `${r.id}:${r.status}`).join(',');
-  const anyRunning = (sweep.data?.runs ?? []).some((r) => r.status === 'running');
-  const [tick, setTick] = useState(0);
-  useEffect(() => {
-    if (!anyRunning) return undefined;
-    const timer = setInterval(() => setTick((t) => t + 1), 15_000);
-    return () => clearInterval(timer);
-  }, [anyRunning]);
-  useEffect(() => {
-    if (!runIdsWithMetrics) return;
-    let stop = false;
-    const ids = runIdsWithMetrics.split(',').map((s) => s.split(':')[0] as string);
-    Promise.all(ids.map(async (id) => [id, (await api<MetricSummaryResponse>(`/runs/${id}/metrics/summary`)).metrics] as const))
-      .then((entries) => {
-        if (!stop) setSummaries(Object.fromEntries(entries));
-      })
-      .catch(() => undefined);
-    return () => {
-      stop = true;
-    };
-  }, [runIdsWithMetrics, tick]);
+  const summaries = useSweepSummaries(sweep.data?.runs ?? []);
+  const metricKeys = useMemo(() => summaryKeys(summaries), [summaries]);
+  const metricKey = metricChoice || metricKeys.find((k) => k.startsWith('Loss/')) || metricKeys[0] || '';
 
-  const metricKeys = useMemo(() => [...new Set(Object.values(summaries).flatMap((list) => list.map((m) => m.key)))].sort(), [summaries]);
-  const chosen = metricKey || metricKeys.find((k) => k.startsWith('Loss/')) || metricKeys[0] || '';
-
-  const cancel = async () => {
-    setBusy(true);
-    setActionError(null);
-    try {
+  const cancel = () =>
+    action.run(async () => {
       await api(`/sweeps/${sweepId}/cancel`, { method: 'POST' });
       sweep.reload();
-    } catch (reason) {
-      setActionError(reason as Error);
-    } finally {
-      setBusy(false);
-    }
-  };
-
-  if (sweep.error && !sweep.data) {
-    return sweep.error instanceof ApiError && sweep.error.status === 404 ? <Empty title="Sweep not found" /> : <ErrorState error={sweep.error} onRetry={sweep.reload} />;
-  }
-  if (!sweep.data) return <Loading label="Loading sweep…" />;
-  const data = sweep.data;
-  const params = Object.keys(data.searchSpace);
-  const counts = data.runs.reduce<Record<string, number>>((acc, r) => ({ ...acc, [r.status]: (acc[r.status] ?? 0) + 1 }), {});
-  const rows = data.runs.map((run) => ({ id: run.id, label: run.name, values: run.sweepParams ?? {}, metric: summaries[run.id]?.find((m) => m.key === chosen)?.last }));
+    });
 
   return (
-    <>
-      <PageHeader
-        title={data.name}
-        subtitle={
-          <span className="flex flex-wrap items-center gap-3">
-            <StatusBadge status={data.status} />
-            <span>
-              {data.method} · {data.strategy} · {data.runs.length} runs · max {data.maxConcurrency} at once
-            </span>
-            <span>{Object.entries(counts).map(([s, n]) => `${n} ${s}`).join(' · ')}</span>
-            <LiveIndicator status={live} />
-          </span>
-        }
-        actions={
+    <Async state={sweep} loadingLabel="Loading sweep…" notFound={<Empty title="Sweep not found" />}>
+      {(data) => {
+        const params = Object.keys(data.searchSpace);
+        const rows = data.runs.map((run) => ({ id: run.id, label: run.name, values: run.sweepParams ?? {}, metric: summaryOf(summaries, run.id, metricKey)?.last }));
+        return (
           <>
-            <Link href={`/projects/${data.projectId}/runs`} className={buttonClass}>
-              All runs
-            </Link>
-            <Link href={`/compare?runs=${data.runs.slice(0, 10).map((r) => r.id).join(',')}`} className={buttonClass}>
-              Compare runs
-            </Link>
-            {data.status === 'running' ? (
-              <button type="button" className={dangerButtonClass} onClick={cancel} disabled={busy} data-testid="cancel-sweep">
-                Cancel sweep
-              </button>
-            ) : null}
+            <DetailHeader
+              subject={data}
+              actions={
+                <>
+                  <Link href={`/compare?runs=${data.runs.slice(0, 10).map((r) => r.id).join(',')}`} className={buttonClass}>
+                    Compare runs
+                  </Link>
+                  {data.status === 'running' ? (
+                    <button type="button" className={dangerButtonClass} onClick={cancel} disabled={action.busy} data-testid="cancel-sweep">
+                      Cancel sweep
+                    </button>
+                  ) : null}
+                </>
+              }
+            >
+              <span>
+                {data.method} · {data.strategy} · {data.runs.length} runs · max {data.maxConcurrency} at once
+              </span>
+              <span>{statusCounts(data.runs)}</span>
+              <LiveIndicator status={live} />
+            </DetailHeader>
+            {action.error ? <ErrorState error={action.error} /> : null}
+
+            <Panel
+              id="pc-title"
+              title="Hyperparameters against a metric"
+              className="mb-4"
+              actions={
+                <label className="flex items-center gap-2 text-sm">
+                  <span>Metric</span>
+                  <Select value={metricKey} options={metricKeys} onChange={setMetricChoice} disabled={metricKeys.length === 0} />
+                </label>
+              }
+            >
+              {metricKeys.length === 0 ? (
+                <p className="text-sm text-slate-500">No metrics yet — the plot appears when runs report values.</p>
+              ) : (
+                <div className="overflow-x-auto">
+                  <ParallelCoordinates rows={rows} params={params} metricKey={metricKey} lowerIsBetter={lowerIsBetter(metricKey)} />
+                </div>
+              )}
+            </Panel>
+
+            <EvaluationTableView scope={{ sweepId }} />
+            <Panel id="sweep-runs-title" title="Runs" flush>
+              {data.runs.length === 0 ? (
+                <p className="p-3 text-sm text-slate-500">No runs.</p>
+              ) : (
+                <div className="overflow-x-auto">
+                  <DataTable density="padded" columns={runColumns(params, metricKey, summaries)} rows={data.runs} rowKey={(run) => run.id} rowAttributes={(run) => ({ 'data-run-id': run.id })} testId="sweep-runs" />
+                </div>
+              )}
+            </Panel>
           </>
-        }
-      />
-      {actionError ? <ErrorState error={actionError} /> : null}
-
-      <section aria-labelledby="pc-title" className="mb-4 rounded-lg border border-slate-200 p-3 dark:border-slate-800">
-        <div className="mb-2 flex flex-wrap items-center justify-between gap-2">
-          <h2 id="pc-title" className="text-sm font-semibold">
-            Hyperparameters against a metric
-          </h2>
-          <label className="flex items-center gap-2 text-sm">
-            <span>Metric</span>
-            <select value={chosen} onChange={(e) => setMetricKey(e.target.value)} className={inputClass} disabled={metricKeys.length === 0}>
-              {metricKeys.map((k) => (
-                <option key={k} value={k}>
-                  {k}
-                </option>
-              ))}
-            </select>
-          </label>
-        </div>
-        {metricKeys.length === 0 ? (
-          <p className="text-sm text-slate-500">No metrics yet — the plot appears when runs report values.</p>
-        ) : (
-          <div className="overflow-x-auto">
-            <ParallelCoordinates rows={rows} params={params} metricKey={chosen} lowerIsBetter={lowerIsBetter(chosen)} />
-          </div>
-        )}
-      </section>
-
-      <EvaluationTableView scope={{ sweepId }} />
-      <section aria-labelledby="sweep-runs-title" className="rounded-lg border border-slate-200 dark:border-slate-800">
-        <h2 id="sweep-runs-title" className="px-3 pt-3 text-sm font-semibold">
-          Runs
-        </h2>
-        {data.runs.length === 0 ? (
-          <p className="p-3 text-sm text-slate-500">No runs.</p>
-        ) : (
-          <div className="overflow-x-auto">
-            <table className="w-full text-sm" data-testid="sweep-runs">
-              <thead className="text-left text-xs text-slate-500">
-                <tr>
-                  <th scope="col" className="px-3 py-2">
-                    Run
-                  </th>
-                  <th scope="col" className="px-3 py-2">
-                    Status
-                  </th>
-                  {params.map((p) => (
-                    <th key={p} scope="col" className="px-3 py-2 font-mono">
-                      {p}
-                    </th>
-                  ))}
-                  <th scope="col" className="px-3 py-2">
-                    {chosen || 'metric'}
-                  </th>
-                  <th scope="col" className="px-3 py-2">
-                    Progress
-                  </th>
-                  <th scope="col" className="px-3 py-2">
-                    Created
-                  </th>
-                </tr>
-              </thead>
-              <tbody>
-                {data.runs.map((run) => (
-                  <tr key={run.id} className="border-t border-slate-100 dark:border-slate-800" data-run-id={run.id}>
-                    <td className="px-3 py-1.5">
-                      <Link href={`/runs/${run.id}`} className="text-sky-700 hover:underline dark:text-sky-400">
-                        {run.name}
-                      </Link>
-                    </td>
-                    <td className="px-3 py-1.5">
-                      <StatusBadge status={run.status} />
-                    </td>
-                    {params.map((p) => (
-                      <td key={p} className="px-3 py-1.5 font-mono text-xs">
-                        {formatValue(run.sweepParams?.[p])}
-                      </td>
-                    ))}
-                    <td className="px-3 py-1.5 font-mono text-xs">{(() => {
-                      const v = summaries[run.id]?.find((m) => m.key === chosen)?.last;
-                      return v === undefined ? '—' : formatNumber(v);
-                    })()}</td>
-                    <td className="px-3 py-1.5">{run.status === 'running' ? <ProgressBar step={run.step} total={run.totalSteps} eta={formatDuration(run.etaSeconds)} /> : '—'}</td>
-                    <td className="px-3 py-1.5 text-xs text-slate-500">{formatDate(run.createdAt)}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
-        )}
-      </section>
-    </>
+        );
+      }}
+    </Async>
   );
 }

@@ -5,6 +5,7 @@ import { backendNameSchema } from '@equilab/contracts';
 import { useRouter } from 'next/navigation';
 import { useEffect, useMemo, useRef, useState } from 'react';
 import { PageHeader, buttonClass, inputClass, primaryButtonClass } from '@/components/page-header';
+import { Select } from '@/components/select';
 import { Empty } from '@/components/states';
 import { ApiError, api } from '@/lib/api.client';
 import { formatValue } from '@/lib/format';
@@ -45,30 +46,15 @@ function FieldRow({ field, state, kind, strategy, errors, onChange }: { field: F
       </div>
       <div>
         {modes.length > 1 ? (
-          <select value={mode} onChange={(e) => onChange({ ...state, mode: e.target.value as FieldMode })} className={`${inputClass} w-full`} aria-label={`${field.path} mode`} data-testid="field-mode">
-            {modes.map((m) => (
-              <option key={m} value={m}>
-                {modeLabels[m]}
-              </option>
-            ))}
-          </select>
+          <Select value={mode} options={modes.map((m) => ({ value: m, label: modeLabels[m] }))} onChange={(next) => onChange({ ...state, mode: next as FieldMode })} className={`${inputClass} w-full`} aria-label={`${field.path} mode`} data-testid="field-mode" />
         ) : null}
       </div>
       <div>
         {mode === 'fixed' ? (
           field.kind === 'boolean' ? (
-            <select id={id} value={state.value} onChange={(e) => onChange({ ...state, value: e.target.value })} className={`${inputClass} ${border}`} {...inputProps}>
-              <option value="true">true</option>
-              <option value="false">false</option>
-            </select>
+            <Select id={id} value={state.value} options={['true', 'false']} onChange={(value) => onChange({ ...state, value })} className={`${inputClass} ${border}`} {...inputProps} />
           ) : field.kind === 'enum' ? (
-            <select id={id} value={state.value} onChange={(e) => onChange({ ...state, value: e.target.value })} className={`${inputClass} ${border}`} {...inputProps}>
-              {(field.options ?? []).map((o) => (
-                <option key={String(o)} value={String(o)}>
-                  {String(o)}
-                </option>
-              ))}
-            </select>
+            <Select id={id} value={state.value} options={(field.options ?? []).map(String)} onChange={(value) => onChange({ ...state, value })} className={`${inputClass} ${border}`} {...inputProps} />
           ) : (
             <input
               id={id}
@@ -116,7 +102,8 @@ export function NewSweepForm({ projectId }: { projectId: string }) {
   const [attempted, setAttempted] = useState(false);
   const [touched, setTouched] = useState<Set<string>>(new Set());
   const [server, setServer] = useState<FieldErrors>({});
-  const [dryRun, setDryRun] = useState<{ loading: boolean; count: number | null; error: string | null }>({ loading: false, count: null, error: null });
+  /** The last dry run's answer, for the request `key`. */
+  const [dryResult, setDryResult] = useState<{ key: string | null; count: number | null; error: string | null }>({ key: null, count: null, error: null });
   const [submitting, setSubmitting] = useState(false);
   const formRef = useRef<HTMLFormElement>(null);
 
@@ -133,22 +120,18 @@ export function NewSweepForm({ projectId }: { projectId: string }) {
   // Server dry run: how many runs the sweep expands to (and the server's own validation).
   const dryKey = state.kind === 'sweep' && clientValid ? JSON.stringify(sweepBody(state, projectId, built, true)) : null;
   useEffect(() => {
-    if (dryKey === null) {
-      setDryRun({ loading: false, count: null, error: null });
-      return undefined;
-    }
+    if (dryKey === null) return undefined;
     const controller = new AbortController();
-    setDryRun((d) => ({ ...d, loading: true }));
     const timer = setTimeout(() => {
       api<SweepDryRun>('/sweeps', { method: 'POST', body: JSON.parse(dryKey) as unknown, signal: controller.signal })
         .then((result) => {
-          setDryRun({ loading: false, count: result.runs.length, error: null });
+          setDryResult({ key: dryKey, count: result.runs.length, error: null });
           setServer({});
         })
         .catch((reason: unknown) => {
           if (controller.signal.aborted) return;
           if (reason instanceof ApiError && reason.issues.length > 0) setServer(serverErrors(reason.issues, fields));
-          setDryRun({ loading: false, count: null, error: reason instanceof Error ? reason.message : String(reason) });
+          setDryResult({ key: dryKey, count: null, error: reason instanceof Error ? reason.message : String(reason) });
         });
     }, 400);
     return () => {
@@ -156,6 +139,7 @@ export function NewSweepForm({ projectId }: { projectId: string }) {
       clearTimeout(timer);
     };
   }, [dryKey, projectId, fields]);
+  const dryRun = dryKey !== null && dryResult.key === dryKey ? { loading: false, count: dryResult.count, error: dryResult.error } : { loading: dryKey !== null, count: null, error: null };
 
   const update = (patch: Partial<SweepFormState>, touchedKey?: string) => {
     setState((s) => ({ ...s, ...patch }));
@@ -201,7 +185,7 @@ export function NewSweepForm({ projectId }: { projectId: string }) {
   return (
     <>
       <PageHeader title={state.kind === 'sweep' ? 'New sweep' : 'New run'} subtitle="Fields, defaults and help come from the method’s config schema." />
-      <form ref={formRef} onSubmit={submit} noValidate className="space-y-4" data-testid="new-sweep-form">
+      <form ref={formRef} onSubmit={(event) => void submit(event)} noValidate className="space-y-4" data-testid="new-sweep-form">
         <div className="flex flex-wrap items-end gap-4 rounded-lg border border-slate-200 p-4 dark:border-slate-800">
           <fieldset className="flex flex-col gap-1">
             <legend className="text-xs text-slate-500">Submit</legend>
@@ -216,13 +200,7 @@ export function NewSweepForm({ projectId }: { projectId: string }) {
           </fieldset>
           <label className="flex flex-col gap-1 text-sm">
             <span className="text-xs text-slate-500">Method</span>
-            <select value={state.method} onChange={(e) => update({ method: e.target.value, fields: {} })} className={inputClass} data-testid="method-select">
-              {methods.map((m) => (
-                <option key={m} value={m}>
-                  {m}
-                </option>
-              ))}
-            </select>
+            <Select value={state.method} options={methods} onChange={(method) => update({ method, fields: {} })} data-testid="method-select" />
           </label>
           <label className="flex flex-col gap-1 text-sm">
             <span className="text-xs text-slate-500">Name{state.kind === 'run' ? ' (optional)' : ''}</span>
@@ -260,13 +238,7 @@ export function NewSweepForm({ projectId }: { projectId: string }) {
           </label>
           <label className="flex flex-col gap-1 text-sm">
             <span className="text-xs text-slate-500">Backend</span>
-            <select value={state.backend} onChange={(e) => update({ backend: e.target.value })} className={inputClass}>
-              {backendNameSchema.options.map((b) => (
-                <option key={b} value={b}>
-                  {b}
-                </option>
-              ))}
-            </select>
+            <Select value={state.backend} options={backendNameSchema.options} onChange={(backend) => update({ backend })} />
           </label>
         </div>
 

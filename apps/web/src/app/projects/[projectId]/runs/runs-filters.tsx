@@ -2,6 +2,7 @@
 
 import { runStatusSchema, type RunStatus } from '@equilab/contracts';
 import { inputClass } from '@/components/page-header';
+import { Select } from '@/components/select';
 import { MAX_METRIC_COLUMNS, toggleMetricColumn, type RunsQuery } from './runs-query';
 
 export interface RunsFiltersProps {
@@ -29,14 +30,7 @@ export function RunsFilters({ query, onChange, methods, metricKeys, shownMetrics
       </label>
       <label className="flex flex-col gap-1">
         <span className="text-xs text-slate-500">Method</span>
-        <select value={query.method} onChange={(e) => onChange({ method: e.target.value })} className={inputClass} aria-label="Filter by method">
-          <option value="">all</option>
-          {methodOptions.map((m) => (
-            <option key={m} value={m}>
-              {m}
-            </option>
-          ))}
-        </select>
+        <Select value={query.method} options={[{ value: '', label: 'all' }, ...methodOptions]} onChange={(method) => onChange({ method })} aria-label="Filter by method" />
       </label>
       <fieldset className="flex flex-col gap-1">
         <legend className="text-xs text-slate-500">Status</legend>

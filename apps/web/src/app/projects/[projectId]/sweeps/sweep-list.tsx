@@ -2,12 +2,23 @@
 
 import type { SweepList as SweepListBody } from '@equilab/contracts';
 import Link from 'next/link';
+import { DataTable, linkColumn, statusColumn, type TableColumn } from '@/components/data-table';
 import { PageHeader, primaryButtonClass } from '@/components/page-header';
-import { StatusBadge } from '@/components/status-badge';
 import { Async, Empty } from '@/components/states';
 import { api } from '@/lib/api.client';
 import { formatDate } from '@/lib/format';
 import { useApi } from '@/lib/use-api.hook';
+
+type Sweep = SweepListBody['items'][number];
+
+const columns: readonly TableColumn<Sweep>[] = [
+  linkColumn('name', 'Name', (s) => `/sweeps/${s.id}`),
+  statusColumn(),
+  { key: 'method', header: 'Method', cell: (s) => s.method },
+  { key: 'varied', header: 'Varied', className: 'font-mono text-xs', cell: (s) => Object.keys(s.searchSpace).join(', ') },
+  { key: 'runs', header: 'Runs', className: 'text-xs', cell: (s) => Object.entries(s.runCounts).map(([status, n]) => `${n} ${status}`).join(' · ') },
+  { key: 'created', header: 'Created', className: 'text-xs text-slate-500', cell: (s) => formatDate(s.createdAt) },
+];
 
 export function SweepList({ projectId }: { projectId: string }) {
   const sweeps = useApi<SweepListBody>(`sweeps:${projectId}`, (signal) => api<SweepListBody>('/sweeps', { query: { projectId }, signal }));
@@ -22,42 +33,7 @@ export function SweepList({ projectId }: { projectId: string }) {
         }
       />
       <Async state={sweeps} loadingLabel="Loading sweeps…">
-        {(data) =>
-          data.items.length === 0 ? (
-            <Empty title="No sweeps yet" />
-          ) : (
-            <table className="w-full text-sm">
-              <thead className="text-left text-xs text-slate-500">
-                <tr>
-                  <th scope="col" className="py-2 pr-3">Name</th>
-                  <th scope="col" className="py-2 pr-3">Status</th>
-                  <th scope="col" className="py-2 pr-3">Method</th>
-                  <th scope="col" className="py-2 pr-3">Varied</th>
-                  <th scope="col" className="py-2 pr-3">Runs</th>
-                  <th scope="col" className="py-2 pr-3">Created</th>
-                </tr>
-              </thead>
-              <tbody>
-                {data.items.map((s) => (
-                  <tr key={s.id} className="border-t border-slate-100 dark:border-slate-800">
-                    <td className="py-1.5 pr-3">
-                      <Link href={`/sweeps/${s.id}`} className="text-sky-700 hover:underline dark:text-sky-400">
-                        {s.name}
-                      </Link>
-                    </td>
-                    <td className="py-1.5 pr-3">
-                      <StatusBadge status={s.status} />
-                    </td>
-                    <td className="py-1.5 pr-3">{s.method}</td>
-                    <td className="py-1.5 pr-3 font-mono text-xs">{Object.keys(s.searchSpace).join(', ')}</td>
-                    <td className="py-1.5 pr-3 text-xs">{Object.entries(s.runCounts).map(([k, n]) => `${n} ${k}`).join(' · ')}</td>
-                    <td className="py-1.5 pr-3 text-xs text-slate-500">{formatDate(s.createdAt)}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          )
-        }
+        {(data) => (data.items.length === 0 ? <Empty title="No sweeps yet" /> : <DataTable columns={columns} rows={data.items} rowKey={(s) => s.id} />)}
       </Async>
     </>
   );
