@@ -1,16 +1,17 @@
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import * as path from 'node:path';
 import type { Command } from 'commander';
 import {
   MAX_TENSORBOARD_FILES,
   MAX_TENSORBOARD_UPLOAD_BYTES,
+  MethodConfigError,
   methodNames,
   tensorboardImportResultSchema,
   type TensorboardImportResult,
 } from '@equilab/contracts';
-import { findEventLogDirs, type EventLogDir } from '@equilab/interop';
+import { findEventLogDirs, writeReferenceRun, type EventLogDir } from '@equilab/interop';
 import { ApiError } from '../api-client/api.error';
-import { CliUsageError } from './train.command';
+import { CliUsageError, parseSetOption } from './train.command';
 import { addApiAccessOptions, resolveApiAccess, type ApiAccessOptions } from './api-access';
 
 export interface ImportTensorboardOptions extends ApiAccessOptions {
@@ -91,6 +92,42 @@ function apiMessage(error: ApiError): string {
   return error.message;
 }
 
+export interface ImportWeightsOptions {
+  method?: string;
+  out?: string;
+  set: string[];
+}
+
+/**
+ * `equilab import weights FILE --method M --out DIR`: a finished Equilab run folder holding the reference's
+ * backbone (`final_weights.pth`, a `model.pth` checkpoint or safetensors in the reference's naming), so
+ * `equilab eval --run-dir DIR` evaluates reference weights. The method's heads are freshly initialised.
+ */
+export function runImportWeights(file: string | undefined, options: ImportWeightsOptions): { outDir: string; tensors: number; prefix: string } {
+  if (!file) throw new CliUsageError('FILE', 'required: reference weights (.pth or safetensors)');
+  const weightsFile = path.resolve(file);
+  if (!existsSync(weightsFile) || !statSync(weightsFile).isFile()) throw new CliUsageError('FILE', `${weightsFile} does not exist`);
+  if (!options.method) throw new CliUsageError('--method', `required: the method the weights were trained with (${methodNames.join(', ')})`);
+  if (!options.out) throw new CliUsageError('--out', 'required: the run folder to create');
+  const outDir = path.resolve(options.out);
+  if (existsSync(outDir) && readdirSync(outDir).length > 0) throw new CliUsageError('--out', `${outDir} is not empty`);
+  const config: Record<string, unknown> = {};
+  for (const raw of options.set) {
+    const [key, value] = parseSetOption(raw);
+    config[key] = value;
+  }
+  let run;
+  try {
+    run = writeReferenceRun({ weightsFile, method: options.method, config, outDir });
+  } catch (error) {
+    if (error instanceof MethodConfigError) {
+      throw new CliUsageError(error.issues.some((i) => i.path[0] === 'method') ? '--method' : '--set', error.message);
+    }
+    throw error;
+  }
+  return { outDir, tensors: run.weights.tensors.length, prefix: run.weights.prefix };
+}
+
 export function registerImportCommands(program: Command): void {
   const group = program.command('import').description('bring runs and weights of other tools into Equilab');
   addApiAccessOptions(
@@ -111,4 +148,22 @@ export function registerImportCommands(program: Command): void {
     }
     process.exit(exitCode);
   });
+  group
+    .command('weights')
+    .description("a finished run folder from the reference's weights, for equilab eval --run-dir (backbone only)")
+    .argument('[file]', 'final_weights.pth, a model.pth checkpoint (module.backbone.*), or safetensors in the reference naming')
+    .option('--method <name>', 'method the weights were trained with (its config sets the parts, e.g. equi)')
+    .option('--out <dir>', 'run folder to create')
+    .option('--set <key=value>', 'method config field, e.g. width=1, equi=256 (repeatable)', (value: string, previous: string[]) => [...previous, value], [] as string[])
+    .action((file: string | undefined, options: ImportWeightsOptions) => {
+      let exitCode = 0;
+      try {
+        const { outDir, tensors, prefix } = runImportWeights(file, options);
+        process.stdout.write(`${outDir}: ${tensors} backbone tensors${prefix ? ` (from ${prefix}*)` : ''}; evaluate with equilab eval --run-dir ${outDir}\n`);
+      } catch (error) {
+        process.stderr.write(`equilab import weights: ${error instanceof Error ? error.message : String(error)}\n`);
+        exitCode = error instanceof CliUsageError ? error.exitCode : 1;
+      }
+      process.exit(exitCode);
+    });
 }

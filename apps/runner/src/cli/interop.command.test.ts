@@ -6,7 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { MetricPoint } from '@equilab/contracts';
 import { FINAL_WEIGHTS_FILE, Resnet18Backbone, saveFinalWeights } from '@equilab/sie';
-import { backboneTensors, findEventLogDirs, readEventRun, readReferenceWeights, scalarsToMetricPoints, writeEventFile } from '@equilab/interop';
+import { backboneTensors, findEventLogDirs, readEventRun, readEquilabWeights, readReferenceWeights, scalarsToMetricPoints, writeEventFile, writeReferenceWeights } from '@equilab/interop';
 import { methodFromRunName } from './import.command';
 
 const MAIN = path.join(__dirname, 'main.js');
@@ -108,4 +108,48 @@ void test('the method of a reference experiment is read from its folder name', (
   assert.equal(methodFromRunName('VICReg'), 'VICReg');
   assert.equal(methodFromRunName('SIEfoo'), 'imported');
   assert.equal(methodFromRunName('my-experiment'), 'imported');
+});
+
+void test('import weights: reference weights become a run folder that equilab eval evaluates; bad input names the option', async () => {
+  const dir = tmp();
+  const backbone = new Resnet18Backbone({ widthMultiplier: 0.0625, seed: 8 });
+  try {
+    const data = path.join(dir, 'ds');
+    const gen = await run(['data', 'generate', '--out', data, '--classes', '2', '--objects-per-class', '4', '--views', '4', '--size', '32', '--workers', '0']);
+    assert.equal(gen.code, 0, gen.stderr);
+    const weights = path.join(dir, 'final_weights.pth');
+    writeReferenceWeights(backboneTensors(backbone), 'pth-state-dict', weights);
+    const config = ['--set', 'width=0.0625', '--set', 'mlp=16-16-16', '--set', 'equi=16', '--set', 'resolution=32', '--set', 'batch_size=3'];
+    const imported = await run(['import', 'weights', weights, '--method', 'SIE', '--out', path.join(dir, 'ref'), ...config]);
+    assert.equal(imported.code, 0, imported.stderr);
+    assert.match(imported.stdout, /105 backbone tensors; evaluate with equilab eval --run-dir/);
+    const expected = new Map(backboneTensors(backbone).map((t) => [t.name, t.data]));
+    const stored = readEquilabWeights(path.join(dir, 'ref', FINAL_WEIGHTS_FILE));
+    assert.equal(stored.length, expected.size);
+    for (const t of stored) assert.deepEqual(t.data, expected.get(t.name), t.name);
+    const evaluated = await run(['eval', '--kind', 'classification', '--run-dir', path.join(dir, 'ref'), '--data', data, '--backend', 'cpu', '--workers', '0', '--set', 'epochs=1', '--set', 'batch_size=3']);
+    assert.equal(evaluated.code, 0, evaluated.stderr);
+    const outcome = JSON.parse(evaluated.stdout.trim().split('\n').pop()!) as { kind: string; checkpoint: string; metrics: Record<string, number> };
+    assert.equal(outcome.kind, 'classification');
+    assert.equal(outcome.checkpoint, 'final');
+    assert.ok(Number.isFinite(outcome.metrics['val top-1']), JSON.stringify(outcome.metrics));
+
+    const cases: [string[], RegExp, number][] = [
+      [['import', 'weights'], /FILE: required/, 2],
+      [['import', 'weights', weights, '--out', path.join(dir, 'a')], /--method: required/, 2],
+      [['import', 'weights', weights, '--method', 'SIE'], /--out: required/, 2],
+      [['import', 'weights', weights, '--method', 'Nope', '--out', path.join(dir, 'b')], /--method: invalid config for method 'Nope'/, 2],
+      [['import', 'weights', weights, '--method', 'SIE', '--out', path.join(dir, 'c'), '--set', 'width=-1'], /--set: invalid config for method 'SIE': width/, 2],
+      [['import', 'weights', weights, '--method', 'SIE', '--out', path.join(dir, 'ref')], /--out: .* is not empty/, 2],
+      [['import', 'weights', weights, '--method', 'SIE', '--out', path.join(dir, 'd'), '--set', 'width=0.125', '--set', 'equi=16'], /final_weights\.pth: stem\.conv: shape \[7, 7, 3, 4\] does not match \[7, 7, 3, 8\]/, 1],
+    ];
+    for (const [args, message, code] of cases) {
+      const result = await run(args);
+      assert.equal(result.code, code, `${args.join(' ')}: ${result.stderr}`);
+      assert.match(result.stderr, message, args.join(' '));
+    }
+  } finally {
+    backbone.dispose();
+    rmSync(dir, { recursive: true, force: true });
+  }
 });

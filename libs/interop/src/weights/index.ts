@@ -3,3 +3,4 @@ export * from './pickle.writer';
 export * from './pickle.reader';
 export * from './pth.format';
 export * from './reference-weights';
+export * from './reference-run';
