@@ -22,7 +22,9 @@ export function missingPlatformPieces() {
 
 /**
  * Starts the database, dataset and API. Options: `dataset` (generator options), `runnerEnv` (added to every
- * runner's environment). Returns the platform handle; runners are started with `startRunner(name)`.
+ * runner's environment), `redisUrl` (instead of REDIS_URL), `apiEnv(common)` (added to every API process's
+ * environment, e.g. a DATABASE_URL through a proxy). Returns the platform handle; runners are started with
+ * `startRunner(name)`, more API replicas with `startApi({ port })`.
  */
 export async function startPlatform(options = {}) {
   const missing = missingPlatformPieces();
@@ -33,7 +35,7 @@ export async function startPlatform(options = {}) {
   const databaseUrl = new URL(process.env.DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/equilab');
   // A database of this run's own (dropped by stop()): two test processes never reset each other's data.
   databaseUrl.pathname = `/equilab_e2e_${id}`;
-  const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+  const redisUrl = options.redisUrl ?? process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
   const dataRoot = path.join(baseDir, 'data');
   const common = { DATABASE_URL: databaseUrl.toString(), REDIS_URL: redisUrl, QUEUE_PREFIX: `${id}-bull`, ARTIFACT_DIR: path.join(baseDir, 'artifacts') };
   const processes = [];
@@ -69,18 +71,18 @@ export async function startPlatform(options = {}) {
     const apiUrl = `http://127.0.0.1:${apiPort}`;
 
     let apiStarts = 0;
-    /** Starts (or restarts, on the same port) the API and waits for its health check. */
-    platform.startApi = async () => {
+    /** Starts (or restarts, on the same port) the API and waits for its health check; `port` starts another replica. */
+    platform.startApi = async ({ port = apiPort } = {}) => {
       apiStarts += 1;
-      const api = new ChildProcessHandle(`api#${apiStarts}`, process.execPath, [path.join(REPO_ROOT, REQUIRED_FILES.api)], {
+      const api = new ChildProcessHandle(`api#${apiStarts}${port === apiPort ? '' : ` :${port}`}`, process.execPath, [path.join(REPO_ROOT, REQUIRED_FILES.api)], {
         cwd: REPO_ROOT,
-        env: { ...process.env, ...common, API_PORT: String(apiPort), API_HOST: '127.0.0.1', DATA_ROOT: dataRoot, SOCKET_CHANNEL_PREFIX: `${id}-socket`, LOG_LEVEL: 'warn' },
+        env: { ...process.env, ...common, API_PORT: String(port), API_HOST: '127.0.0.1', DATA_ROOT: dataRoot, SOCKET_CHANNEL_PREFIX: `${id}-socket`, LOG_LEVEL: 'warn', ...(options.apiEnv?.(common) ?? {}) },
       });
       processes.push(api);
-      platform.apiProcess = api;
+      if (port === apiPort) platform.apiProcess = api;
       await waitFor('the API health check', async () => {
         api.assertAlive();
-        const response = await fetch(`${apiUrl}/api/health`);
+        const response = await fetch(`http://127.0.0.1:${port}/api/health`);
         return response.ok && (await response.json()).status === 'ok';
       }, { timeout: 120_000 });
       return api;
@@ -136,10 +138,10 @@ export async function startPlatform(options = {}) {
 
     /**
      * A socket.io client subscribed to `rooms`; records every `metrics` and `run` event it receives.
-     * Resolves once every subscription is acknowledged.
+     * Resolves once every subscription is acknowledged. `url`: another replica's (default: the API's).
      */
-    platform.subscribe = async (rooms) => {
-      const socket = io(apiUrl, { path: '/socket.io', auth: { token }, transports: ['websocket'] });
+    platform.subscribe = async (rooms, { url = apiUrl } = {}) => {
+      const socket = io(url, { path: '/socket.io', auth: { token }, transports: ['websocket'] });
       sockets.push(socket);
       const events = { metrics: [], run: [] };
       socket.on('metrics', (event) => events.metrics.push(event));

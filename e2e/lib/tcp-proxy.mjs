@@ -37,6 +37,7 @@ class Link {
       }
       this.upstream = upstream;
       this.target = target;
+      this.proxy.connectionsTo.set(target.port, (this.proxy.connectionsTo.get(target.port) ?? 0) + 1);
       upstream.pause();
       upstream.on('error', () => this.destroy());
       upstream.on('close', () => this.destroy());
@@ -103,8 +104,9 @@ export class TcpProxy {
     this.host = host;
     this.state = 'open';
     this.links = new Set();
-    /** Connections accepted, connections reset by cut(), bytes moved (both ways). */
+    /** Connections accepted, connections reset by cut(), bytes moved (both ways), connections made per target port. */
     this.accepted = 0;
+    this.connectionsTo = new Map();
     this.resets = 0;
     this.bytes = 0;
     this.server = net.createServer({ pauseOnConnect: true, allowHalfOpen: true }, (client) => this.accept(client));

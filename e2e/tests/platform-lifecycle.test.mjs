@@ -9,22 +9,21 @@
 //   4. SIGKILL of a runner: the stalled job is taken over by another runner from the last checkpoint
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { readdir, readFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { missingPlatformPieces, platformLogs, startPlatform } from '../lib/platform.mjs';
+import { LOSS, assertContiguous, filesUnder, storedRows as storedRowsOf, waitRun as waitRunOf } from '../lib/run-checks.mjs';
 import { waitFor } from '../lib/stack.mjs';
 
 const missing = missingPlatformPieces();
 const skip = missing.length > 0 ? `the platform is not built: ${missing.join(', ')}` : false;
 
 const METHOD = 'VICReg';
-const LOSS = 'Loss/Total loss';
 /** A tiny VICReg: width 1/16, 32-pixel images; the tiny dataset gives 3 steps per epoch at batch size 4. */
 // Runs that get interrupted (API restart, SIGTERM, SIGKILL) are long enough (12 epochs × 3 steps) that the
 // interruption lands mid-run even on a fast machine.
 const tiny = (epochs, extra = {}) => ({ batch_size: 4, epochs, resolution: 32, width: 0.0625, mlp: '16-16', ...extra });
-const TERMINAL = ['succeeded', 'failed', 'canceled'];
 // Short BullMQ locks so a killed runner's job is found stalled within seconds.
 const RUNNER_ENV = { RUNNER_LOCK_DURATION_MS: '6000', RUNNER_STALLED_INTERVAL_MS: '1000' };
 
@@ -57,34 +56,10 @@ function withLogs(fn) {
 }
 
 const createRun = (name, config, extra = {}) =>
-  platform.api('/runs', { method: 'POST', body: { projectId: project.id, name, method: METHOD, config, seed: 7, backend: 'wasm', ...extra } });
+  platform.api('/runs', { method: 'POST', body: { projectId: project.id, name, method: METHOD, config, seed: 7, backend: 'wasm', logEvery: { steps: 1, seconds: 0 }, ...extra } });
 
-/** Polls the run until `check(run)` holds; fails at once when the run ends in another terminal state. */
-async function waitRun(runId, what, check, timeout = 180_000) {
-  const result = await waitFor(`run ${runId} ${what}`, async () => {
-    const run = await platform.api(`/runs/${runId}`);
-    if (check(run)) return { run };
-    if (TERMINAL.includes(run.status)) return { ended: run };
-    return false;
-  }, { timeout, interval: 300 });
-  if (result.ended) assert.fail(`run ${runId} ended ${result.ended.status} while waiting ${what}: ${result.ended.error ?? ''}`);
-  return result.run;
-}
-
-/** Raw stored rows of one key (the export streams every row, no downsampling). */
-async function storedRows(runId, key = LOSS) {
-  const response = await fetch(`${platform.apiUrl}/api/runs/${runId}/metrics/export?format=jsonl&keys=${encodeURIComponent(key)}`, {
-    headers: { authorization: `Bearer ${platform.token}` },
-  });
-  assert.equal(response.status, 200);
-  const text = await response.text();
-  return text.split('\n').filter(Boolean).map((line) => JSON.parse(line)).sort((x, y) => x.step - y.step);
-}
-
-/** Every step 0..total-1 stored exactly once. */
-function assertContiguous(rows, total, what) {
-  assert.deepEqual(rows.map((row) => row.step), Array.from({ length: total }, (_, i) => i), `${what}: steps of ${LOSS}`);
-}
+const waitRun = (runId, what, check, timeout = 180_000) => waitRunOf(platform.api, runId, what, check, timeout);
+const storedRows = (runId) => storedRowsOf(platform.apiUrl, platform.token, runId);
 
 async function artifacts(runId) {
   return (await platform.api(`/runs/${runId}/artifacts`)).items;
@@ -217,15 +192,6 @@ test('6. a 2-run grid sweep with maxConcurrency 1 completes with never more than
   assert.ok(state.size === 2 && [...state.values()].every((s) => s === 'succeeded'), 'the socket saw both runs succeed');
   assert.equal(socketMax, 1, 'the socket saw exactly one run running at a time');
 }));
-
-/** Files under `dir` (recursively), [] when it does not exist. */
-async function filesUnder(dir) {
-  try {
-    return (await readdir(dir, { recursive: true, withFileTypes: true })).filter((d) => d.isFile());
-  } catch {
-    return [];
-  }
-}
 
 test('5. the API restarted mid-run loses no metric point: the runner spills and replays', { skip, timeout: 480_000 }, withLogs(async () => {
   const created = await createRun('api restart', tiny(12));

@@ -177,6 +177,7 @@ test('fail-over: a connection goes to the first target that accepts it', { timeo
   const toSecond = await connect(proxy.port);
   assert.equal(String(await read(toSecond, 1)), 'B');
   toSecond.destroy();
+  assert.deepEqual([...proxy.connectionsTo], [[first.port, 1], [second.port, 1]]);
 
   await second.close();
   const nobody = net.connect({ host: '127.0.0.1', port: proxy.port });
