@@ -9,17 +9,7 @@ import {
   type ReferenceWeightsFormatName,
   type TensorboardImportResult,
 } from '@equilab/contracts';
-import {
-  ScalarCollector,
-  encodeEventFile,
-  eventFileName,
-  metricPointsToScalars,
-  readEventFile,
-  scalarsToMetricPoints,
-  type ScalarPoint,
-  type SkippedValues,
-  type TfRecordError,
-} from '@equilab/interop/tensorboard';
+import { encodeEventFile, eventFileName, metricPointsToScalars, readEventFiles, scalarsToMetricPoints, type ScalarPoint } from '@equilab/interop/tensorboard';
 import { AppError, parseInput } from '../common/app-error';
 import { API_ENV, type ApiEnv } from '../config/api-env';
 import { PrismaService } from '../database/prisma.service';
@@ -72,24 +62,11 @@ export class InteropService {
     const project = await this.prisma.project.findUnique({ where: { id: input.projectId }, select: { id: true } });
     if (!project) throw AppError.notFound('project', input.projectId);
 
-    const collector = new ScalarCollector();
-    const scalars: ScalarPoint[] = [];
-    const skipped = new Map<string, SkippedValues>();
-    const fileReports: TensorboardImportResult['files'] = [];
-    const errors: TfRecordError[] = [];
-    for (const f of [...files].sort((a, b) => (a.originalname < b.originalname ? -1 : 1))) {
-      const content = readEventFile(f.originalname, f.buffer, collector);
-      for (const p of content.points) scalars.push(p);
-      for (const s of content.skipped) {
-        const key = `${s.tag}\u0000${s.kind}`;
-        const entry = skipped.get(key);
-        if (entry) entry.count += s.count;
-        else skipped.set(key, { ...s });
-      }
-      fileReports.push({ file: f.originalname, records: content.records, fileVersion: content.fileVersion });
-      if (content.error) errors.push(content.error);
-    }
-    const conversion = scalarsToMetricPoints(scalars);
+    const sorted = [...files].sort((a, b) => (a.originalname < b.originalname ? -1 : 1));
+    const read = readEventFiles(sorted.map((f) => ({ name: f.originalname, bytes: f.buffer })));
+    const errors = read.errors;
+    const fileReports: TensorboardImportResult['files'] = read.files.map((f) => ({ file: f.file, records: f.records, fileVersion: f.fileVersion }));
+    const conversion = scalarsToMetricPoints(read.points);
     if (conversion.points.length === 0 && errors.length > 0) {
       // Nothing readable: nothing to keep, so no run.
       throw AppError.validation(errors.map((e) => ({ path: `files.${e.file}`, message: `record at byte offset ${e.offset}: ${e.reason}` })));
@@ -132,7 +109,7 @@ export class InteropService {
       points: conversion.points.length,
       keys: new Set(conversion.points.map((p) => p.key)).size,
       files: fileReports,
-      skipped: [...skipped.values()],
+      skipped: read.skipped,
       dropped: conversion.dropped,
     };
   }

@@ -2,9 +2,8 @@ import type { TfRecordError } from './tfrecord.format';
 import { ScalarCollector, readEventFile, type EventFileContent, type ScalarPoint, type SkippedValues } from './event-file.reader';
 import type { EventLogDir } from './log-dir.scan';
 
-export interface EventRunContent {
-  readonly name: string;
-  readonly dir: string;
+/** What a run's event files hold, read in order with one tag → plugin memory. */
+export interface EventFilesContent {
   /** Every file's scalars in file order (later files and records win on equal tag and step downstream). */
   readonly points: ScalarPoint[];
   readonly skipped: SkippedValues[];
@@ -13,15 +12,20 @@ export interface EventRunContent {
   readonly errors: TfRecordError[];
 }
 
-/** Reads every event file of one log directory with a shared tag → plugin memory. */
-export function readEventRun(logDir: EventLogDir): EventRunContent {
+export interface EventRunContent extends EventFilesContent {
+  readonly name: string;
+  readonly dir: string;
+}
+
+/** Reads event files given by name (read from disk) or by name and bytes (an upload), in the order given. */
+export function readEventFiles(files: readonly { readonly name: string; readonly bytes?: Uint8Array }[]): EventFilesContent {
   const collector = new ScalarCollector();
   const points: ScalarPoint[] = [];
   const skipped = new Map<string, SkippedValues>();
-  const files: Omit<EventFileContent, 'points' | 'skipped'>[] = [];
+  const reports: Omit<EventFileContent, 'points' | 'skipped'>[] = [];
   const errors: TfRecordError[] = [];
-  for (const file of logDir.files) {
-    const content = readEventFile(file, undefined, collector);
+  for (const file of files) {
+    const content = readEventFile(file.name, file.bytes, collector);
     for (const p of content.points) points.push(p);
     for (const s of content.skipped) {
       const key = `${s.tag}\u0000${s.kind}`;
@@ -29,8 +33,13 @@ export function readEventRun(logDir: EventLogDir): EventRunContent {
       if (entry) entry.count += s.count;
       else skipped.set(key, { ...s });
     }
-    files.push({ file: content.file, fileVersion: content.fileVersion, records: content.records, error: content.error });
+    reports.push({ file: content.file, fileVersion: content.fileVersion, records: content.records, error: content.error });
     if (content.error) errors.push(content.error);
   }
-  return { name: logDir.name, dir: logDir.dir, points, skipped: [...skipped.values()], files, errors };
+  return { points, skipped: [...skipped.values()], files: reports, errors };
+}
+
+/** Reads every event file of one log directory. */
+export function readEventRun(logDir: EventLogDir): EventRunContent {
+  return { name: logDir.name, dir: logDir.dir, ...readEventFiles(logDir.files.map((name) => ({ name }))) };
 }
