@@ -8,6 +8,8 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   resolve: { tsconfigPaths: true },
   test: {
+    // Upper bounds only (nothing waits for them): jsdom's role queries take seconds when the machine is busy.
+    testTimeout: 60_000,
     reporters: ['default', './test/tap-summary.reporter.ts'],
     projects: [
       { extends: true, test: { name: 'unit', environment: 'node', include: ['src/**/*.test.ts'] } },

@@ -1,5 +1,8 @@
-import { cleanup } from '@testing-library/react';
+import { cleanup, configure } from '@testing-library/react';
 import { afterEach } from 'vitest';
+
+// How long waitFor may poll for a condition before failing (a bound, not a delay): generous for a busy machine.
+configure({ asyncUtilTimeout: 15_000 });
 
 // jsdom has no matchMedia (uPlot and the colour-scheme hook read it): a light-mode screen that never changes.
 Object.defineProperty(window, 'matchMedia', {

@@ -30,6 +30,9 @@ function socketFor(token: string): Socket {
   return socket;
 }
 
+/** What socket.io's `on`/`off` take for an event of the dashboard's (untyped) socket. */
+type SocketListener = Parameters<Socket['on']>[1];
+
 export type LiveStatus = 'connecting' | 'live' | 'offline' | 'unauthorized';
 
 export interface LiveHandlers {
@@ -56,24 +59,22 @@ export function useLive(rooms: readonly string[], handlers: LiveHandlers): LiveS
     const joined = roomKey.split('|');
     const update = () => setStatus(socket.connected ? 'live' : 'connecting');
     const onError = (error: Error) => setStatus(error.message === 'unauthorized' ? 'unauthorized' : 'offline');
-    const inRooms = (room: string) => joined.includes(room);
-    const onMetrics = (event: MetricsEvent) => {
-      if (inRooms(event.room)) handlersRef.current.metrics?.(event);
+    /** Passes on only the events of the rooms this caller joined (the socket carries every caller's rooms). */
+    const inRooms =
+      <E extends { room: string }>(handle: (event: E) => void) =>
+      (event: E) => {
+        if (joined.includes(event.room)) handle(event);
+      };
+    const listeners: Record<string, SocketListener> = {
+      connect: update,
+      disconnect: update,
+      connect_error: onError,
+      [SocketEvents.metrics]: inRooms((event: MetricsEvent) => handlersRef.current.metrics?.(event)),
+      [SocketEvents.run]: inRooms((event: RunEvent) => handlersRef.current.run?.(event)),
+      [SocketEvents.evaluation]: inRooms((event: EvaluationEvent) => handlersRef.current.evaluation?.(event)),
+      [SocketEvents.queue]: (event: QueueEvent) => handlersRef.current.queue?.(event),
     };
-    const onRun = (event: RunEvent) => {
-      if (inRooms(event.room)) handlersRef.current.run?.(event);
-    };
-    const onEvaluation = (event: EvaluationEvent) => {
-      if (inRooms(event.room)) handlersRef.current.evaluation?.(event);
-    };
-    const onQueue = (event: QueueEvent) => handlersRef.current.queue?.(event);
-    socket.on('connect', update);
-    socket.on('disconnect', update);
-    socket.on('connect_error', onError);
-    socket.on(SocketEvents.metrics, onMetrics);
-    socket.on(SocketEvents.run, onRun);
-    socket.on(SocketEvents.evaluation, onEvaluation);
-    socket.on(SocketEvents.queue, onQueue);
+    for (const [event, listener] of Object.entries(listeners)) socket.on(event, listener);
     for (const room of joined) {
       const count = roomRefs.get(room) ?? 0;
       roomRefs.set(room, count + 1);
@@ -81,13 +82,7 @@ export function useLive(rooms: readonly string[], handlers: LiveHandlers): LiveS
     }
     update();
     return () => {
-      socket.off('connect', update);
-      socket.off('disconnect', update);
-      socket.off('connect_error', onError);
-      socket.off(SocketEvents.metrics, onMetrics);
-      socket.off(SocketEvents.run, onRun);
-      socket.off(SocketEvents.evaluation, onEvaluation);
-      socket.off(SocketEvents.queue, onQueue);
+      for (const [event, listener] of Object.entries(listeners)) socket.off(event, listener);
       for (const room of joined) {
         const count = (roomRefs.get(room) ?? 1) - 1;
         if (count <= 0) {
