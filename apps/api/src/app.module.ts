@@ -1,5 +1,5 @@
 import { BullModule } from '@nestjs/bullmq';
-import { Module, type DynamicModule } from '@nestjs/common';
+import { Module, type DynamicModule, type Type } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD } from '@nestjs/core';
 import { ThrottlerModule } from '@nestjs/throttler';
 import { AuthGuard } from './auth/auth.guard';
@@ -8,6 +8,7 @@ import { TokensService } from './auth/tokens.service';
 import { AppExceptionFilter } from './common/exception.filter';
 import { API_ENV, type ApiEnv } from './config/api-env';
 import { HealthController } from './health/health.controller';
+import { HealthService } from './health/health.service';
 import { InteropController } from './interop/interop.controller';
 import { InteropService } from './interop/interop.service';
 import { LiveGateway } from './live/live.gateway';
@@ -24,6 +25,7 @@ import { EvaluationsService } from './evaluations/evaluations.service';
 import { DispatchService } from './queue/dispatch.service';
 import { JobFailuresListener } from './queue/job-failures.listener';
 import { QueueController } from './queue/queue.controller';
+import { QueueService } from './queue/queue.service';
 import { QUEUE_NAMES } from './queue/queue-names';
 import { bullConnection, RedisService } from './redis/redis.service';
 import { RunnerRegistryController } from './runner-registry/runner-registry.controller';
@@ -33,6 +35,19 @@ import { RunsController } from './runs/runs.controller';
 import { RunsService } from './runs/runs.service';
 import { SweepsController } from './sweeps/sweeps.controller';
 import { SweepsService } from './sweeps/sweeps.service';
+
+/** Every controller of the API (the OpenAPI document is generated from them). */
+export const API_CONTROLLERS: Type[] = [
+  HealthController,
+  ProjectsController,
+  RunsController,
+  MetricsController,
+  SweepsController,
+  RunnerRegistryController,
+  QueueController,
+  EvaluationsController,
+  InteropController,
+];
 
 @Module({})
 export class AppModule {
@@ -44,17 +59,7 @@ export class AppModule {
         BullModule.forRoot({ connection: bullConnection(env.REDIS_URL), prefix: env.QUEUE_PREFIX }),
         BullModule.registerQueue(...QUEUE_NAMES.map((name) => ({ name }))),
       ],
-      controllers: [
-        HealthController,
-        ProjectsController,
-        RunsController,
-        MetricsController,
-        SweepsController,
-        RunnerRegistryController,
-        QueueController,
-        EvaluationsController,
-        InteropController,
-      ],
+      controllers: [...API_CONTROLLERS],
       providers: [
         { provide: API_ENV, useValue: env },
         { provide: APP_FILTER, useClass: AppExceptionFilter },
@@ -64,10 +69,12 @@ export class AppModule {
         PrismaService,
         PgPoolService,
         RedisService,
+        HealthService,
         TokensService,
         LiveService,
         LiveGateway,
         DispatchService,
+        QueueService,
         JobFailuresListener,
         MetricsRepository,
         MetricsService,

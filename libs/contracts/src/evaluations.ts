@@ -136,6 +136,9 @@ export const evaluationSchema = z.object({
 });
 export type Evaluation = z.infer<typeof evaluationSchema>;
 
+/** `GET /api/runs/:id/evaluations` */
+export const evaluationListSchema = z.object({ items: z.array(evaluationSchema) });
+
 /** `POST /api/runner/evaluations/:id/result` body (runner → API, run token). */
 export const evaluationReportSchema = z.union([
   z.object({ status: z.literal('running') }),

@@ -2,6 +2,7 @@ import { Injectable, type CanActivate, type ExecutionContext } from '@nestjs/com
 import { Reflector } from '@nestjs/core';
 import type { Request } from 'express';
 import { AppError } from '../common/app-error';
+import { parseId } from '../common/params';
 import { PUBLIC_KEY, SCOPES_KEY, type Principal, type TokenScope } from './principal';
 import { bearerToken, TokensService } from './tokens.service';
 
@@ -36,4 +37,11 @@ export function assertRunAccess(principal: Principal, runId: string): void {
   if (principal.scope === 'run' && principal.runId !== runId) {
     throw new AppError('forbidden', 'this run token belongs to another run');
   }
+}
+
+/** The `:id` of a run route, which the principal may act on (400 for a bad id, 403 for another run's token). */
+export function accessibleRunId(principal: Principal, id: string): string {
+  const runId = parseId(id);
+  assertRunAccess(principal, runId);
+  return runId;
 }

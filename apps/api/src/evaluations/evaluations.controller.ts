@@ -1,8 +1,11 @@
 import { Body, Controller, Get, Header, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
 import {
   createEvaluationSchema,
+  evaluationListSchema,
   evaluationReportSchema,
+  evaluationSchema,
   evaluationTableQuerySchema,
+  evaluationTableSchema,
   type Evaluation,
 } from '@equilab/contracts';
 import { assertRunAccess } from '../auth/auth.guard';
@@ -10,6 +13,7 @@ import { CurrentPrincipal, Scopes, type Principal } from '../auth/principal';
 import { parseInput } from '../common/app-error';
 import { parseId } from '../common/params';
 import { EvaluationsService } from './evaluations.service';
+import { ApiDoc } from '../openapi/api-doc.decorator';
 
 interface CsvResponse {
   setHeader(name: string, value: string): void;
@@ -22,16 +26,19 @@ export class EvaluationsController {
   constructor(private readonly evaluations: EvaluationsService) {}
 
   /** Request an evaluation of a succeeded run (idempotent for the same kind and config). */
+  @ApiDoc({ summary: 'Request an offline evaluation of a succeeded run (idempotent per kind + config)', body: createEvaluationSchema, response: evaluationSchema })
   @Post('runs/:id/evaluations')
   request(@Param('id') id: string, @Body() body: unknown): Promise<Evaluation> {
     return this.evaluations.request(parseId(id), parseInput(createEvaluationSchema, body));
   }
 
+  @ApiDoc({ summary: 'Evaluations of a run', response: evaluationListSchema })
   @Get('runs/:id/evaluations')
   async list(@Param('id') id: string): Promise<{ items: Evaluation[] }> {
     return { items: await this.evaluations.listForRun(parseId(id)) };
   }
 
+  @ApiDoc({ summary: 'Evaluation table (mean ± std over seeds, baseline deltas); format=csv for CSV', query: evaluationTableQuerySchema, response: evaluationTableSchema })
   @Get('evaluations/table')
   @Header('Cache-Control', 'no-store')
   async table(@Query() query: unknown, @Res({ passthrough: true }) res: CsvResponse): Promise<unknown> {
@@ -42,12 +49,14 @@ export class EvaluationsController {
     return csv;
   }
 
+  @ApiDoc({ summary: 'Get an evaluation', response: evaluationSchema })
   @Get('evaluations/:id')
   get(@Param('id') id: string): Promise<Evaluation> {
     return this.evaluations.get(parseId(id));
   }
 
   /** Runner → API: started / failed / outcome of an `evaluate` job (the run's token). */
+  @ApiDoc({ summary: 'Runner reports an evaluate job’s start, failure or outcome', tag: 'runner protocol', body: evaluationReportSchema, response: evaluationSchema })
   @Post('evaluations/:id/report')
   @HttpCode(200)
   @Scopes('admin', 'runner', 'run')

@@ -1,12 +1,20 @@
 import { Body, Controller, Get, Param, Post, Query, Res, UploadedFiles, UseInterceptors, type CallHandler, type ExecutionContext, type NestInterceptor } from '@nestjs/common';
 import { FilesInterceptor } from '@nestjs/platform-express';
-import { MAX_TENSORBOARD_FILES, MAX_TENSORBOARD_UPLOAD_BYTES, weightsQuerySchema, type TensorboardImportResult } from '@equilab/contracts';
+import {
+  MAX_TENSORBOARD_FILES,
+  MAX_TENSORBOARD_UPLOAD_BYTES,
+  tensorboardImportFieldsSchema,
+  tensorboardImportResultSchema,
+  weightsQuerySchema,
+  type TensorboardImportResult,
+} from '@equilab/contracts';
 import type { Request, Response } from 'express';
 import type { Observable } from 'rxjs';
 import { AppError, parseInput } from '../common/app-error';
 import { parseId } from '../common/params';
 import { sendDownload } from './download';
 import { InteropService, type UploadedEventFile } from './interop.service';
+import { ApiDoc } from '../openapi/api-doc.decorator';
 
 /** Room for the multipart framing and the text fields beside the files' bytes. */
 const MULTIPART_OVERHEAD_BYTES = 1024 * 1024;
@@ -27,6 +35,7 @@ export class InteropController {
   constructor(private readonly interop: InteropService) {}
 
   /** multipart/form-data: `projectId`, `name`, optional `method`, and the run's event files as `files`. */
+  @ApiDoc({ summary: 'Import a TensorBoard log directory’s event files as one run (status imported); a corrupt record → 400 naming file and byte offset, the records before it kept', form: tensorboardImportFieldsSchema, response: tensorboardImportResultSchema, errors: [404] })
   @Post('imports/tensorboard')
   @UseInterceptors(
     UploadSizeLimit,
@@ -38,6 +47,7 @@ export class InteropController {
     return this.interop.importTensorboard(fields, files);
   }
 
+  @ApiDoc({ summary: 'The run’s final backbone in the reference’s PyTorch naming: torch.load-able .pth or safetensors', query: weightsQuerySchema, response: { produces: ['application/octet-stream'] } })
   @Get('runs/:id/weights')
   async weights(@Param('id') id: string, @Query() query: unknown, @Res() res: Response): Promise<void> {
     const runId = parseId(id);

@@ -12,6 +12,7 @@ import type { z } from 'zod';
 import { AppError } from '../common/app-error';
 import { LiveService } from '../live/live.service';
 import { PrismaService } from '../database/prisma.service';
+import type { ExportRow } from './metrics-export';
 import { MetricsRepository } from './metrics.repository';
 
 /** Most run × key series one compare call may ask for. */
@@ -66,6 +67,19 @@ export class MetricsService {
   async summary(runId: string): Promise<MetricSummaryResponse> {
     await this.runRef(runId);
     return { runId, metrics: await this.repo.summary(runId) };
+  }
+
+  /** The stored points of a run for an export (404 for an unknown run), page by page. */
+  async exportRun(runId: string, keys: readonly string[] | undefined): Promise<AsyncIterable<readonly ExportRow[]>> {
+    await this.runRef(runId);
+    return this.repo.exportRows([runId], keys);
+  }
+
+  /** The stored points of every run of a sweep (404 for an unknown sweep), page by page. */
+  async exportSweep(sweepId: string, keys: readonly string[] | undefined): Promise<AsyncIterable<readonly ExportRow[]>> {
+    const sweep = await this.prisma.sweep.findUnique({ where: { id: sweepId }, include: { runs: { select: { id: true } } } });
+    if (!sweep) throw AppError.notFound('sweep', sweepId);
+    return this.repo.exportRows(sweep.runs.map((r) => r.id), keys);
   }
 
   async compare(query: z.output<typeof compareQuerySchema>): Promise<SeriesResponse> {

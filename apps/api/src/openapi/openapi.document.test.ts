@@ -1,7 +1,9 @@
 /* eslint-disable @typescript-eslint/no-unsafe-member-access, @typescript-eslint/no-unsafe-assignment -- response bodies are untyped JSON here; the assertions check their shape */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { Controller, Get } from '@nestjs/common';
 import { startTestApp, type TestApp } from '../testing/test-app';
+import { buildOpenApiDocument } from './openapi.document';
 
 interface Layer {
   route?: { path: string; methods: Record<string, boolean> };
@@ -37,5 +39,22 @@ void describe('OpenAPI document', () => {
     const docs = await fetch(`${t.baseUrl}/api/docs`);
     assert.equal(docs.status, 200);
     assert.match(await docs.text(), /swagger/i);
+  });
+
+  void it('is generated from the controllers: statuses from their decorators, and no route goes undocumented', () => {
+    const doc = buildOpenApiDocument() as { paths: Record<string, Record<string, { responses: Record<string, unknown>; security?: unknown[] }>> };
+    assert.deepEqual(Object.keys(doc.paths['/api/sweeps']!['post']!.responses).filter((s) => s < '300'), ['200', '201'], 'a dry run answers 200');
+    assert.ok(doc.paths['/api/runs']!['post']!.responses['404'], 'an unknown project');
+    assert.ok(doc.paths['/api/runs/{id}']!['delete']!.responses['204']);
+    assert.deepEqual(doc.paths['/api/health']!['get']!.security, [], 'public');
+    assert.ok(doc.paths['/api/health']!['get']!.responses['503']);
+    @Controller('undocumented')
+    class UndocumentedController {
+      @Get()
+      list(): string[] {
+        return [];
+      }
+    }
+    assert.throws(() => buildOpenApiDocument([UndocumentedController]), /UndocumentedController\.list: a route needs @ApiDoc/);
   });
 });

@@ -1,68 +1,23 @@
-import * as c from '@equilab/contracts';
+import { RequestMethod, type Type } from '@nestjs/common';
+import { HTTP_CODE_METADATA, METHOD_METADATA, PATH_METADATA } from '@nestjs/common/constants';
+import { errorBodySchema } from '@equilab/contracts';
 import { z } from 'zod';
+import { API_CONTROLLERS } from '../app.module';
+import { PUBLIC_KEY, SCOPES_KEY, type TokenScope } from '../auth/principal';
+import { API_DOC_KEY, API_TAG_KEY, type FileBody, type RouteDoc } from './api-doc.decorator';
 
-type Method = 'get' | 'post' | 'delete';
-type Auth = 'none' | 'admin' | 'runner' | 'run';
+/** The global prefix of every route (app.factory.ts). */
+export const API_PREFIX = 'api';
 
-interface RouteDoc {
-  readonly method: Method;
-  readonly path: string;
-  readonly summary: string;
-  readonly tag: string;
-  readonly auth: readonly Auth[];
-  readonly body?: z.ZodType;
-  readonly query?: z.ZodObject;
-  readonly response?: z.ZodType;
-  readonly status?: number;
-  readonly produces?: string;
-  /** multipart/form-data body: these text fields plus `files` (one or more binary parts). */
-  readonly form?: z.ZodObject;
-}
+const METHODS: Partial<Record<RequestMethod, string>> = {
+  [RequestMethod.GET]: 'get',
+  [RequestMethod.POST]: 'post',
+  [RequestMethod.PUT]: 'put',
+  [RequestMethod.PATCH]: 'patch',
+  [RequestMethod.DELETE]: 'delete',
+};
 
-const id = { name: 'id', in: 'path', required: true, schema: { type: 'string', format: 'uuid' } };
-const A: readonly Auth[] = ['admin'];
-const RUN: readonly Auth[] = ['admin', 'run'];
-
-/** Every route of the API, with the zod schemas from libs/contracts that validate it. */
-export const ROUTES: readonly RouteDoc[] = [
-  { method: 'get', path: '/api/health', summary: 'PostgreSQL and Redis health (503 when degraded)', tag: 'health', auth: ['none'], response: c.healthSchema },
-  { method: 'post', path: '/api/projects', summary: 'Create a project', tag: 'projects', auth: A, body: c.createProjectSchema, response: c.projectSchema, status: 201 },
-  { method: 'get', path: '/api/projects', summary: 'List projects', tag: 'projects', auth: A, response: c.projectListSchema },
-  { method: 'get', path: '/api/projects/{id}', summary: 'Get a project', tag: 'projects', auth: A, response: c.projectSchema },
-  { method: 'post', path: '/api/runs', summary: 'Create and enqueue a run (config validated against the method schema)', tag: 'runs', auth: A, body: c.createRunSchema, response: c.runSchema, status: 201 },
-  { method: 'get', path: '/api/runs', summary: 'List runs (filters, sort, cursor pagination)', tag: 'runs', auth: A, query: c.listRunsQuerySchema, response: c.runListSchema },
-  { method: 'get', path: '/api/runs/{id}', summary: 'Get a run with the latest value of every metric', tag: 'runs', auth: A, response: c.runDetailSchema },
-  { method: 'post', path: '/api/runs/{id}/cancel', summary: 'Cancel a queued or running run (409 otherwise)', tag: 'runs', auth: A, response: c.runSchema },
-  { method: 'post', path: '/api/runs/{id}/retry', summary: 'Retry a failed or canceled run as a new attempt', tag: 'runs', auth: A, response: c.runSchema },
-  { method: 'delete', path: '/api/runs/{id}', summary: 'Delete a run with its metrics and artifacts', tag: 'runs', auth: A, status: 204 },
-  { method: 'get', path: '/api/runs/{id}/artifacts', summary: 'List artifacts of a run', tag: 'runs', auth: A, response: z.object({ items: z.array(c.artifactRecordSchema) }) },
-  { method: 'post', path: '/api/runs/{id}/metrics', summary: 'Write a batch of ≤ 10,000 metric points (idempotent upsert; more → 413)', tag: 'metrics', auth: RUN, body: c.metricBatchSchema, response: c.metricBatchResultSchema, status: 201 },
-  { method: 'get', path: '/api/runs/{id}/metrics', summary: 'Series of keys, downsampled keeping each bucket’s first/min/max/last', tag: 'metrics', auth: A, query: c.seriesQuerySchema, response: c.seriesResponseSchema },
-  { method: 'get', path: '/api/runs/{id}/metrics/summary', summary: 'Last, min, max per key', tag: 'metrics', auth: A, response: c.metricSummaryResponseSchema },
-  { method: 'get', path: '/api/runs/{id}/metrics/export', summary: 'Long-format export run,key,step,value,time (CSV with header, or JSON lines); format=tfevents: a TensorBoard event file', tag: 'metrics', auth: A, query: c.exportQuerySchema, produces: 'text/csv' },
-  { method: 'get', path: '/api/sweeps/{id}/metrics/export', summary: 'Long-format export of every run of a sweep', tag: 'metrics', auth: A, query: c.exportQuerySchema, produces: 'text/csv' },
-  { method: 'get', path: '/api/metrics/compare', summary: 'Many runs × keys in one call, downsampled', tag: 'metrics', auth: A, query: c.compareQuerySchema, response: c.seriesResponseSchema },
-  { method: 'post', path: '/api/sweeps', summary: 'Create a sweep (grid or seeded random); dryRun returns the expanded runs', tag: 'sweeps', auth: A, body: c.createSweepSchema, response: z.union([c.sweepDetailSchema, c.sweepDryRunSchema]), status: 201 },
-  { method: 'get', path: '/api/sweeps', summary: 'List sweeps', tag: 'sweeps', auth: A, query: c.listSweepsQuerySchema, response: c.sweepListSchema },
-  { method: 'get', path: '/api/sweeps/{id}', summary: 'Get a sweep with its runs', tag: 'sweeps', auth: A, response: c.sweepDetailSchema },
-  { method: 'post', path: '/api/sweeps/{id}/cancel', summary: 'Cancel a sweep and its queued and running runs', tag: 'sweeps', auth: A, response: c.sweepDetailSchema },
-  { method: 'post', path: '/api/runs/{id}/evaluations', summary: 'Request an offline evaluation of a succeeded run (idempotent per kind + config)', tag: 'evaluations', auth: A, body: c.createEvaluationSchema, response: c.evaluationSchema, status: 201 },
-  { method: 'get', path: '/api/runs/{id}/evaluations', summary: 'Evaluations of a run', tag: 'evaluations', auth: A, response: z.object({ items: z.array(c.evaluationSchema) }) },
-  { method: 'get', path: '/api/evaluations/table', summary: 'Evaluation table (mean ± std over seeds, baseline deltas); format=csv for CSV', tag: 'evaluations', auth: A, query: c.evaluationTableQuerySchema, response: c.evaluationTableSchema },
-  { method: 'get', path: '/api/evaluations/{id}', summary: 'Get an evaluation', tag: 'evaluations', auth: A, response: c.evaluationSchema },
-  { method: 'post', path: '/api/evaluations/{id}/report', summary: 'Runner reports an evaluate job’s start, failure or outcome', tag: 'runner protocol', auth: ['admin', 'runner', 'run'], body: c.evaluationReportSchema, response: c.evaluationSchema },
-  { method: 'post', path: '/api/imports/tensorboard', summary: 'Import a TensorBoard log directory’s event files as one run (status imported); a corrupt record → 400 naming file and byte offset, the records before it kept', tag: 'interop', auth: A, form: c.tensorboardImportFieldsSchema, response: c.tensorboardImportResultSchema, status: 201 },
-  { method: 'get', path: '/api/runs/{id}/weights', summary: 'The run’s final backbone in the reference’s PyTorch naming: torch.load-able .pth or safetensors', tag: 'interop', auth: A, query: c.weightsQuerySchema, produces: 'application/octet-stream' },
-  { method: 'get', path: '/api/queue', summary: 'Queue counts, jobs and runners', tag: 'queue', auth: A, response: c.queueOverviewSchema },
-  { method: 'post', path: '/api/runners', summary: 'Register a runner', tag: 'runner protocol', auth: ['admin', 'runner'], body: c.registerRunnerSchema, response: c.registerRunnerResultSchema, status: 201 },
-  { method: 'post', path: '/api/runners/{id}/heartbeat', summary: 'Runner heartbeat; answers canceled active runs', tag: 'runner protocol', auth: ['admin', 'runner'], body: c.runnerHeartbeatSchema, response: c.runnerHeartbeatResultSchema },
-  { method: 'post', path: '/api/runs/{id}/start', summary: 'A runner starts an attempt (409 if canceled/finished)', tag: 'runner protocol', auth: RUN, body: c.startRunSchema, response: c.startRunResultSchema },
-  { method: 'post', path: '/api/runs/{id}/progress', summary: 'Training progress (also the run heartbeat)', tag: 'runner protocol', auth: RUN, body: c.runProgressSchema, response: c.okSchema },
-  { method: 'post', path: '/api/runs/{id}/artifacts', summary: 'Record an artifact', tag: 'runner protocol', auth: RUN, body: c.runArtifactSchema, response: c.runArtifactResultSchema, status: 201 },
-  { method: 'post', path: '/api/runs/{id}/finish', summary: 'Finish an attempt (preempted → re-queued by the API)', tag: 'runner protocol', auth: RUN, body: c.finishRunSchema, response: c.finishRunResultSchema },
-];
-
-const json = (schema: z.ZodType, io: 'input' | 'output') => {
+const json = (schema: z.ZodType, io: 'input' | 'output'): Record<string, unknown> => {
   const out = z.toJSONSchema(schema, { io, unrepresentable: 'any', target: 'openapi-3.0' }) as Record<string, unknown>;
   delete out['$schema'];
   return out;
@@ -85,38 +40,97 @@ function multipart(fields: z.ZodObject) {
   };
 }
 
-/** The OpenAPI 3 document served at /api/openapi.json (and rendered at /api/docs). */
-export function buildOpenApiDocument(): Record<string, unknown> {
+const isFile = (body: RouteDoc['response']): body is FileBody => body !== undefined && 'produces' in body;
+
+function successBody(body: RouteDoc['response']): Record<string, unknown> {
+  if (body === undefined) return {};
+  if (isFile(body)) return { content: Object.fromEntries(body.produces.map((type) => [type, { schema: { type: 'string', format: 'binary' } }])) };
+  return { content: { 'application/json': { schema: json(body, 'output') } } };
+}
+
+const ERRORS: Record<number, string> = {
+  400: 'Invalid input: `error.issues` names each field',
+  401: 'Missing or invalid token',
+  403: 'Token scope not allowed (run tokens: other runs)',
+  404: 'Not found',
+  409: 'Illegal state transition or conflict',
+  413: 'Body too large',
+  429: 'Rate limited (per token)',
+  503: 'PostgreSQL or Redis unavailable (Retry-After)',
+};
+
+/** One route as its controller declares it. */
+interface Route {
+  readonly method: string;
+  readonly path: string;
+  readonly status: number;
+  readonly scopes: readonly TokenScope[] | 'public';
+  readonly tag: string;
+  readonly doc: RouteDoc;
+}
+
+function joinPath(...parts: (string | undefined)[]): string {
+  return `/${parts.flatMap((p) => (p ?? '').split('/')).filter(Boolean).join('/')}`;
+}
+
+/** Every route of the controllers, read from Nest's route metadata and the routes' @ApiDoc. */
+export function controllerRoutes(controllers: readonly Type[] = API_CONTROLLERS): Route[] {
+  const routes: Route[] = [];
+  for (const controller of controllers) {
+    const base = Reflect.getMetadata(PATH_METADATA, controller) as string | undefined;
+    const tag = (Reflect.getMetadata(API_TAG_KEY, controller) as string | undefined) ?? controller.name.replace(/Controller$/, '').toLowerCase();
+    const prototype = controller.prototype as Record<string, unknown>;
+    for (const name of Object.getOwnPropertyNames(prototype)) {
+      const handler = prototype[name];
+      if (typeof handler !== 'function') continue;
+      const path = Reflect.getMetadata(PATH_METADATA, handler) as string | undefined;
+      const requestMethod = Reflect.getMetadata(METHOD_METADATA, handler) as RequestMethod | undefined;
+      if (path === undefined || requestMethod === undefined) continue;
+      const method = METHODS[requestMethod];
+      const doc = Reflect.getMetadata(API_DOC_KEY, handler) as RouteDoc | undefined;
+      if (!method) throw new Error(`${controller.name}.${name}: HTTP method ${requestMethod} is not documented`);
+      if (!doc) throw new Error(`${controller.name}.${name}: a route needs @ApiDoc for the OpenAPI document`);
+      const isPublic = Boolean(Reflect.getMetadata(PUBLIC_KEY, handler) ?? Reflect.getMetadata(PUBLIC_KEY, controller));
+      const scopes = (Reflect.getMetadata(SCOPES_KEY, handler) ?? Reflect.getMetadata(SCOPES_KEY, controller) ?? ['admin']) as TokenScope[];
+      const status = (Reflect.getMetadata(HTTP_CODE_METADATA, handler) as number | undefined) ?? (method === 'post' ? 201 : 200);
+      routes.push({ method, path: joinPath(API_PREFIX, base, path).replace(/:(\w+)/g, '{$1}'), status, scopes: isPublic ? 'public' : scopes, tag: doc.tag ?? tag, doc });
+    }
+  }
+  return routes;
+}
+
+/** The error statuses a route answers: 400 always, auth ones unless public, 404 for ids, 409/413 for writes, 503. */
+function errorStatuses(route: Route): number[] {
+  const statuses = new Set<number>([400, 503, ...(route.doc.errors ?? [])]);
+  if (route.scopes !== 'public') for (const s of [401, 403, 429]) statuses.add(s);
+  if (route.path.includes('{id}')) statuses.add(404);
+  if (route.method === 'post') for (const s of [409, 413]) statuses.add(s);
+  return [...statuses].sort((a, b) => a - b);
+}
+
+/**
+ * The OpenAPI 3 document served at /api/openapi.json (rendered at /api/docs) and written to apps/api/openapi.json
+ * by the build: paths, methods, statuses and token scopes come from the controllers' decorators, request and
+ * response schemas from the contracts' zod schemas (z.toJSONSchema). No route is listed by hand.
+ */
+export function buildOpenApiDocument(controllers: readonly Type[] = API_CONTROLLERS): Record<string, unknown> {
+  const routes = controllerRoutes(controllers);
+  const errorBody = { content: { 'application/json': { schema: json(errorBodySchema, 'output') } } };
   const paths: Record<string, Record<string, unknown>> = {};
-  const errorBody = { content: { 'application/json': { schema: json(c.errorBodySchema, 'output') } } };
-  for (const r of ROUTES) {
-    const status = r.status ?? 200;
-    const responses: Record<string, unknown> = {
-      [status]: {
-        description: 'OK',
-        ...(r.response ? { content: { 'application/json': { schema: json(r.response, 'output') } } } : {}),
-        ...(r.produces ? { content: { [r.produces]: { schema: { type: 'string' } }, 'application/x-ndjson': { schema: { type: 'string' } } } } : {}),
-      },
-      '400': { description: 'Invalid input: `error.issues` names each field', ...errorBody },
-    };
-    if (!r.auth.includes('none')) {
-      responses['401'] = { description: 'Missing or invalid token', ...errorBody };
-      responses['403'] = { description: 'Token scope not allowed (run tokens: other runs)', ...errorBody };
-      responses['429'] = { description: 'Rate limited (per token)', ...errorBody };
-    }
-    if (r.path.includes('{id}')) responses['404'] = { description: 'Not found', ...errorBody };
-    if (r.method === 'post') {
-      responses['409'] = { description: 'Illegal state transition', ...errorBody };
-      responses['413'] = { description: 'Body too large', ...errorBody };
-    }
-    paths[r.path] ??= {};
-    paths[r.path]![r.method] = {
-      summary: r.summary,
-      tags: [r.tag],
-      ...(r.auth.includes('none') ? { security: [] } : { description: `Token scopes: ${r.auth.join(', ')}` }),
-      parameters: [...(r.path.includes('{id}') ? [id] : []), ...(r.query ? queryParameters(r.query) : [])],
-      ...(r.body ? { requestBody: { required: true, content: { 'application/json': { schema: json(r.body, 'input') } } } } : {}),
-      ...(r.form ? { requestBody: { required: true, content: { 'multipart/form-data': { schema: multipart(r.form) } } } } : {}),
+  for (const route of routes) {
+    const { doc } = route;
+    const responses: Record<string, unknown> = { [route.status]: { description: 'OK', ...successBody(doc.response) } };
+    for (const [status, schema] of Object.entries(doc.alsoResponds ?? {})) responses[status] = { description: 'OK', ...successBody(schema) };
+    for (const status of errorStatuses(route)) responses[status] = { description: ERRORS[status] ?? 'Error', ...errorBody };
+    const pathParams = [...route.path.matchAll(/\{(\w+)\}/g)].map(([, name]) => ({ name, in: 'path', required: true, schema: { type: 'string', format: 'uuid' } }));
+    paths[route.path] ??= {};
+    paths[route.path]![route.method] = {
+      summary: doc.summary,
+      tags: [route.tag],
+      ...(route.scopes === 'public' ? { security: [] } : { description: `Token scopes: ${route.scopes.join(', ')}` }),
+      parameters: [...pathParams, ...(doc.query ? queryParameters(doc.query) : [])],
+      ...(doc.body ? { requestBody: { required: true, content: { 'application/json': { schema: json(doc.body, 'input') } } } } : {}),
+      ...(doc.form ? { requestBody: { required: true, content: { 'multipart/form-data': { schema: multipart(doc.form) } } } } : {}),
       responses,
     };
   }
@@ -131,7 +145,7 @@ export function buildOpenApiDocument(): Record<string, unknown> {
     servers: [{ url: '/' }],
     components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
     security: [{ bearer: [] }],
-    tags: [...new Set(ROUTES.map((r) => r.tag))].map((name) => ({ name })),
+    tags: [...new Set(routes.map((r) => r.tag))].map((name) => ({ name })),
     paths,
   };
 }

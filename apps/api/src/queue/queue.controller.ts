@@ -1,44 +1,19 @@
+import {
+  queueOverviewSchema,
+} from '@equilab/contracts';
 import { Controller, Get } from '@nestjs/common';
-import type { QueueJob, QueueOverview } from '@equilab/contracts';
-import type { Job } from 'bullmq';
-import { RunnerRegistryService } from '../runner-registry/runner-registry.service';
-import { DispatchService } from './dispatch.service';
-
-const JOB_STATES = ['active', 'waiting', 'prioritized', 'delayed', 'failed'] as const;
+import type { QueueOverview } from '@equilab/contracts';
+import { QueueService } from './queue.service';
+import { ApiDoc } from '../openapi/api-doc.decorator';
 
 @Controller('queue')
 export class QueueController {
-  constructor(
-    private readonly dispatch: DispatchService,
-    private readonly runners: RunnerRegistryService,
-  ) {}
+  constructor(private readonly queue: QueueService) {}
 
   /** Counts and the first 100 jobs per state of each queue, and the runners. */
+  @ApiDoc({ summary: 'Queue counts, jobs and runners', response: queueOverviewSchema })
   @Get()
-  async overview(): Promise<QueueOverview> {
-    const queues = await Promise.all(
-      this.dispatch.queues().map(async (queue) => {
-        const jobs: QueueJob[] = [];
-        for (const state of JOB_STATES) {
-          const list: Job[] = await queue.getJobs([state], 0, 99);
-          for (const job of list) {
-            if (!job?.id) continue;
-            const data = job.data as { runId?: unknown } | undefined;
-            jobs.push({
-              id: job.id,
-              name: job.name,
-              state,
-              runId: typeof data?.runId === 'string' ? data.runId : null,
-              attemptsMade: job.attemptsMade,
-              priority: job.priority ?? 0,
-              timestamp: job.timestamp,
-              failedReason: job.failedReason ?? null,
-            });
-          }
-        }
-        return { name: queue.name, counts: await this.dispatch.counts(queue), jobs };
-      }),
-    );
-    return { queues, runners: await this.runners.list() };
+  overview(): Promise<QueueOverview> {
+    return this.queue.overview();
   }
 }

@@ -1,10 +1,18 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
 import {
+  artifactListSchema,
   createRunSchema,
+  finishRunResultSchema,
   finishRunSchema,
   listRunsQuerySchema,
+  okSchema,
+  runArtifactResultSchema,
   runArtifactSchema,
+  runDetailSchema,
+  runListSchema,
   runProgressSchema,
+  runSchema,
+  startRunResultSchema,
   startRunSchema,
   type ArtifactRecord,
   type FinishRunResult,
@@ -13,99 +21,98 @@ import {
   type RunList,
   type StartRunResult,
 } from '@equilab/contracts';
-import { assertRunAccess } from '../auth/auth.guard';
+import { accessibleRunId } from '../auth/auth.guard';
 import { CurrentPrincipal, Scopes, type Principal } from '../auth/principal';
 import { parseInput } from '../common/app-error';
 import { parseId } from '../common/params';
-import { PrismaService } from '../database/prisma.service';
 import { RunLifecycleService } from './run-lifecycle.service';
 import { RunsService } from './runs.service';
+import { ApiDoc } from '../openapi/api-doc.decorator';
 
 @Controller('runs')
 export class RunsController {
   constructor(
     private readonly runs: RunsService,
     private readonly lifecycle: RunLifecycleService,
-    private readonly prisma: PrismaService,
   ) {}
 
+  @ApiDoc({ summary: 'Create and enqueue a run (config validated against the method schema)', body: createRunSchema, response: runSchema, errors: [404] })
   @Post()
   create(@Body() body: unknown): Promise<Run> {
     return this.runs.create(parseInput(createRunSchema, body));
   }
 
+  @ApiDoc({ summary: 'List runs (filters, sort, cursor pagination)', query: listRunsQuerySchema, response: runListSchema })
   @Get()
   list(@Query() query: unknown): Promise<RunList> {
     return this.runs.list(parseInput(listRunsQuerySchema, query));
   }
 
+  @ApiDoc({ summary: 'Get a run with the latest value of every metric', response: runDetailSchema })
   @Get(':id')
   get(@Param('id') id: string): Promise<RunDetail> {
     return this.runs.get(parseId(id));
   }
 
+  @ApiDoc({ summary: 'Cancel a queued or running run (409 otherwise)', response: runSchema })
   @Post(':id/cancel')
   @HttpCode(200)
   cancel(@Param('id') id: string): Promise<Run> {
     return this.runs.cancel(parseId(id));
   }
 
+  @ApiDoc({ summary: 'Retry a failed or canceled run as a new attempt', response: runSchema })
   @Post(':id/retry')
   @HttpCode(200)
   retry(@Param('id') id: string): Promise<Run> {
     return this.runs.retry(parseId(id));
   }
 
+  @ApiDoc({ summary: 'Delete a run with its metrics and artifacts' })
   @Delete(':id')
   @HttpCode(204)
   async remove(@Param('id') id: string): Promise<void> {
     await this.runs.delete(parseId(id));
   }
 
+  @ApiDoc({ summary: 'List artifacts of a run', response: artifactListSchema })
   @Get(':id/artifacts')
   async artifacts(@Param('id') id: string): Promise<{ items: ArtifactRecord[] }> {
-    const runId = parseId(id);
-    const rows = await this.prisma.artifact.findMany({ where: { runId }, orderBy: { createdAt: 'asc' } });
-    return {
-      items: rows.map((a) => ({ id: a.id, runId: a.runId, kind: a.kind, path: a.path, size: Number(a.size), sha256: a.sha256, step: a.step, createdAt: a.createdAt.toISOString() })),
-    };
+    return { items: await this.runs.artifacts(parseId(id)) };
   }
 
   // ---- runner protocol (run tokens) ----
 
+  @ApiDoc({ summary: 'A runner starts an attempt (409 if canceled/finished)', tag: 'runner protocol', body: startRunSchema, response: startRunResultSchema })
   @Post(':id/start')
   @HttpCode(200)
   @Scopes('admin', 'run')
   start(@Param('id') id: string, @Body() body: unknown, @CurrentPrincipal() principal: Principal): Promise<StartRunResult> {
-    const runId = parseId(id);
-    assertRunAccess(principal, runId);
-    return this.lifecycle.start(runId, parseInput(startRunSchema, body));
+    return this.lifecycle.start(accessibleRunId(principal, id), parseInput(startRunSchema, body));
   }
 
+  @ApiDoc({ summary: 'Training progress (also the run heartbeat)', tag: 'runner protocol', body: runProgressSchema, response: okSchema })
   @Post(':id/progress')
   @HttpCode(200)
   @Scopes('admin', 'run')
   async progress(@Param('id') id: string, @Body() body: unknown, @CurrentPrincipal() principal: Principal): Promise<{ ok: true }> {
-    const runId = parseId(id);
-    assertRunAccess(principal, runId);
+    const runId = accessibleRunId(principal, id);
     await this.lifecycle.progress(runId, parseInput(runProgressSchema, body));
     return { ok: true };
   }
 
+  @ApiDoc({ summary: 'Record an artifact', tag: 'runner protocol', body: runArtifactSchema, response: runArtifactResultSchema })
   @Post(':id/artifacts')
   @Scopes('admin', 'run')
   artifact(@Param('id') id: string, @Body() body: unknown, @CurrentPrincipal() principal: Principal): Promise<{ id: string }> {
-    const runId = parseId(id);
-    assertRunAccess(principal, runId);
-    return this.lifecycle.artifact(runId, parseInput(runArtifactSchema, body));
+    return this.lifecycle.artifact(accessibleRunId(principal, id), parseInput(runArtifactSchema, body));
   }
 
+  @ApiDoc({ summary: 'Finish an attempt (preempted → re-queued by the API)', tag: 'runner protocol', body: finishRunSchema, response: finishRunResultSchema })
   @Post(':id/finish')
   @HttpCode(200)
   @Scopes('admin', 'run')
   finish(@Param('id') id: string, @Body() body: unknown, @CurrentPrincipal() principal: Principal): Promise<FinishRunResult> {
-    const runId = parseId(id);
-    assertRunAccess(principal, runId);
-    return this.lifecycle.finish(runId, parseInput(finishRunSchema, body));
+    return this.lifecycle.finish(accessibleRunId(principal, id), parseInput(finishRunSchema, body));
   }
 }

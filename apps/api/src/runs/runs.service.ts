@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import {
   createRunSchema,
   listRunsQuerySchema,
+  type ArtifactRecord,
   type Run,
   type RunDetail,
   type RunList,
@@ -86,6 +87,13 @@ export class RunsService {
     const row = await this.prisma.run.findUnique({ where: { id } });
     if (!row) throw AppError.notFound('run', id);
     return { ...toRun(row), latestMetrics: await this.metrics.latest(id) };
+  }
+
+  /** The run's artifacts, oldest first (404 for an unknown run). */
+  async artifacts(runId: string): Promise<ArtifactRecord[]> {
+    const run = await this.prisma.run.findUnique({ where: { id: runId }, select: { id: true, artifacts: { orderBy: { createdAt: 'asc' } } } });
+    if (!run) throw AppError.notFound('run', runId);
+    return run.artifacts.map((a) => ({ id: a.id, runId: a.runId, kind: a.kind, path: a.path, size: Number(a.size), sha256: a.sha256, step: a.step, createdAt: a.createdAt.toISOString() }));
   }
 
   async cancel(id: string): Promise<Run> {

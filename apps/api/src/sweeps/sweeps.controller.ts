@@ -1,15 +1,25 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
-import { createSweepSchema, listSweepsQuerySchema, type SweepDetail, type SweepList } from '@equilab/contracts';
+import {
+  createSweepSchema,
+  listSweepsQuerySchema,
+  sweepDetailSchema,
+  sweepDryRunSchema,
+  sweepListSchema,
+  type SweepDetail,
+  type SweepList,
+} from '@equilab/contracts';
 import type { Response } from 'express';
 import { parseInput } from '../common/app-error';
 import { parseId } from '../common/params';
 import { SweepsService } from './sweeps.service';
+import { ApiDoc } from '../openapi/api-doc.decorator';
 
 @Controller('sweeps')
 export class SweepsController {
   constructor(private readonly sweeps: SweepsService) {}
 
   /** 201 with the sweep and its runs, or 200 `{ dryRun: true, runs }` for a dry run. */
+  @ApiDoc({ summary: 'Create a sweep (grid or seeded random); dryRun: true answers 200 with the expanded runs', body: createSweepSchema, response: sweepDetailSchema, alsoResponds: { 200: sweepDryRunSchema }, errors: [404] })
   @Post()
   async create(@Body() body: unknown, @Res({ passthrough: true }) res: Response): Promise<unknown> {
     const input = parseInput(createSweepSchema, body);
@@ -18,16 +28,19 @@ export class SweepsController {
     return result;
   }
 
+  @ApiDoc({ summary: 'List sweeps', query: listSweepsQuerySchema, response: sweepListSchema })
   @Get()
   async list(@Query() query: unknown): Promise<SweepList> {
     return { items: await this.sweeps.list(parseInput(listSweepsQuerySchema, query).projectId) };
   }
 
+  @ApiDoc({ summary: 'Get a sweep with its runs', response: sweepDetailSchema })
   @Get(':id')
   get(@Param('id') id: string): Promise<SweepDetail> {
     return this.sweeps.get(parseId(id));
   }
 
+  @ApiDoc({ summary: 'Cancel a sweep and its queued and running runs', response: sweepDetailSchema })
   @Post(':id/cancel')
   @HttpCode(200)
   cancel(@Param('id') id: string): Promise<SweepDetail> {

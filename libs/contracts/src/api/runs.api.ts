@@ -119,3 +119,7 @@ export const artifactRecordSchema = z.object({
   createdAt: isoDate,
 });
 export type ArtifactRecord = z.infer<typeof artifactRecordSchema>;
+
+/** `GET /api/runs/:id/artifacts` */
+export const artifactListSchema = z.object({ items: z.array(artifactRecordSchema) });
+export type ArtifactList = z.infer<typeof artifactListSchema>;
