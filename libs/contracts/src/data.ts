@@ -15,6 +15,16 @@ export type LatentMode = z.output<typeof latentModeSchema>;
 
 export const LATENT_SIZES: Readonly<Record<LatentMode, number>> = { quat: 4, rotcolor: 6, all: 8 };
 
+/**
+ * How images whose size differs from the requested resolution are resized. `pil`: decoded at full size, then
+ * Pillow's bilinear resampling value for value (the reference's `Image.open(...).convert("RGB")` + torchvision
+ * `Resize((r, r))`). `fast`: libjpeg's DCT scaling while decoding (1/2, 1/4, 1/8), then libvips' linear kernel
+ * for any remaining factor; about half the decoding work at 128 px from 256 px files, a few 8-bit levels away
+ * from Pillow (measured in libs/data/README.md). Files already at the resolution decode identically in both.
+ */
+export const resizeModeSchema = z.enum(['pil', 'fast']);
+export type ResizeMode = z.output<typeof resizeModeSchema>;
+
 const positiveInt = z.number().int().min(1);
 const seed = z.number().int().min(0).max(0xffffffff);
 
@@ -29,8 +39,10 @@ export const pairDatasetOptionsSchema = z.object({
   views: z.number().int().min(2).optional(),
   /** Number of classes; defaults to the number of class folders under `root`. */
   numClasses: positiveInt.optional(),
-  /** Side of the square images handed out (resized with a linear kernel). */
+  /** Side of the square images handed out. */
   resolution: z.number().int().min(8).max(2048).default(256),
+  /** How files of another size are resized to `resolution` (see `resizeModeSchema`). */
+  resize: resizeModeSchema.default('pil'),
   latentMode: latentModeSchema.default('quat'),
 });
 export type PairDatasetOptions = z.input<typeof pairDatasetOptionsSchema>;
@@ -38,8 +50,11 @@ export type ResolvedPairDatasetOptions = z.output<typeof pairDatasetOptionsSchem
 
 export const pairLoaderOptionsSchema = pairDatasetOptionsSchema.extend({
   batchSize: positiveInt,
-  /** worker_threads decoding batches; 0 = decode in the calling thread. */
-  workers: z.number().int().min(0).max(64).default(0),
+  /**
+   * worker_threads decoding batches (each image of a batch at once, on libuv's pool); 0 = decode from the calling
+   * thread. Default: os.availableParallelism(), at most 8.
+   */
+  workers: z.number().int().min(0).max(64).optional(),
   /** Maximum number of batches decoded ahead of the consumer. */
   prefetch: positiveInt.max(256).default(4),
   seed: seed.default(0),

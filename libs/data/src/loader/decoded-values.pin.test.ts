@@ -31,8 +31,9 @@ async function epochHash(options: Record<string, unknown>): Promise<string> {
   }
 }
 
-void test('64 px files at 64 px decode to the pinned values, in-process and on worker threads', async () => {
-  const inProcess = await epochHash({ workers: 0 });
-  assert.equal(inProcess, PINNED_64);
-  assert.equal(await epochHash({ workers: 2 }), PINNED_64);
+void test('64 px files at 64 px decode to the pinned values, in both resize modes, in-process and on worker threads', async () => {
+  for (const resize of ['pil', 'fast'] as const) {
+    assert.equal(await epochHash({ workers: 0, resize }), PINNED_64, `${resize}, in-process`);
+    assert.equal(await epochHash({ workers: 2, resize }), PINNED_64, `${resize}, 2 workers`);
+  }
 });

@@ -14,10 +14,11 @@ export interface BatchRequest {
   skipBad: boolean;
 }
 export type BatchReply = { id: number; batch: PairBatch } | { id: number; error: unknown };
+export type LoaderWorkerData = ResolvedPairDatasetOptions;
 
 const port = parentPort;
 if (port) {
-  const opened = PairDataset.open(workerData as ResolvedPairDatasetOptions);
+  const opened = PairDataset.open(workerData as LoaderWorkerData);
   opened.catch(() => undefined); // reported with the first request
   let chain: Promise<void> = Promise.resolve();
   port.on('message', (request: BatchRequest) => {
@@ -25,6 +26,7 @@ if (port) {
       try {
         const dataset = await opened;
         const batch = await buildPairBatch(dataset, request.indices, request.seed, request.epoch, request.batchIndex, request.skipBad);
+        // The batch's buffers move to the parent (transfer list): no structured-clone copy of the images.
         port.postMessage({ id: request.id, batch } satisfies BatchReply, batchTransferList(batch));
       } catch (error) {
         const payload = isDataError(error) ? error.toJSON() : { message: error instanceof Error ? error.message : String(error) };

@@ -29,6 +29,14 @@ export function itemSeed(seed: number, epoch: number, index: number): number {
   return deriveSeed(seed, 0x5eed, epoch, index);
 }
 
+/**
+ * A Float32Array on fresh memory that is not zero-filled first (each value is written before the batch is handed
+ * out; a failed batch is dropped), with an ArrayBuffer of its own, so it can be transferred from a worker thread.
+ */
+function uninitialisedFloat32(length: number): Float32Array {
+  return new Float32Array(Buffer.allocUnsafeSlow(length * 4).buffer, 0, length);
+}
+
 /** Decode one batch (all items concurrently; sharp decodes on the libuv pool). */
 export async function buildPairBatch(
   dataset: PairDataset,
@@ -41,8 +49,8 @@ export async function buildPairBatch(
   const n = indices.length;
   const imageSize = dataset.imageSize;
   const latentSize = dataset.latentSize;
-  const x1 = new Float32Array(n * imageSize);
-  const x2 = new Float32Array(n * imageSize);
+  const x1 = uninitialisedFloat32(n * imageSize);
+  const x2 = uninitialisedFloat32(n * imageSize);
   const latents = new Float32Array(n * latentSize);
   const views = new Int32Array(2 * n);
   const bad: (string | null)[] = new Array<string | null>(n).fill(null);

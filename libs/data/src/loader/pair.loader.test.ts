@@ -1,10 +1,11 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { cp, readFile, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
 import { DataError } from '../data.error';
 import { splitFiles, tinyDataset } from '../testing/tiny-dataset';
-import { PairLoader } from './pair.loader';
+import { PairLoader, defaultLoaderWorkers } from './pair.loader';
 import { itemSeed, type PairBatch } from './pair.batch';
 
 let tiny: Awaited<ReturnType<typeof tinyDataset>>;
@@ -97,7 +98,7 @@ void test('bad images: an error naming the file by default (in-process and in wo
   await cp(tiny.dir, copy, { recursive: true });
   try {
     const files = splitFiles(copy);
-    const probe = await PairLoader.open({ ...files, resolution: 32, batchSize: 3 });
+    const probe = await PairLoader.open({ ...files, resolution: 32, batchSize: 3, workers: 0 });
     const broken = probe.dataset.objectDir(2);
     await probe.close();
     for (let v = 0; v < 4; v++) {
@@ -146,7 +147,7 @@ void test('close() stops the workers even mid-epoch; a closed loader refuses to 
 });
 
 void test('prefetch bounds the batches decoded ahead, and decoding of the next batches overlaps the current one', async () => {
-  const loader = await PairLoader.open({ ...splitFiles(tiny.dir), resolution: 16, batchSize: 2, prefetch: 2 });
+  const loader = await PairLoader.open({ ...splitFiles(tiny.dir), resolution: 16, batchSize: 2, prefetch: 2, workers: 0 });
   const dataset = loader.dataset;
   const original = dataset.get.bind(dataset);
   let inFlight = 0;
@@ -171,4 +172,28 @@ void test('prefetch bounds the batches decoded ahead, and decoding of the next b
   } finally {
     await loader.close();
   }
+});
+
+void test('workers default to the cores (at most 8); batches are equal for 0, 1 and 3 workers in fast mode, on own buffers', async () => {
+  const loader = await PairLoader.open({ ...splitFiles(tiny.dir), resolution: 16, batchSize: 4 });
+  try {
+    assert.equal(loader.options.workers, defaultLoaderWorkers());
+    assert.equal(defaultLoaderWorkers(), Math.min(8, os.availableParallelism()));
+  } finally {
+    await loader.close();
+  }
+  const runs = await Promise.all(
+    [0, 1, 3].map(async (workers) => {
+      const l = await PairLoader.open({ ...splitFiles(tiny.dir), resolution: 16, resize: 'fast', batchSize: 2, seed: 9, workers });
+      try {
+        return await collect(l, 4);
+      } finally {
+        await l.close();
+      }
+    }),
+  );
+  assert.deepEqual(plain(runs[1]!), plain(runs[0]!));
+  assert.deepEqual(plain(runs[2]!), plain(runs[0]!));
+  // Each image array owns its whole buffer: transferring it from a worker moves exactly the batch, no copy.
+  for (const b of runs[2]!) for (const a of [b.x1, b.x2, b.latents]) assert.equal(a.buffer.byteLength, a.byteLength);
 });
