@@ -1,17 +1,15 @@
-import { safeParseMethodConfig, type ErrorIssue, type MethodConfig, type MethodConfigIssue, type MethodConfigResult, type MethodName } from '@equilab/contracts';
+import { safeParseMethodConfig, type ErrorIssue, type MethodConfigIssue, type MethodConfigResult, type MethodRun } from '@equilab/contracts';
 import { AppError } from '../common/app-error';
-
-/** A run's method with its resolved config (the method schema's defaults applied), discriminated by the method. */
-export type RunConfig = { [N in MethodName]: { readonly method: N; readonly config: MethodConfig<N> } }[MethodName];
 
 /**
  * Parses a run's method and config overrides with the contracts' method schemas. Called once, where a config
- * enters the API (`POST /runs`, each run of `POST /sweeps`); everything after it passes the typed result on.
+ * enters the API (`POST /runs`, each run of `POST /sweeps`), into the contracts' method-discriminated MethodRun;
+ * everything after it passes the typed result on.
  */
-export function parseRunConfig(method: string, overrides: unknown): MethodConfigResult<RunConfig> {
+export function parseRunConfig(method: string, overrides: unknown): MethodConfigResult<MethodRun> {
   const result = safeParseMethodConfig(method, overrides);
   // Success means `method` is a method name and `result.data` that method's config.
-  return result.success ? { success: true, data: { method, config: result.data } as RunConfig } : result;
+  return result.success ? { success: true, data: { method, config: result.data } as MethodRun } : result;
 }
 
 /**

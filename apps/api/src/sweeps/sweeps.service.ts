@@ -4,6 +4,7 @@ import { expandSweep, SweepError } from '@equilab/sweeps';
 import {
   createSweepSchema,
   searchSpaceSchema,
+  type MethodRun,
   type Run,
   type Sweep,
   type SweepDetail,
@@ -16,7 +17,7 @@ import type { Prisma, Sweep as SweepRow } from '../generated/prisma/client';
 import { LiveService } from '../live/live.service';
 import { PrismaService } from '../database/prisma.service';
 import { DispatchService } from '../queue/dispatch.service';
-import { parseRunConfig, type RunConfig } from '../runs/run-config';
+import { parseRunConfig } from '../runs/run-config';
 import { toRun } from '../runs/run.mapper';
 
 type CreateSweepInput = z.output<typeof createSweepSchema>;
@@ -31,7 +32,7 @@ export class SweepsService {
   ) {}
 
   /** The sweep's runs, each config parsed once by its method's schema; a 400 names the request field at fault. */
-  expand(input: CreateSweepInput): (RunConfig & { index: number; params: Record<string, unknown>; seed: number })[] {
+  expand(input: CreateSweepInput): (MethodRun & { index: number; params: Record<string, unknown>; seed: number })[] {
     try {
       return expandSweep(input, parseRunConfig).map(({ index, params, seed, run }) => ({ index, params, seed, ...run }));
     } catch (error) {
