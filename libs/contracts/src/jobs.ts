@@ -45,21 +45,12 @@ export interface JobDefinition<S extends z.ZodType> {
   readonly timeoutMs: number;
 }
 
+/** Retries of a run's job: a retry resumes from the run's last checkpoint. */
+const RUN_JOB_RETRIES = { attempts: 5, backoff: { type: 'exponential', delay: 5_000 } } as const;
+
 export const jobCatalogue = {
-  pretrain: {
-    queue: 'pretrain',
-    schema: pretrainJobSchema,
-    attempts: 5,
-    backoff: { type: 'exponential', delay: 5_000 },
-    timeoutMs: 7 * 24 * 3600_000,
-  },
-  evaluate: {
-    queue: 'evaluate',
-    schema: evaluateJobSchema,
-    attempts: 5,
-    backoff: { type: 'exponential', delay: 5_000 },
-    timeoutMs: 2 * 24 * 3600_000,
-  },
+  pretrain: { queue: 'pretrain', schema: pretrainJobSchema, ...RUN_JOB_RETRIES, timeoutMs: 7 * 24 * 3600_000 },
+  evaluate: { queue: 'evaluate', schema: evaluateJobSchema, ...RUN_JOB_RETRIES, timeoutMs: 2 * 24 * 3600_000 },
 } as const satisfies Record<string, JobDefinition<z.ZodType>>;
 export type JobName = keyof typeof jobCatalogue;
 

@@ -1,3 +1,4 @@
+import type { LossTermName } from '@equilab/contracts';
 import type * as tf from '@tensorflow/tfjs-core';
 
 /**
@@ -30,8 +31,8 @@ export interface Backbone extends Module {
   apply(x: tf.Tensor4D, training: boolean): tf.Tensor2D;
 }
 
-/** Reference stats keys (spec §4) a method objective may return beside `loss`. */
-export type LossTerm = 'repr_loss_inv' | 'repr_loss_equi' | 'std_loss' | 'cov_loss' | 'pred_std_loss';
+/** Reference stats keys (spec §4) a method objective may return beside `loss` (contracts `lossTermNames`). */
+export type LossTerm = Exclude<LossTermName, 'loss'>;
 
 export interface ObjectiveInputs {
   /** Backbone representations of view 1 and view 2, (B, D). */

@@ -2,6 +2,7 @@ import { appendFileSync, existsSync, statSync } from 'node:fs';
 import * as path from 'node:path';
 import type { Command } from 'commander';
 import { backendNameSchema, evaluationKinds, parseEvaluationConfig, type BackendName, type EvaluationOutcome, type MetricPoint } from '@equilab/contracts';
+import { exitWith, interruptSignal, withRuntimeOptions } from './cli-action';
 import { CliUsageError, parseSetOption } from './train.command';
 
 /** `equilab eval` options as commander hands them over. */
@@ -115,36 +116,24 @@ export async function runEvalCommand(options: EvalCommandOptions, signal?: Abort
 }
 
 export function registerEvalCommand(program: Command): void {
-  program
-    .command('eval')
-    .description('offline evaluation of a pretraining run (resumes when --eval-dir holds its checkpoint)')
-    .option('--kind <kind>', `evaluation: ${evaluationKinds.join(', ')}`)
-    .option('--run-dir <dir>', "pretraining run's output folder (holds checkpoint.safetensors)")
-    .option('--data <dir>', 'dataset root (train/val split files and synset folders)')
-    .option('--eval-dir <dir>', 'output folder (default <run-dir>/evaluations/<kind>-<part>)')
-    .option('--set <key=value>', 'evaluation option, e.g. epochs=50, part=equi, head=mlp, bn_mode=frozen (repeatable)', (value: string, previous: string[]) => [...previous, value], [] as string[])
-    .option('--backend <name>', 'TensorFlow.js backend: auto, wasm, cpu, tensorflow, tensorflow-gpu', 'wasm')
-    .option('--workers <n>', 'data loader worker threads', '1')
-    .option('--seed <n>', 'seed of the probe head and view sampling', '0')
-    .option('--threads <n>', 'wasm threads')
-    .action(async (options: EvalCommandOptions) => {
-      const controller = new AbortController();
-      const stop = () => {
-        if (controller.signal.aborted) process.exit(130);
-        process.stderr.write('\nstopping (the last finished epoch is checkpointed; run again to resume)\n');
-        controller.abort();
-      };
-      process.on('SIGINT', stop);
-      process.on('SIGTERM', stop);
-      let exitCode = 0;
-      try {
-        const result = await runEvalCommand(options, controller.signal);
-        if (result.status === 'canceled') exitCode = 130;
-        else process.stdout.write(`${JSON.stringify(result.outcome)}\n`);
-      } catch (error) {
-        process.stderr.write(`equilab eval: ${error instanceof Error ? error.message : String(error)}\n`);
-        exitCode = error instanceof CliUsageError ? error.exitCode : 1;
-      }
-      process.exit(exitCode);
-    });
+  withRuntimeOptions(
+    program
+      .command('eval')
+      .description('offline evaluation of a pretraining run (resumes when --eval-dir holds its checkpoint)')
+      .option('--kind <kind>', `evaluation: ${evaluationKinds.join(', ')}`)
+      .option('--run-dir <dir>', "pretraining run's output folder (holds checkpoint.safetensors)")
+      .option('--data <dir>', 'dataset root (train/val split files and synset folders)')
+      .option('--eval-dir <dir>', 'output folder (default <run-dir>/evaluations/<kind>-<part>)')
+      .option('--set <key=value>', 'evaluation option, e.g. epochs=50, part=equi, head=mlp, bn_mode=frozen (repeatable)', (value: string, previous: string[]) => [...previous, value], [] as string[]),
+    { help: 'seed of the probe head and view sampling', default: '0' },
+  )
+    .action((options: EvalCommandOptions) =>
+      exitWith('eval', async () => {
+        const signal = interruptSignal('stopping (the last finished epoch is checkpointed; run again to resume)');
+        const result = await runEvalCommand(options, signal);
+        if (result.status === 'canceled') return 130;
+        process.stdout.write(`${JSON.stringify(result.outcome)}\n`);
+        return 0;
+      }),
+    );
 }

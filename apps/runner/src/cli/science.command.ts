@@ -8,6 +8,7 @@ import { renderParityChart } from '../science/parity.chart';
 import { parityMarkdown } from '../science/parity.report';
 import { PARITY_STEPS, SCIENCE_DEFAULTS, SCIENCE_RECIPE } from '../science/science.recipe';
 import { runSciencePlan, sciencePlan } from '../science/science.run';
+import { interruptSignal } from './cli-action';
 import { CliUsageError } from './train.command';
 
 /** The repository root, from this file's place in apps/runner/dist/cli. */
@@ -99,14 +100,7 @@ async function runCommand(options: RunOptions): Promise<number> {
   );
   if (options.dryRun) return 0;
   mkdirSync(out, { recursive: true });
-  const controller = new AbortController();
-  const stop = () => {
-    if (controller.signal.aborted) process.exit(130);
-    process.stderr.write('\nscience: stopping the runs at their next step (each checkpoints; run the command again to resume)\n');
-    controller.abort();
-  };
-  process.on('SIGINT', stop);
-  process.on('SIGTERM', stop);
+  const signal = interruptSignal('science: stopping the runs at their next step (each checkpoints; run the command again to resume)');
   const started = Date.now();
   const { failed } = await runSciencePlan(jobs, {
     cli,
@@ -117,11 +111,11 @@ async function runCommand(options: RunOptions): Promise<number> {
     threads,
     workers: positiveInt('--workers', options.workers),
     stepsPerEpoch,
-    signal: controller.signal,
+    signal,
     log: (line) => process.stderr.write(`${new Date().toISOString().slice(11, 19)} ${line}\n`),
   });
   const minutes = ((Date.now() - started) / 60000).toFixed(1);
-  if (controller.signal.aborted) {
+  if (signal.aborted) {
     process.stderr.write(`science: stopped after ${minutes} min; run the same command again to resume\n`);
     return 130;
   }

@@ -3,6 +3,7 @@ import * as path from 'node:path';
 import type { Command } from 'commander';
 import { SingleBar } from 'cli-progress';
 import { parse as parseYaml } from 'yaml';
+import { exitWith, interruptSignal, withRuntimeOptions } from './cli-action';
 import {
   backendNameSchema,
   isMethodName,
@@ -248,43 +249,29 @@ export function summaryLines(last: Record<string, number>): string[] {
 }
 
 export function registerTrainCommand(program: Command): void {
-  program
-    .command('train')
-    .description('pretrain one method on a 3DIEBench-shaped dataset (resumes when --out holds a checkpoint)')
-    .option('--method <name>', `method: ${methodNames.join(', ')}`)
-    .option('--data <dir>', 'dataset root (train_images.npy, train_labels.npy, synset folders)')
-    .option('--out <dir>', 'output folder: checkpoint, final weights, metrics.jsonl, config.json')
-    .option('--config <file>', 'YAML or JSON mapping of method options')
-    .option('--set <key=value>', 'override one option (repeatable)', (value: string, previous: string[]) => [...previous, value], [] as string[])
-    .option('--backend <name>', 'TensorFlow.js backend: auto, wasm, cpu, tensorflow, tensorflow-gpu', 'wasm')
-    .option('--workers <n>', 'data loader worker threads', '1')
-    .option('--seed <n>', 'seed (overrides the config’s seed)')
-    .option('--threads <n>', 'wasm threads')
+  withRuntimeOptions(
+    program
+      .command('train')
+      .description('pretrain one method on a 3DIEBench-shaped dataset (resumes when --out holds a checkpoint)')
+      .option('--method <name>', `method: ${methodNames.join(', ')}`)
+      .option('--data <dir>', 'dataset root (train_images.npy, train_labels.npy, synset folders)')
+      .option('--out <dir>', 'output folder: checkpoint, final weights, metrics.jsonl, config.json')
+      .option('--config <file>', 'YAML or JSON mapping of method options')
+      .option('--set <key=value>', 'override one option (repeatable)', (value: string, previous: string[]) => [...previous, value], [] as string[]),
+    { help: 'seed (overrides the config’s seed)' },
+  )
     .option('--metrics-every <steps>', 'write metrics every N steps', '10')
     .option('--metrics-every-seconds <s>', '…and at least every T seconds', '30')
-    .action(async (options: TrainCommandOptions) => {
-      const controller = new AbortController();
-      const stop = () => {
-        if (controller.signal.aborted) process.exit(130);
-        process.stderr.write('\nstopping at the next step (checkpointing; press Ctrl-C again to quit now)\n');
-        controller.abort();
-      };
-      process.on('SIGINT', stop);
-      process.on('SIGTERM', stop);
-      let exitCode = 0;
-      try {
-        const result = await runTrainCommand(options, controller.signal);
+    .action((options: TrainCommandOptions) =>
+      exitWith('train', async () => {
+        const signal = interruptSignal('stopping at the next step (checkpointing; press Ctrl-C again to quit now)');
+        const result = await runTrainCommand(options, signal);
         if (result.status === 'canceled') {
           process.stderr.write(`canceled at step ${result.step}; run the same command again to resume\n`);
-          exitCode = 130;
-        } else {
-          process.stdout.write(`completed ${result.step} steps\n${summaryLines(result.last).join('\n')}\n`);
+          return 130;
         }
-      } catch (error) {
-        process.stderr.write(`equilab train: ${error instanceof Error ? error.message : String(error)}\n`);
-        exitCode = error instanceof CliUsageError ? error.exitCode : 1;
-      }
-      // wasm worker threads keep the process alive: exit explicitly.
-      process.exit(exitCode);
-    });
+        process.stdout.write(`completed ${result.step} steps\n${summaryLines(result.last).join('\n')}\n`);
+        return 0;
+      }),
+    );
 }

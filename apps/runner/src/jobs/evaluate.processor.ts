@@ -4,9 +4,8 @@ import { evaluationOutcomeSchema, jobCatalogue, type EvaluationOutcome } from '@
 import { UnrecoverableError, type Job } from 'bullmq';
 import { runPrefix } from '../artifacts/artifact-store';
 import { TrainingChild } from '../child/training-child.handle';
-import { MetricBatcher } from '../metrics/metric-batcher';
 import { parseJobPayload } from './job-payload';
-import type { ProcessorDeps } from './processor.deps';
+import { startRunMetrics, type ProcessorDeps } from './processor.deps';
 import { requeueJob } from './requeue-job';
 import { RunExecution } from './run-execution';
 import { restoreWorkDir } from './work-dir';
@@ -36,13 +35,7 @@ export async function processEvaluateJob(
   const key = `${runId}#${evaluationId}`;
   deps.active.set(key, execution);
   const outDir = join(deps.workDir, `evaluation-${evaluationId}`);
-  const batcher = new MetricBatcher({
-    meta: { runId, runToken },
-    spillRoot: deps.spillDir,
-    send: (points) => deps.api.metrics(runId, runToken, points),
-    ...deps.metrics,
-    log,
-  }).start();
+  const batcher = startRunMetrics(deps, runId, runToken, log);
   try {
     await restoreWorkDir(
       deps.store,

@@ -8,9 +8,8 @@ import {
 import { UnrecoverableError, type Job } from 'bullmq';
 import { runPrefix } from '../artifacts/artifact-store';
 import { TrainingChild } from '../child/training-child.handle';
-import { MetricBatcher } from '../metrics/metric-batcher';
 import { parseJobPayload } from './job-payload';
-import type { ProcessorDeps } from './processor.deps';
+import { startRunMetrics, type ProcessorDeps } from './processor.deps';
 import { ProgressReporter } from './progress-reporter';
 import { requeueJob } from './requeue-job';
 import { RunExecution } from './run-execution';
@@ -72,13 +71,7 @@ async function execute(
   const restored = await restoreWorkDir(deps.store, prefix, outDir, isTrainingState);
   log(restored > 0 ? `resuming from ${restored} stored checkpoint file(s)` : 'starting from scratch');
 
-  const batcher = new MetricBatcher({
-    meta: { runId, runToken },
-    spillRoot: deps.spillDir,
-    send: (points) => deps.api.metrics(runId, runToken, points),
-    ...deps.metrics,
-    log,
-  }).start();
+  const batcher = startRunMetrics(deps, runId, runToken, log);
   const progress = new ProgressReporter((p) => deps.api.progress(runId, runToken, p), 1_000, log);
   let rejected = false;
   let lastCheckpointStep: number | null = null;

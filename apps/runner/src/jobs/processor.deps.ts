@@ -1,6 +1,7 @@
 import type { BackendName } from '@equilab/contracts';
 import type { RunnerApiClient } from '../api-client/runner-api.client';
 import type { ArtifactStore } from '../artifacts/artifact-store';
+import { MetricBatcher } from '../metrics/metric-batcher';
 import type { RunExecution } from './run-execution';
 
 /** What the job processors need from the runner (built once in runner.ts from the validated env). */
@@ -26,4 +27,15 @@ export interface ProcessorDeps {
   readonly log: (message: string) => void;
   /** Compiled training-child entry to fork (RUNNER_CHILD_ENTRY; default child/child.main.js). */
   readonly childEntry?: string;
+}
+
+/** A started MetricBatcher that sends a run's points to the API with the run's token (spilling when it is down). */
+export function startRunMetrics(deps: ProcessorDeps, runId: string, runToken: string, log: (message: string) => void): MetricBatcher {
+  return new MetricBatcher({
+    meta: { runId, runToken },
+    spillRoot: deps.spillDir,
+    send: (points) => deps.api.metrics(runId, runToken, points),
+    ...deps.metrics,
+    log,
+  }).start();
 }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { methodCatalogue } from './method-catalogue';
 import type { MethodName } from './method-names';
 import { methodOptionShape, type MethodOptionName } from './method-options.schema';
 import { MLP_SPEC_PATTERN, parseWidths, sieProjectorSpecs } from './mlp-spec';
@@ -83,7 +84,8 @@ function refine(name: MethodName) {
           message: `64·width must be a positive integer (stem channels), got 64·${cfg.width} = ${ch}`,
         });
     }
-    const sieSplit = name === 'SIE' || name === 'SIENoVar' || name === 'SIERotColor';
+    const info = methodCatalogue[name];
+    const sieSplit = info.heads === 'split';
     if (
       sieSplit &&
       cfg.width !== undefined &&
@@ -108,7 +110,7 @@ function refine(name: MethodName) {
           });
       }
     }
-    if (name === 'VICRegPartInv' && cfg.equi !== undefined && cfg.mlp !== undefined) {
+    if (info.partialInvariance && cfg.equi !== undefined && cfg.mlp !== undefined) {
       const widths = parseWidths(cfg.mlp);
       const e = widths[widths.length - 1] ?? 0;
       if (cfg.equi >= e)
@@ -118,11 +120,11 @@ function refine(name: MethodName) {
           message: `counts free embedding dims here and must be smaller than the embedding width ${e} (last entry of mlp), got ${cfg.equi}`,
         });
     }
-    if (name === 'SIERotColor' && cfg.predictor_type === 'mlp')
+    if (!info.mlpPredictor && cfg.predictor_type === 'mlp')
       ctx.addIssue({
         code: 'custom',
         path: ['predictor_type'],
-        message: 'SIERotColor has no MLP predictor (the reference only builds a hypernetwork for it)',
+        message: `${name} has no MLP predictor (the reference only builds a hypernetwork for it)`,
       });
   };
 }

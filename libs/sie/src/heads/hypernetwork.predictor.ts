@@ -1,6 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import type { NamedVariable } from '../types';
-import type { PredictorHead } from './predictor.head';
+import { SingleNetworkPredictor } from './predictor.head';
 import { SequentialHead, type HeadLayerSpec } from './sequential.head';
 import type { LinearLayer } from './linear.layer';
 import type { SeedStream } from './seed.stream';
@@ -40,7 +39,7 @@ export type HypernetworkPath = 'fast' | 'general';
  * [c_l, c_l + out·in) of g(z) reshaped row-major to (out, in); its bias (with `biasPred`) the next `out` entries.
  * Default (linear g, no bias, no hidden layer): ŷ = W(z)·x, W(z) = Σ_k z_k A_k.
  */
-export class HypernetworkPredictor implements PredictorHead {
+export class HypernetworkPredictor extends SingleNetworkPredictor {
   readonly hypernet: SequentialHead;
   readonly predicted: readonly PredictedLayer[];
   /** Size P of the hypernetwork output. */
@@ -54,6 +53,7 @@ export class HypernetworkPredictor implements PredictorHead {
     readonly options: HypernetworkOptions,
     seeds: SeedStream,
   ) {
+    super();
     const dims = [embDim, ...options.hidden, embDim];
     const predicted: PredictedLayer[] = [];
     let offset = 0;
@@ -149,15 +149,7 @@ export class HypernetworkPredictor implements PredictorHead {
     return u;
   }
 
-  parameters(): NamedVariable[] {
-    return this.hypernet.parameters();
-  }
-
-  buffers(): NamedVariable[] {
-    return [];
-  }
-
-  dispose(): void {
-    this.hypernet.dispose();
+  protected get network(): SequentialHead {
+    return this.hypernet;
   }
 }

@@ -1,6 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import type { NamedVariable } from '../types';
-import type { PredictorHead } from './predictor.head';
+import { SingleNetworkPredictor } from './predictor.head';
 import { SequentialHead, mlpSpecs } from './sequential.head';
 import type { SeedStream } from './seed.stream';
 
@@ -8,7 +7,7 @@ import type { SeedStream } from './seed.stream';
  * `--predictor-type mlp`: ŷ = MLP(concat(z, x)) — latent FIRST — with Linear(E+L→E), then `numLayers − 1`
  * Linear(E→E), ReLU between layers and none after the last (1 layer = one affine map).
  */
-export class MlpPredictor implements PredictorHead {
+export class MlpPredictor extends SingleNetworkPredictor {
   readonly net: SequentialHead;
 
   constructor(
@@ -18,6 +17,7 @@ export class MlpPredictor implements PredictorHead {
     numLayers: number,
     seeds: SeedStream,
   ) {
+    super();
     if (!Number.isInteger(numLayers) || numLayers < 1)
       throw new Error(`tf_num_layers: must be an integer ≥ 1, got ${numLayers}`);
     const widths = [embDim + latentDim, ...Array.from({ length: numLayers }, () => embDim)];
@@ -32,15 +32,7 @@ export class MlpPredictor implements PredictorHead {
     return this.net.apply(tf.concat([z, x], 1));
   }
 
-  parameters(): NamedVariable[] {
-    return this.net.parameters();
-  }
-
-  buffers(): NamedVariable[] {
-    return [];
-  }
-
-  dispose(): void {
-    this.net.dispose();
+  protected get network(): SequentialHead {
+    return this.net;
   }
 }

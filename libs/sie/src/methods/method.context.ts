@@ -5,14 +5,8 @@ import {
   type MethodOptions,
 } from '@equilab/contracts';
 import * as tf from '@tensorflow/tfjs-core';
-import type {
-  EvalDims,
-  MethodModel,
-  Module,
-  NamedVariable,
-  ObjectiveInputs,
-  ObjectiveOutput,
-} from '../types';
+import type { EvalDims, MethodModel, NamedVariable, ObjectiveInputs, ObjectiveOutput } from '../types';
+import type { EquivariantHeads, HeadLayout } from './method.heads';
 import { SeedStream } from '../heads/seed.stream';
 
 /** Every option (defaults for those the method does not take), so builders read one flat, typed object. */
@@ -53,26 +47,32 @@ export function lastWidth(widths: readonly number[]): number {
 }
 
 /**
- * A method's heads (in checkpoint order) and its objective. `objective` validates the input shapes and calls the
- * family's pure `compute`; batch-norm running statistics of the projectors are updated as a side effect
- * (PyTorch train-mode semantics, off the loss path).
+ * A method's model: its head layout (method.heads.ts, in checkpoint order) and its family's pure loss.
+ * `objective` validates the input shapes and calls `compute`; batch-norm running statistics of the projectors are
+ * updated as a side effect (PyTorch train-mode semantics, off the loss path).
  */
-export abstract class HeadsMethodModel implements MethodModel {
-  abstract readonly evalDims: EvalDims;
+export abstract class HeadsMethodModel<L extends HeadLayout = HeadLayout> implements MethodModel {
   readonly method: MethodName;
   readonly latentDim: number;
   readonly reprSize: number;
-  /** Whether `z` is used (predictor or AugSelf head): its width is then checked. */
-  protected abstract readonly usesLatent: boolean;
+  readonly evalDims: EvalDims;
+  readonly options: MethodOptions;
 
-  protected constructor(ctx: MethodBuildContext) {
+  protected constructor(
+    ctx: MethodBuildContext,
+    readonly heads: L,
+    evalDims: EvalDims = heads.evalDims,
+  ) {
     this.method = ctx.name;
     this.latentDim = ctx.latentDim;
     this.reprSize = ctx.reprSize;
+    this.options = ctx.options;
+    this.evalDims = evalDims;
   }
 
-  /** The method's heads, in a stable order. */
-  protected abstract heads(): readonly Module[];
+  get equivariant(): EquivariantHeads | null {
+    return this.heads.equivariant;
+  }
 
   protected abstract compute(inputs: ObjectiveInputs): ObjectiveOutput;
 
@@ -85,7 +85,7 @@ export abstract class HeadsMethodModel implements MethodModel {
       throw new Error(
         `${this.method}: hy must have the shape of hx [${hx.shape.join(', ')}], got [${hy.shape.join(', ')}]`,
       );
-    if (this.usesLatent && (z.rank !== 2 || z.shape[0] !== hx.shape[0] || z.shape[1] !== this.latentDim))
+    if (this.heads.usesLatent && (z.rank !== 2 || z.shape[0] !== hx.shape[0] || z.shape[1] !== this.latentDim))
       throw new Error(
         `${this.method}: z must have shape [${hx.shape[0]}, ${this.latentDim}]` +
           (this.latentDim === 6
@@ -97,15 +97,15 @@ export abstract class HeadsMethodModel implements MethodModel {
   }
 
   parameters(): NamedVariable[] {
-    return this.heads().flatMap((h) => h.parameters());
+    return this.heads.modules.flatMap((h) => h.parameters());
   }
 
   buffers(): NamedVariable[] {
-    return this.heads().flatMap((h) => h.buffers());
+    return this.heads.modules.flatMap((h) => h.buffers());
   }
 
   dispose(): void {
-    for (const h of this.heads()) h.dispose();
+    for (const h of this.heads.modules) h.dispose();
   }
 }
 

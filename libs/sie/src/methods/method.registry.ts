@@ -1,34 +1,27 @@
 import '../backend/register-gradients';
-import type { MethodName, MethodOptions } from '@equilab/contracts';
+import { methodCatalogue, type MethodHeads, type MethodInfo, type MethodName, type MethodOptions } from '@equilab/contracts';
 import type { MethodModel } from '../types';
 import { methodBuildContext, type MethodBuildContext } from './method.context';
 import { SieMethod, SieOnlyEquiMethod } from './sie.method';
-import {
-  SimclrAugSelfMethod,
-  SimclrEquiModMethod,
-  SimclrMethod,
-  SimclrOnlyEquiMethod,
-} from './simclr.method';
+import { SimclrAugSelfMethod, SimclrEquiModMethod, SimclrMethod, SimclrOnlyEquiMethod } from './simclr.method';
 import { VicregEquiModMethod, VicregMethod } from './vicreg.method';
 
 type MethodBuilder = (ctx: MethodBuildContext) => MethodModel;
+type MethodFamily = MethodInfo['family'];
 
-/** Method name → builder of its heads and objective (the trainer knows nothing about any single method). */
-export const methodRegistry: Readonly<Record<MethodName, MethodBuilder>> = {
-  SIE: (c) => new SieMethod(c),
-  SIENoVar: (c) => new SieMethod(c),
-  SIERotColor: (c) => new SieMethod(c),
-  SIEOnlyEqui: (c) => new SieOnlyEquiMethod(c),
-  VICReg: (c) => new VicregMethod(c),
-  VICRegPartInv: (c) => new VicregMethod(c),
-  VICRegEquiMod: (c) => new VicregEquiModMethod(c),
-  SimCLR: (c) => new SimclrMethod(c),
-  SimCLRAugSelf: (c) => new SimclrAugSelfMethod(c),
-  SimCLRAugSelfRotColor: (c) => new SimclrAugSelfMethod(c),
-  SimCLROnlyEqui: (c) => new SimclrOnlyEquiMethod(c),
-  SimCLROnlyEquiRotColor: (c) => new SimclrOnlyEquiMethod(c),
-  SimCLREquiMod: (c) => new SimclrEquiModMethod(c),
-  SimCLREquiModRotColor: (c) => new SimclrEquiModMethod(c),
+/**
+ * The one table of method models: family × head layout (contracts `methodCatalogue[name].family` / `.heads`)
+ * → the family's model on that layout. Variants within a model are flags of the catalogue, not names.
+ */
+export const methodModels: Readonly<Record<MethodFamily, Partial<Record<MethodHeads, MethodBuilder>>>> = {
+  sie: { split: (c) => new SieMethod(c), 'equi-projector': (c) => new SieOnlyEquiMethod(c) },
+  vicreg: { projector: (c) => new VicregMethod(c), equimod: (c) => new VicregEquiModMethod(c) },
+  simclr: {
+    projector: (c) => new SimclrMethod(c),
+    augself: (c) => new SimclrAugSelfMethod(c),
+    'equi-projector': (c) => new SimclrOnlyEquiMethod(c),
+    equimod: (c) => new SimclrEquiModMethod(c),
+  },
 };
 
 /**
@@ -42,5 +35,8 @@ export function buildMethod(
   reprSize: number,
   seed: number,
 ): MethodModel {
-  return methodRegistry[method](methodBuildContext(method, options, reprSize, seed));
+  const { family, heads } = methodCatalogue[method];
+  const build = methodModels[family][heads];
+  if (!build) throw new Error(`${method}: no ${family} model on ${heads} heads`);
+  return build(methodBuildContext(method, options, reprSize, seed));
 }

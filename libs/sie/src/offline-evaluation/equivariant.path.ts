@@ -1,7 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { SieMethod, SieOnlyEquiMethod } from '../methods/sie.method';
-import { SimclrEquiModMethod, SimclrOnlyEquiMethod } from '../methods/simclr.method';
-import { VicregEquiModMethod } from '../methods/vicreg.method';
+import { HeadsMethodModel } from '../methods/method.context';
 import type { PredictorHead } from '../heads/predictor.head';
 import type { SequentialHead } from '../heads/sequential.head';
 import type { MethodModel } from '../types';
@@ -33,9 +31,7 @@ function path(projector: SequentialHead, predictor: PredictorHead, inputDims: nu
   };
 }
 
-export function equivariantPath(model: MethodModel, reprDim: number): EquivariantPath | null {
-  if (model instanceof SieMethod) return path(model.projectorEqui, model.predictor, model.evalDims.equiRepr);
-  if (model instanceof SieOnlyEquiMethod || model instanceof SimclrOnlyEquiMethod) return path(model.projector, model.predictor, reprDim);
-  if (model instanceof SimclrEquiModMethod || model instanceof VicregEquiModMethod) return path(model.projectorEqui, model.predictor, reprDim);
-  return null;
+export function equivariantPath(model: MethodModel): EquivariantPath | null {
+  const heads = model instanceof HeadsMethodModel ? model.equivariant : null;
+  return heads ? path(heads.projector, heads.predictor, heads.inputDims) : null;
 }

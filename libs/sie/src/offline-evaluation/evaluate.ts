@@ -5,20 +5,21 @@ import {
   parseEvaluationConfig,
   type BackendName,
   type EvaluationOutcome,
-  type MetricPoint,
   type ProbeConfig,
-  type Progress,
   type RetrievalConfig,
 } from '@equilab/contracts';
 import { selectBackend } from '../backend/select-backend';
 import { loadPretrainedRun } from './pretrained.loader';
-import { PROBE_CHECKPOINT_FILE, runProbeEvaluation } from './probe.evaluation';
+import { PROBE_CHECKPOINT_FILE, runProbeEvaluation, type EvaluationCallbacks } from './probe.evaluation';
 import { runRetrievalEvaluation } from './retrieval.evaluation';
 
 export const EVALUATION_RESULT_FILE = 'result.json';
 
-/** `evaluate(options)`: the entry the runner's evaluate child and `equilab eval` call (`Trainer` in ../trainer.ts). */
-export interface EvaluateOptions {
+/**
+ * `evaluate(options)`: the entry the runner's evaluate child and `equilab eval` call (`Trainer` in ../trainer.ts).
+ * `metricPrefix` defaults to `eval/<kind>/<part>/` when `evaluationId` is set (run series), else ''.
+ */
+export interface EvaluateOptions extends EvaluationCallbacks {
   readonly kind: string;
   readonly config: Record<string, unknown>;
   readonly dataRoot: string;
@@ -34,11 +35,6 @@ export interface EvaluateOptions {
   readonly threads?: number;
   /** Resume the probe from its checkpoint in evalDir (default true). */
   readonly resume?: boolean;
-  /** Prefix of every metric key; default `eval/<kind>/<part>/` when `evaluationId` is set (run series), else ''. */
-  readonly metricPrefix?: string;
-  readonly signal?: AbortSignal;
-  readonly onMetrics?: (points: MetricPoint[]) => void;
-  readonly onProgress?: (progress: Progress) => void;
 }
 
 export interface EvaluateResult {

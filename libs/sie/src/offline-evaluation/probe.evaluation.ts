@@ -14,7 +14,16 @@ import type { PretrainedRun } from './pretrained.loader';
 export type ProbeKind = 'classification' | 'rotation' | 'color';
 export const PROBE_CHECKPOINT_FILE = 'probe.safetensors';
 
-export interface ProbeRunOptions {
+/** Cancellation and reporting of an offline evaluation. */
+export interface EvaluationCallbacks {
+  readonly signal?: AbortSignal;
+  /** Prepended to every metric key (the runner separates evaluations in the run's series). */
+  readonly metricPrefix?: string;
+  readonly onMetrics?: (points: MetricPoint[]) => void;
+  readonly onProgress?: (progress: Progress) => void;
+}
+
+export interface ProbeRunOptions extends EvaluationCallbacks {
   readonly run: PretrainedRun;
   readonly kind: ProbeKind;
   readonly config: ProbeConfig;
@@ -25,11 +34,6 @@ export interface ProbeRunOptions {
   readonly workers: number;
   /** Continue from `evalDir/probe.safetensors` when it exists (same kind and config; `epochs` may change). */
   readonly resume: boolean;
-  readonly signal?: AbortSignal;
-  /** Prepended to every metric key (the runner separates evaluations in the run's series). */
-  readonly metricPrefix?: string;
-  readonly onMetrics?: (points: MetricPoint[]) => void;
-  readonly onProgress?: (progress: Progress) => void;
 }
 
 export interface ProbeOutcome {

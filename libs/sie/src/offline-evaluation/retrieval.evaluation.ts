@@ -111,7 +111,7 @@ function concat(a: Float32Array | Float64Array, b: Float32Array | Float64Array):
  */
 export async function runRetrievalEvaluation(options: RetrievalRunOptions): Promise<RetrievalOutcome> {
   const { run, config } = options;
-  const eq = equivariantPath(run.model, run.backbone.outDim);
+  const eq = equivariantPath(run.model);
   if (eq === null) return { applicable: false, reason: `${run.method} has no equivariant projector + predictor (PRE/MRR/H@k need one)` };
   const metrics: Record<string, number> = {};
   const opts = { normalize: config.normalize };

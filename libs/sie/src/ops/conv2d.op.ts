@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { binaryCustomGrad } from './custom-grad.op';
 
 /** Explicit zero padding of a convolution's input: [top, bottom, left, right]. */
 export type Padding4 = readonly [number, number, number, number];
@@ -176,21 +177,11 @@ export function conv2d(x: tf.Tensor4D, w: tf.Tensor4D, options: Conv2dOptions): 
     });
     return f(w);
   }
-  const f = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
-    const [xt, wt, save] = args as [tf.Tensor4D, tf.Tensor4D, tf.GradSaveFunc];
-    save([xt, wt]);
-    return {
-      value: plainConv(xt, wt, stride, pad),
-      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
-        const xs = saved[0] as tf.Tensor4D;
-        const ws = saved[1] as tf.Tensor4D;
-        const d = dy as tf.Tensor4D;
-        return [
-          conv2dInputGrad(xs.shape, ws, d, stride, pad),
-          conv2dFilterGrad(xs, d, ws.shape[0], ws.shape[1], stride, pad),
-        ];
-      },
-    };
-  });
-  return f(x, w);
+  return binaryCustomGrad(
+    (xt: tf.Tensor4D, wt: tf.Tensor4D) => plainConv(xt, wt, stride, pad),
+    (d: tf.Tensor4D, xs: tf.Tensor4D, ws: tf.Tensor4D) => [
+      conv2dInputGrad(xs.shape, ws, d, stride, pad),
+      conv2dFilterGrad(xs, d, ws.shape[0], ws.shape[1], stride, pad),
+    ],
+  )(x, w);
 }

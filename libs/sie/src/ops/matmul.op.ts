@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { binaryCustomGrad } from './custom-grad.op';
 
 /**
  * 2-D matrix products that never hand a transpose flag to the backend. tfjs-backend-wasm 4.22 runs
@@ -23,22 +24,15 @@ function kernel(ta: boolean, tb: boolean): (a: tf.Tensor2D, b: tf.Tensor2D) => t
   const key = `${ta}${tb}`;
   let k = kernels.get(key);
   if (!k) {
-    const f = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
-      const [a2, b2, save] = args as [tf.Tensor2D, tf.Tensor2D, tf.GradSaveFunc];
-      save([a2, b2]);
-      return {
-        value: product(a2, b2, ta, tb),
-        gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
-          const [sa, sb] = saved as [tf.Tensor2D, tf.Tensor2D];
-          const g = dy as tf.Tensor2D;
-          // C = op(a)·op(b): d op(a) = dC·op(b)ᵀ, d op(b) = op(a)ᵀ·dC.
-          const da = ta ? product(sb, g, tb, true) : product(g, sb, false, !tb);
-          const db = tb ? product(g, sa, true, ta) : product(sa, g, !ta, false);
-          return [da, db];
-        },
-      };
-    });
-    k = (a, b) => f(a, b);
+    k = binaryCustomGrad(
+      (a2: tf.Tensor2D, b2: tf.Tensor2D) => product(a2, b2, ta, tb),
+      (g: tf.Tensor2D, sa: tf.Tensor2D, sb: tf.Tensor2D) => {
+        // C = op(a)·op(b): d op(a) = dC·op(b)ᵀ, d op(b) = op(a)ᵀ·dC.
+        const da = ta ? product(sb, g, tb, true) : product(g, sb, false, !tb);
+        const db = tb ? product(g, sa, true, ta) : product(sa, g, !ta, false);
+        return [da, db];
+      },
+    );
     kernels.set(key, k);
   }
   return k;

@@ -21,25 +21,21 @@ export class PairLoaderSource implements BatchSource {
 
   static async open(options: PairLoaderSourceOptions): Promise<PairLoaderSource> {
     const split = options.split ?? 'train';
-    const probe = await PairLoader.open({
+    const files = {
       root: options.dataRoot,
       imagesFile: `${options.dataRoot}/${split}_images.npy`,
       labelsFile: `${options.dataRoot}/${split}_labels.npy`,
       resolution: options.resolution,
       latentMode: options.latentMode,
       batchSize: options.batchSize,
-      workers: 0,
-    });
+    };
+    // A first look at the split's size (no workers), then the loader itself.
+    const probe = await PairLoader.open({ ...files, workers: 0 });
     const objects = probe.dataset.length;
     await probe.close();
     if (objects < 2) throw new Error(`data: the ${split} split of ${options.dataRoot} has ${objects} object(s); training needs at least 2`);
     const loader = await PairLoader.open({
-      root: options.dataRoot,
-      imagesFile: `${options.dataRoot}/${split}_images.npy`,
-      labelsFile: `${options.dataRoot}/${split}_labels.npy`,
-      resolution: options.resolution,
-      latentMode: options.latentMode,
-      batchSize: options.batchSize,
+      ...files,
       workers: options.workers,
       seed: options.seed,
       shuffle: true,

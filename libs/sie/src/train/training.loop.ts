@@ -3,7 +3,7 @@ import '../backend/register-gradients';
 import { createHash } from 'node:crypto';
 import { closeSync, openSync, readSync, statSync } from 'node:fs';
 import * as path from 'node:path';
-import type { Artifact, LogEvery, MetricPoint } from '@equilab/contracts';
+import { lossTermTags, type Artifact, type LogEvery, type MetricPoint } from '@equilab/contracts';
 import type { Backbone, LossTerm, MethodModel, NamedVariable } from '../types';
 import type { OnlineEvaluator } from '../online-evaluation/online.evaluator';
 import { meanNormalizedStd as stdStat, meanOffDiagonalCorrelation as correlationStat } from '../metrics/representation-stats.metric';
@@ -19,15 +19,6 @@ import {
 } from './checkpoint.store';
 import type { Prng } from '@equilab/random';
 import type { BatchSource, CheckpointInfo, TrainBatch, TrainCallbacks, TrainController, TrainResult } from './train.types';
-
-/** TensorBoard tags of the objectives' stats keys (spec §6). */
-export const LOSS_TAGS: Readonly<Record<LossTerm, string>> = {
-  repr_loss_inv: 'Loss/Invariance loss',
-  repr_loss_equi: 'Loss/Equivariance loss',
-  std_loss: 'Loss/Std loss',
-  cov_loss: 'Loss/Covariance loss',
-  pred_std_loss: 'Loss/Pred Std loss',
-};
 
 export interface TrainingLoopOptions extends TrainCallbacks {
   readonly method: string;
@@ -314,10 +305,10 @@ export class TrainingLoop {
         keys.push(key);
         scalars.push(value);
       };
-      add('Loss/Total loss', loss);
+      add(lossTermTags.loss, loss);
       const logged = this.options.loggedTerms;
       for (const [term, value] of Object.entries(f.terms) as [LossTerm, tf.Scalar][]) {
-        if (logged === undefined || logged.includes(term)) add(LOSS_TAGS[term], value);
+        if (logged === undefined || logged.includes(term)) add(lossTermTags[term], value);
       }
       add('Stats/Corr. representations view1', correlationStat(f.hx));
       add('Stats/Corr. representations view2', correlationStat(f.hy));

@@ -3,6 +3,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { createResnet18 } from '../../backbone/resnet18.backbone';
 import { ownedVariable } from '../../backbone/batch-norm.layer';
 import { assertClose } from '../../ops/tensor-assert';
+import { flatten, shapeOf, type Nested } from './golden.assert';
 
 /**
  * Checks one `"kind": "backbone"` golden case (see ../../../../../../shared/golden/README.md) on the current backend:
@@ -14,8 +15,6 @@ export const backboneCaseImplemented = true;
 
 export const BACKBONE_GOLDEN_TOLERANCE = 1e-3;
 
-type Nested = number | Nested[];
-
 interface BackboneCase {
   name: string;
   width_multiplier: number;
@@ -23,22 +22,6 @@ interface BackboneCase {
   input_nhwc: Nested[];
   params: Record<string, Nested[]>;
   expected: Record<string, Nested[]>;
-}
-
-function shapeOf(a: Nested): number[] {
-  const shape: number[] = [];
-  let cur: Nested = a;
-  while (Array.isArray(cur)) {
-    shape.push(cur.length);
-    cur = cur[0] as Nested;
-  }
-  return shape;
-}
-
-function flatten(a: Nested, out: number[] = []): number[] {
-  if (Array.isArray(a)) for (const e of a) flatten(e, out);
-  else out.push(a);
-  return out;
 }
 
 function toTensor(a: Nested, what: string): tf.Tensor {
