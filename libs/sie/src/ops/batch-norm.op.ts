@@ -11,6 +11,20 @@ export interface BatchStats {
 }
 
 /**
+ * `op` (tf.mean or tf.sum) over `axes` (every axis but the channels), one axis at a time from the innermost:
+ * each reduction then adds at most max(B, H, W) terms. The wasm backend accumulates a reduction naively in
+ * float32, and over the B·H·W values of a channel (32,768 for the stem at 64 px) that loses up to ~1e-5 of the
+ * mean; in channels whose mean is large against their spread, x − μ turns that into gradient errors of 1e-3–1e-2
+ * (measured against PyTorch in float64). Reduced axis by axis, wasm agrees with the cpu backend (float64
+ * accumulation) and with PyTorch to float32 precision.
+ */
+function reduceChannels<R extends tf.Tensor>(op: (x: tf.Tensor, axis: number[]) => tf.Tensor, x: tf.Tensor, axes: readonly number[]): R {
+  let y = x;
+  for (const axis of [...axes].sort((a, b) => b - a)) y = op(y, [axis]);
+  return y as R;
+}
+
+/**
  * Training-mode batch norm over every axis but the last (NHWC or NC): batch mean, biased batch variance,
  * y = γ·(x − μ)/√(σ² + ε) + β. The backward pass is closed-form and recomputes x̂ from the saved input instead of
  * keeping it. `onStats` receives the batch statistics (inside the caller's scope) to update running averages.
@@ -30,8 +44,8 @@ export function batchNormTrain<T extends tf.Tensor>(
   const count = x.size / channels;
   const f = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
     const [xt, g, bt, save] = args as [tf.Tensor, tf.Tensor1D, tf.Tensor1D, tf.GradSaveFunc];
-    const mean = tf.mean<tf.Tensor1D>(xt, axes);
-    const variance = tf.mean<tf.Tensor1D>(tf.squaredDifference(xt, mean), axes);
+    const mean = reduceChannels<tf.Tensor1D>(tf.mean, xt, axes);
+    const variance = reduceChannels<tf.Tensor1D>(tf.mean, tf.squaredDifference(xt, mean), axes);
     if (onStats) onStats({ mean, variance, count });
     save([xt, g, mean, variance]);
     const value = tf.batchNorm(xt, mean, variance, bt, g, eps);
@@ -40,9 +54,9 @@ export function batchNormTrain<T extends tf.Tensor>(
       gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
         const [xs, gs, m, v] = saved as [tf.Tensor, tf.Tensor1D, tf.Tensor1D, tf.Tensor1D];
         const invStd = tf.rsqrt(tf.add(v, eps));
-        const dBeta = tf.sum<tf.Tensor1D>(dy, axes);
+        const dBeta = reduceChannels<tf.Tensor1D>(tf.sum, dy, axes);
         const xhat = tf.batchNorm(xs, m, v, undefined, undefined, eps);
-        const dGamma = tf.sum<tf.Tensor1D>(tf.mul(dy, xhat), axes);
+        const dGamma = reduceChannels<tf.Tensor1D>(tf.sum, tf.mul(dy, xhat), axes);
         xhat.dispose();
         // dx = k·dy − (x̂·k·dγ/N + k·dβ/N), k = γ/√(σ²+ε); the bracket is one batchNorm of x.
         const k = tf.mul<tf.Tensor1D>(gs, invStd);
