@@ -2,82 +2,74 @@ import * as protobuf from 'protobufjs';
 
 /**
  * The part of TensorFlow's `Event` protobuf (tensorboard/compat/proto/event.proto, summary.proto, tensor.proto,
- * tensor_shape.proto) that scalar import and export need, declared with protobufjs reflection. Field numbers
- * are TensorFlow's; fields not declared here (images, histograms, audio, graphs, …) are skipped by the decoder
- * as unknown fields, and a value whose `oneof value` is one of them decodes with none of the declared kinds set.
+ * tensor_shape.proto) that scalar import and export need, in TensorFlow's own .proto syntax (parsed by protobufjs).
+ * Field numbers are TensorFlow's; fields not declared here (images, histograms, audio, graphs, …) are skipped by
+ * the decoder as unknown fields, and a value whose `oneof value` is one of them decodes with none of the declared
+ * kinds set.
  */
-const descriptor: protobuf.INamespace = {
-  nested: {
-    tensorboard: {
-      nested: {
-        Event: {
-          oneofs: { what: { oneof: ['file_version', 'graph_def', 'summary', 'session_log', 'meta_graph_def'] } },
-          fields: {
-            wall_time: { type: 'double', id: 1 },
-            step: { type: 'int64', id: 2 },
-            file_version: { type: 'string', id: 3 },
-            graph_def: { type: 'bytes', id: 4 },
-            summary: { type: 'Summary', id: 5 },
-            session_log: { type: 'bytes', id: 7 },
-            meta_graph_def: { type: 'bytes', id: 9 },
-          },
-        },
-        Summary: {
-          fields: { value: { rule: 'repeated', type: 'Value', id: 1 } },
-          nested: {
-            Value: {
-              oneofs: {
-                value: { oneof: ['simple_value', 'obsolete_old_style_histogram', 'image', 'histo', 'audio', 'tensor'] },
-              },
-              fields: {
-                tag: { type: 'string', id: 1 },
-                simple_value: { type: 'float', id: 2 },
-                obsolete_old_style_histogram: { type: 'bytes', id: 3 },
-                image: { type: 'bytes', id: 4 },
-                histo: { type: 'bytes', id: 5 },
-                audio: { type: 'bytes', id: 6 },
-                node_name: { type: 'string', id: 7 },
-                tensor: { type: 'TensorProto', id: 8 },
-                metadata: { type: 'SummaryMetadata', id: 9 },
-              },
-            },
-          },
-        },
-        SummaryMetadata: {
-          fields: {
-            plugin_data: { type: 'PluginData', id: 1 },
-            display_name: { type: 'string', id: 2 },
-            summary_description: { type: 'string', id: 3 },
-            data_class: { type: 'int32', id: 4 },
-          },
-          nested: {
-            PluginData: {
-              fields: { plugin_name: { type: 'string', id: 1 }, content: { type: 'bytes', id: 2 } },
-            },
-          },
-        },
-        TensorProto: {
-          fields: {
-            dtype: { type: 'int32', id: 1 },
-            tensor_shape: { type: 'TensorShapeProto', id: 2 },
-            tensor_content: { type: 'bytes', id: 4 },
-            float_val: { rule: 'repeated', type: 'float', id: 5, options: { packed: true } },
-            double_val: { rule: 'repeated', type: 'double', id: 6, options: { packed: true } },
-          },
-        },
-        TensorShapeProto: {
-          fields: {
-            dim: { rule: 'repeated', type: 'Dim', id: 2 },
-            unknown_rank: { type: 'bool', id: 3 },
-          },
-          nested: { Dim: { fields: { size: { type: 'int64', id: 1 }, name: { type: 'string', id: 2 } } } },
-        },
-      },
-    },
-  },
-};
+const EVENT_PROTO = `
+syntax = "proto3";
+package tensorboard;
 
-const root = protobuf.Root.fromJSON(descriptor);
+message Event {
+  double wall_time = 1;
+  int64 step = 2;
+  oneof what {
+    string file_version = 3;
+    bytes graph_def = 4;
+    Summary summary = 5;
+    bytes session_log = 7;
+    bytes meta_graph_def = 9;
+  }
+}
+
+message Summary {
+  message Value {
+    string tag = 1;
+    string node_name = 7;
+    SummaryMetadata metadata = 9;
+    oneof value {
+      float simple_value = 2;
+      bytes obsolete_old_style_histogram = 3;
+      bytes image = 4;
+      bytes histo = 5;
+      bytes audio = 6;
+      TensorProto tensor = 8;
+    }
+  }
+  repeated Value value = 1;
+}
+
+message SummaryMetadata {
+  message PluginData {
+    string plugin_name = 1;
+    bytes content = 2;
+  }
+  PluginData plugin_data = 1;
+  string display_name = 2;
+  string summary_description = 3;
+  int32 data_class = 4;
+}
+
+message TensorProto {
+  int32 dtype = 1;
+  TensorShapeProto tensor_shape = 2;
+  bytes tensor_content = 4;
+  repeated float float_val = 5 [packed = true];
+  repeated double double_val = 6 [packed = true];
+}
+
+message TensorShapeProto {
+  message Dim {
+    int64 size = 1;
+    string name = 2;
+  }
+  repeated Dim dim = 2;
+  bool unknown_rank = 3;
+}
+`;
+
+const root = protobuf.parse(EVENT_PROTO, { keepCase: true }).root;
 export const EventType = root.lookupType('tensorboard.Event');
 
 /** TensorFlow `DataType` values the scalar reader understands. */
