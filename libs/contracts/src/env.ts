@@ -38,6 +38,10 @@ const url = (protocols: readonly string[]) =>
 export const databaseUrl = url(['postgres:', 'postgresql:']).default('postgresql://postgres@127.0.0.1:5432/equilab');
 export const redisUrl = url(['redis:', 'rediss:']).default('redis://127.0.0.1:6379');
 const port = z.coerce.number().int().min(1).max(65535);
+/** A listener's port: 1-65535, `0` for an ephemeral one (tests), `off` for none. */
+const optionalPort = z.union([z.literal('off'), z.coerce.number().int().min(0).max(65535)]);
+/** `json` (one pino object a line) or `pretty` (pino-pretty, for a terminal); unset: pretty only when NODE_ENV=development. */
+const logFormat = z.enum(['json', 'pretty']).optional();
 
 export const apiEnvSchema = z.object({
   DATABASE_URL: databaseUrl,
@@ -58,6 +62,14 @@ export const apiEnvSchema = z.object({
   BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).default(4 * 1024 * 1024),
   /** A runner whose last heartbeat is older than this is shown offline. */
   RUNNER_OFFLINE_AFTER_SECONDS: z.coerce.number().int().min(1).default(60),
+  /**
+   * Prometheus `GET /metrics` is served on its own unauthenticated listener (METRICS_HOST:METRICS_PORT), never on
+   * the API port: expose it to the scraper only (k8s network policy), not through the ingress.
+   */
+  METRICS_PORT: optionalPort.default(9464),
+  METRICS_HOST: z.string().min(1).default('127.0.0.1'),
+  LOG_FORMAT: logFormat,
+  NODE_ENV: z.string().optional(),
 });
 export type ApiEnv = z.output<typeof apiEnvSchema>;
 
@@ -100,6 +112,12 @@ export const runnerEnvSchema = z.object({
    * with libs/sie). The runner's tests fork `dist/testing/stub-child.main.js` (the same child, a stand-in trainer).
    */
   RUNNER_CHILD_ENTRY: z.string().min(1).max(4096).optional(),
+  /** Prometheus `GET /metrics` of this runner (unauthenticated; `off` for none, `0` for an ephemeral port). */
+  RUNNER_METRICS_PORT: optionalPort.default(9465),
+  RUNNER_METRICS_HOST: z.string().min(1).default('127.0.0.1'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace']).default('info'),
+  LOG_FORMAT: logFormat,
+  NODE_ENV: z.string().optional(),
 });
 export type RunnerEnv = z.output<typeof runnerEnvSchema>;
 
