@@ -33,12 +33,29 @@ export type SeriesQuery = z.input<typeof seriesQuerySchema>;
 export const seriesPointSchema = z.object({ step: z.number().int(), value: z.number(), time: z.number() });
 export type SeriesPoint = z.infer<typeof seriesPointSchema>;
 
+/** One downsampling bucket of a series: steps fromStep..toStep (stored points' extremes), count points, min/max value. */
+export const seriesBandSchema = z.object({
+  fromStep: z.number().int(),
+  toStep: z.number().int(),
+  count: z.number().int(),
+  min: z.number(),
+  max: z.number(),
+});
+export type SeriesBand = z.infer<typeof seriesBandSchema>;
+
 export const seriesSchema = z.object({
   runId: z.string().uuid(),
   key: z.string(),
   /** Points stored in the requested step range before downsampling. */
   total: z.number().int(),
   points: z.array(seriesPointSchema),
+  /**
+   * Present when the series was downsampled (total > points asked for): one entry per bucket, in step order, with
+   * the bucket's step range and the minimum and maximum value of every stored point in it (a chart draws them as a
+   * band behind the line; `points` holds each bucket's first, min, max and last point). Buckets with no point are
+   * left out; a zoom asks again with fromStep/toStep and gets buckets of the visible range.
+   */
+  band: z.array(seriesBandSchema).optional(),
 });
 export type Series = z.infer<typeof seriesSchema>;
 export const seriesResponseSchema = z.object({ series: z.array(seriesSchema) });

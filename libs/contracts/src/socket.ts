@@ -36,8 +36,10 @@ export const subscribeAckSchema = z.object({ ok: z.boolean(), room: z.string(), 
 export type SubscribeAck = z.infer<typeof subscribeAckSchema>;
 
 /**
- * Server → client `metrics`: points written since the last batch for this room, coalesced (at most one
- * event per room every 250 ms), grouped by run.
+ * Server → client `metrics`: points written since the last event for this room, grouped by run. Leading-edge
+ * throttled per room: a quiet room's first batch is emitted at once; while the room is busy (an event went out
+ * less than METRICS_COALESCE_MS ago) points are coalesced and sent when that window ends. One event carries at
+ * most METRICS_EVENT_MAX_POINTS points (more pending points go out as several events, none dropped).
  */
 export const metricsEventSchema = z.object({
   room: z.string(),
@@ -66,5 +68,7 @@ export type EvaluationEvent = z.infer<typeof evaluationEventSchema>;
 export const queueEventSchema = z.object({ queue: z.string(), counts: queueCountsSchema });
 export type QueueEvent = z.infer<typeof queueEventSchema>;
 
-/** Coalescing window of `metrics` events, milliseconds. */
-export const METRICS_COALESCE_MS = 250;
+/** Throttle window of `metrics` events per room, milliseconds (a busy room gets at most one event batch per window). */
+export const METRICS_COALESCE_MS = 50;
+/** Most points one `metrics` event carries. */
+export const METRICS_EVENT_MAX_POINTS = 2_000;
