@@ -58,6 +58,28 @@ export const apiEnvSchema = z.object({
   SOCKET_CHANNEL_PREFIX: z.string().min(1).default('equilab-socket'),
   /** Requests per token per minute before 429. */
   RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(6000),
+  /** Failed authentications (missing, unknown, revoked or expired token) per client IP per minute before 429. */
+  AUTH_FAILURES_PER_MINUTE: z.coerce.number().int().min(1).default(30),
+  /**
+   * Browser origins allowed to call the API cross-origin (CORS, REST and socket.io), comma separated, e.g.
+   * `https://equilab.example.org`. Empty (default): none — the dashboard proxies /api through its own origin.
+   */
+  CORS_ORIGINS: z
+    .string()
+    .default('')
+    .transform((value) => value.split(',').map((origin) => origin.trim()).filter((origin) => origin.length > 0))
+    .pipe(
+      z.array(
+        z.string().refine((origin) => {
+          try {
+            const u = new URL(origin);
+            return (u.protocol === 'http:' || u.protocol === 'https:') && u.origin === origin;
+          } catch {
+            return false;
+          }
+        }, 'each origin must be scheme://host[:port] with no path or trailing slash'),
+      ),
+    ),
   /** JSON body limit (bytes) — a 10,000-point metric batch is ~800 kB. */
   BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).default(4 * 1024 * 1024),
   /** A runner whose last heartbeat is older than this is shown offline. */

@@ -5,4 +5,5 @@ export * from './runs.api';
 export * from './sweeps.api';
 export * from './queue.api';
 export * from './runner.api';
+export * from './tokens.api';
 export * from './interop.api';

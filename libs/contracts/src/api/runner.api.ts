@@ -8,14 +8,22 @@ import { artifactSchema, metricPointSchema, progressSchema } from '../training';
  * |------------------------------------|--------|---------------------------|---------------------|
  * | POST /api/runners                  | runner | RegisterRunner            | RegisterRunnerResult|
  * | POST /api/runners/:id/heartbeat    | runner | RunnerHeartbeat           | RunnerHeartbeatResult|
+ * | POST /api/runners/:id/credentials  | runner | RunCredentialRequest      | RunCredential       |
  * | POST /api/runs/:id/start           | run    | StartRun                  | StartRunResult (409 if canceled/finished) |
  * | POST /api/runs/:id/progress        | run    | Progress (training.ts)    | { ok: true }        |
  * | POST /api/runs/:id/metrics         | run    | { points: MetricPoint[] } (≤ 10,000) | { accepted } |
  * | POST /api/runs/:id/artifacts       | run    | Artifact (training.ts)    | { id }              |
  * | POST /api/runs/:id/finish          | run    | FinishRun                 | { status }          |
+ * | POST /api/evaluations/:id/report   | run    | EvaluationReport          | Evaluation          |
  *
- * Run tokens (scope `run`) arrive in the BullMQ job payload (`PretrainJob.runToken`) and may only write to
- * their own run (403 on any other run). Admin tokens may call every route.
+ * Credentials: a runner token acts only for the runners registered with it (another runner's id: 404). No
+ * secret travels through Redis: when a runner takes a job it asks `POST /api/runners/:id/credentials` with its
+ * runner token for the job's run token (`{ queue, jobId }`; jobId `<runId>.<attempt>` or
+ * `<evaluationId>.<attempt>`). The API answers 409 when that attempt is no longer current or active (drop the
+ * job). A pretrain run token may only call its run's routes, and only while that attempt is queued or running:
+ * it is revoked when the attempt ends (finished, canceled, preempted) and a newer attempt's job gets its own.
+ * An evaluate run token may only report its evaluation and write its run's metrics and artifacts while that
+ * evaluation attempt is queued or running. User tokens (admin, member) cannot call any route of this table.
  *
  * Attempts and retries:
  * - `attempt` in StartRun is the runner's attempt number for this job (`job.attemptsMade + 1`). `start` is
@@ -57,6 +65,24 @@ export const runnerHeartbeatResultSchema = z.object({
   cancelRunIds: z.array(z.string().uuid()),
 });
 export type RunnerHeartbeatResult = z.infer<typeof runnerHeartbeatResultSchema>;
+
+/** `POST /api/runners/:id/credentials` (runner token): the run token of the job this runner has taken. */
+export const runCredentialRequestSchema = z
+  .object({
+    queue: z.enum(['pretrain', 'evaluate']),
+    /** The BullMQ job id: `<runId>.<attempt>` (pretrain) or `<evaluationId>.<attempt>` (evaluate). */
+    jobId: z.string().regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\.[1-9][0-9]{0,8}$/i, 'must be <uuid>.<attempt>'),
+  })
+  .strict();
+export type RunCredentialRequest = z.infer<typeof runCredentialRequestSchema>;
+export const runCredentialSchema = z.object({
+  /** Bearer token for the job's run routes (shown once; only its hash is stored). */
+  token: z.string(),
+  runId: z.string().uuid(),
+  attempt: z.number().int().min(1),
+  evaluationId: z.string().uuid().nullable(),
+});
+export type RunCredential = z.infer<typeof runCredentialSchema>;
 
 /** `POST /api/runs/:id/start` (run token). */
 export const startRunSchema = z.object({
