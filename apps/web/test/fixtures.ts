@@ -18,6 +18,8 @@ export function makeRun(overrides: Partial<Run> = {}): Run {
     requestedBackend: 'wasm',
     sweepId: null,
     sweepParams: null,
+    tags: [],
+    notes: '',
     evaluations: null,
     runnerId: null,
     backend: null,

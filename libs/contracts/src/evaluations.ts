@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { methodCatalogue } from './methods/method-catalogue';
+import { isMethodName } from './methods/method-names';
 
 /**
  * Offline evaluations (spec §7): frozen-backbone probes (classification, rotation, colour) and the retrieval
@@ -10,8 +12,17 @@ export const evaluationKindSchema = z.enum(evaluationKinds);
 export type EvaluationKind = z.infer<typeof evaluationKindSchema>;
 
 /** Part of the representation fed to a probe: all of h, the first D − e dims (inv) or the last e dims (equi). */
-export const evaluationPartSchema = z.enum(['full', 'inv', 'equi']);
+export const evaluationParts = ['full', 'inv', 'equi'] as const;
+export const evaluationPartSchema = z.enum(evaluationParts);
 export type EvaluationPart = z.infer<typeof evaluationPartSchema>;
+
+/**
+ * The parts a method's evaluations cover by default: the three of a split representation (SIE and its variants:
+ * an invariant part on the first D − equi dims, an equivariant one on the last equi), else only `full`.
+ */
+export function evaluationPartsFor(method: string): readonly EvaluationPart[] {
+  return isMethodName(method) && methodCatalogue[method].heads === 'split' ? evaluationParts : ['full'];
+}
 
 /**
  * Frozen backbone batch norm: `faithful` (reference: train mode while the head trains — batch statistics, running
@@ -123,6 +134,29 @@ export const createEvaluationSchema = z.object({
 });
 export type CreateEvaluation = z.input<typeof createEvaluationSchema>;
 
+/**
+ * `POST /api/runs/:id/evaluations/suite`: several kinds at once, each probe kind on each of `parts` (default: the
+ * method's, `evaluationPartsFor`), retrieval once (it scores the equivariant predictor). `config` is shared: each
+ * kind takes the options its schema knows; `part` comes from `parts`, not from `config`.
+ */
+export const requestEvaluationSuiteSchema = z
+  .object({
+    kinds: z
+      .array(evaluationKindSchema)
+      .min(1)
+      .max(evaluationKinds.length)
+      .refine((kinds) => new Set(kinds).size === kinds.length, 'each kind may appear once'),
+    parts: z
+      .array(evaluationPartSchema)
+      .min(1)
+      .max(evaluationParts.length)
+      .refine((parts) => new Set(parts).size === parts.length, 'each part may appear once')
+      .optional(),
+    config: z.record(z.string(), z.unknown()).default({}),
+  })
+  .strict();
+export type RequestEvaluationSuite = z.input<typeof requestEvaluationSuiteSchema>;
+
 export const evaluationSchema = z.object({
   id: z.string().uuid(),
   runId: z.string().uuid(),
@@ -152,6 +186,10 @@ const idsParam = z.preprocess(
   z.array(z.string().uuid()).min(1).max(500),
 );
 
+/** A table of one part, or `all`: the probe columns of the three parts side by side, retrieval once. */
+export const evaluationTablePartSchema = z.enum([...evaluationParts, 'all']);
+export type EvaluationTablePart = z.infer<typeof evaluationTablePartSchema>;
+
 /** `GET /api/evaluations/table?runIds=a,b | sweepId | projectId &baselineRunId &part &format=json|csv` */
 export const evaluationTableQuerySchema = z
   .object({
@@ -159,7 +197,7 @@ export const evaluationTableQuerySchema = z
     sweepId: z.string().uuid().optional(),
     projectId: z.string().uuid().optional(),
     baselineRunId: z.string().uuid().optional(),
-    part: evaluationPartSchema.default('full'),
+    part: evaluationTablePartSchema.default('full'),
     format: z.enum(['json', 'csv']).default('json'),
   })
   .refine((q) => [q.runIds, q.sweepId, q.projectId].filter((v) => v !== undefined).length === 1, {
@@ -201,9 +239,22 @@ export const evaluationTableRowSchema = z.object({
 });
 export type EvaluationTableRow = z.infer<typeof evaluationTableRowSchema>;
 
-export const evaluationTableSchema = z.object({
+/**
+ * A column of the table: one headline metric of one part. With `part=all` the probe columns come once per part,
+ * keyed `<key>.<part>` (`top1.inv`); the retrieval columns (the equivariant predictor's) keep their key.
+ */
+export const evaluationTableColumnSchema = z.object({
+  key: z.string(),
+  label: z.string(),
+  better: z.enum(['higher', 'lower']),
+  /** The part of the representation the column's values come from (retrieval: `equi`, the predictor's). */
   part: evaluationPartSchema,
-  columns: z.array(z.object({ key: z.string(), label: z.string(), better: z.enum(['higher', 'lower']) })),
+});
+export type EvaluationTableColumn = z.infer<typeof evaluationTableColumnSchema>;
+
+export const evaluationTableSchema = z.object({
+  part: evaluationTablePartSchema,
+  columns: z.array(evaluationTableColumnSchema),
   rows: z.array(evaluationTableRowSchema),
   /** Column key → index of the best row (by mean; PRE lower is better). */
   best: z.record(z.string(), z.number().int().nullable()),

@@ -1,8 +1,11 @@
 import {
   evaluationTableColumns,
   type EvaluationCell,
+  evaluationParts,
   type EvaluationPart,
   type EvaluationTable,
+  type EvaluationTableColumn,
+  type EvaluationTablePart,
   type EvaluationTableRow,
 } from '@equilab/contracts';
 
@@ -62,9 +65,31 @@ export function meanStd(values: readonly number[]): { mean: number | null; std: 
 
 /** The result a run shows for a kind: the `final` checkpoint's, else the most recently stored one. */
 function pick(results: readonly TableResult[], runId: string, kind: string, part: EvaluationPart): TableResult | undefined {
-  const wantedPart = kind === 'retrieval' ? 'equi' : part;
-  const candidates = results.filter((r) => r.runId === runId && r.kind === kind && r.part === wantedPart);
+  const candidates = results.filter((r) => r.runId === runId && r.kind === kind && r.part === part);
   return candidates.find((r) => r.checkpoint === 'final') ?? [...candidates].sort((a, b) => b.updatedAt.getTime() - a.updatedAt.getTime())[0];
+}
+
+const PART_LABELS: Record<EvaluationPart, string> = { full: 'full', inv: 'inv.', equi: 'equi.' };
+
+/** A column with what it is computed from: a kind's result metric on one part. */
+interface TableColumn extends EvaluationTableColumn {
+  readonly kind: string;
+  readonly metric: string;
+}
+
+/**
+ * The columns of a table of `part`: the paper's headline metrics on that part (retrieval on `equi`, the
+ * predictor's). `all`: each probe metric once per part, keyed `<key>.<part>`, side by side, then retrieval once.
+ */
+export function tableColumns(part: EvaluationTablePart): TableColumn[] {
+  const columns: TableColumn[] = [];
+  for (const c of evaluationTableColumns) {
+    const base = { label: c.label, better: c.better, kind: c.kind, metric: c.metric };
+    if (c.kind === 'retrieval') columns.push({ ...base, key: c.key, part: 'equi' });
+    else if (part !== 'all') columns.push({ ...base, key: c.key, part });
+    else for (const p of evaluationParts) columns.push({ ...base, key: `${c.key}.${p}`, label: `${c.label} (${PART_LABELS[p]})`, part: p });
+  }
+  return columns;
 }
 
 /**
@@ -74,9 +99,10 @@ function pick(results: readonly TableResult[], runId: string, kind: string, part
 export function buildEvaluationTable(
   runs: readonly TableRun[],
   results: readonly TableResult[],
-  part: EvaluationPart,
+  part: EvaluationTablePart,
   baselineRunId: string | null,
 ): EvaluationTable {
+  const columns = tableColumns(part);
   const groups = new Map<string, TableRun[]>();
   for (const run of runs) {
     const key = groupKey(run);
@@ -85,19 +111,19 @@ export function buildEvaluationTable(
     else groups.set(key, [run]);
   }
   const baseline = baselineRunId ? runs.find((r) => r.id === baselineRunId) : undefined;
-  const baselineValue = (kind: string, metric: string): number | null => {
+  const baselineValue = (column: TableColumn): number | null => {
     if (!baseline) return null;
-    const r = pick(results, baseline.id, kind, part);
-    const v = r?.status === 'succeeded' ? r.metrics[metric] : undefined;
+    const r = pick(results, baseline.id, column.kind, column.part);
+    const v = r?.status === 'succeeded' ? r.metrics[column.metric] : undefined;
     return typeof v === 'number' ? v : null;
   };
   const rows: EvaluationTableRow[] = [...groups.entries()].map(([group, members]) => {
     const cells: Record<string, EvaluationCell> = {};
-    for (const column of evaluationTableColumns) {
-      const picked = members.map((m) => pick(results, m.id, column.kind, part)).filter((r): r is TableResult => r !== undefined);
+    for (const column of columns) {
+      const picked = members.map((m) => pick(results, m.id, column.kind, column.part)).filter((r): r is TableResult => r !== undefined);
       const values = picked.filter((r) => r.status === 'succeeded').map((r) => r.metrics[column.metric]).filter((v): v is number => typeof v === 'number');
       const { mean, std } = meanStd(values);
-      const base = baselineValue(column.kind, column.metric);
+      const base = baselineValue(column);
       cells[column.key] = {
         mean,
         std,
@@ -117,7 +143,7 @@ export function buildEvaluationTable(
   });
   rows.sort((a, b) => a.method.localeCompare(b.method) || a.label.localeCompare(b.label));
   const best: Record<string, number | null> = {};
-  for (const column of evaluationTableColumns) {
+  for (const column of columns) {
     let index: number | null = null;
     rows.forEach((row, i) => {
       const m = row.cells[column.key]?.mean ?? null;
@@ -129,7 +155,7 @@ export function buildEvaluationTable(
   }
   return {
     part,
-    columns: evaluationTableColumns.map(({ key, label, better }) => ({ key, label, better })),
+    columns: columns.map(({ key, label, better, part: columnPart }) => ({ key, label, better, part: columnPart })),
     rows,
     best,
     baselineRunId: baseline ? baseline.id : null,

@@ -176,4 +176,47 @@ void describe('evaluations', () => {
     assert.equal((await t.request('GET', `/api/evaluations/table?projectId=${project}&sweepId=${project}`)).status, 400);
     assert.equal((await t.request('GET', `/api/evaluations/table?runIds=not-a-uuid`)).status, 400);
   });
+
+  void it('POST /runs/:id/evaluations/suite: a split method gets each probe on full, inv and equi, retrieval once; table part=all', async () => {
+    const project = await createProject(t, 'three-parts');
+    const run = await succeededRun({ projectId: project, method: 'SIE', config: { equi: 8 } });
+    let res = await t.request('POST', `/api/runs/${run.id}/evaluations/suite`, { kinds: ['rotation', 'retrieval'], config: { epochs: 1 } });
+    assert.equal(res.status, 201, res.text);
+    const items = res.body.items as { id: string; kind: string; config: Record<string, unknown> }[];
+    assert.deepEqual(items.map((e) => `${e.kind}:${String(e.config.part ?? '-')}`), ['rotation:full', 'rotation:inv', 'rotation:equi', 'retrieval:-']);
+    const again = await t.request('POST', `/api/runs/${run.id}/evaluations/suite`, { kinds: ['rotation', 'retrieval'], config: { epochs: 1 } });
+    assert.deepEqual(again.body.items.map((e: { id: string }) => e.id), items.map((e) => e.id), 'idempotent');
+    // Explicit parts; a bad config queues nothing and names the field.
+    res = await t.request('POST', `/api/runs/${run.id}/evaluations/suite`, { kinds: ['color'], parts: ['inv'], config: { epochs: 0 } });
+    assert.equal(res.status, 400);
+    assert.equal(res.body.error.issues[0].path, 'config.epochs');
+    res = await t.request('POST', `/api/runs/${run.id}/evaluations/suite`, { kinds: ['color'], parts: ['inv', 'inv'] });
+    assert.equal(res.status, 400);
+    assert.match(res.text, /parts/);
+    assert.equal((await t.request('GET', `/api/runs/${run.id}/evaluations`)).body.items.length, 4, 'nothing queued by the refused suites');
+
+    const values = { full: 0.9, inv: 0.2, equi: 0.7 } as Record<string, number>;
+    for (const e of items.filter((i) => i.kind === 'rotation')) {
+      const part = e.config.part as string;
+      res = await t.request('POST', `/api/evaluations/${e.id}/report`, outcome('rotation', { val_R2: values[part]!, val_MSE: 0.1 }, { part }), run.token);
+      assert.equal(res.status, 200, res.text);
+    }
+    res = await t.request('GET', `/api/evaluations/table?projectId=${project}&part=all`);
+    assert.equal(res.status, 200, res.text);
+    const keys = res.body.columns.map((c: { key: string }) => c.key);
+    assert.deepEqual(keys, ['top1.full', 'top1.inv', 'top1.equi', 'rotR2.full', 'rotR2.inv', 'rotR2.equi', 'colorR2.full', 'colorR2.inv', 'colorR2.equi', 'MRR', 'H@1', 'H@5', 'PRE']);
+    const row = res.body.rows[0];
+    assert.deepEqual(['full', 'inv', 'equi'].map((p) => row.cells[`rotR2.${p}`].mean), [0.9, 0.2, 0.7]);
+    assert.equal(res.body.columns.find((c: { key: string }) => c.key === 'rotR2.inv').part, 'inv');
+    res = await t.request('GET', `/api/evaluations/table?projectId=${project}&part=inv`);
+    assert.equal(res.body.rows[0].cells.rotR2.mean, 0.2);
+    res = await t.request('GET', `/api/evaluations/table?projectId=${project}&part=all&format=csv`);
+    assert.match(res.text.split('\n')[0]!, /Rotation R² \(inv\.\)/);
+  });
+
+  void it('the automatic suite of a split method covers the three parts', async () => {
+    const run = await succeededRun({ method: 'SIE', config: { equi: 8 }, evaluations: { kinds: ['color'], config: { epochs: 1 } } });
+    const items = (await t.request('GET', `/api/runs/${run.id}/evaluations`)).body.items as { kind: string; config: Record<string, unknown> }[];
+    assert.deepEqual(items.map((e) => e.config.part).sort(), ['equi', 'full', 'inv']);
+  });
 });

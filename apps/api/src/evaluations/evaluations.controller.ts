@@ -6,6 +6,7 @@ import {
   evaluationSchema,
   evaluationTableQuerySchema,
   evaluationTableSchema,
+  requestEvaluationSuiteSchema,
   type Evaluation,
 } from '@equilab/contracts';
 import { assertRunAccess } from '../auth/auth.guard';
@@ -30,6 +31,17 @@ export class EvaluationsController {
   @Post('runs/:id/evaluations')
   request(@Param('id') id: string, @Body() body: unknown): Promise<Evaluation> {
     return this.evaluations.request(parseId(id), parseInput(createEvaluationSchema, body));
+  }
+
+  /** Several kinds at once, each probe kind on each part (default: the method's — full, inv and equi when split). */
+  @ApiDoc({
+    summary: 'Request an evaluation suite of a succeeded run: each probe kind on each part (default: the method’s parts), retrieval once',
+    body: requestEvaluationSuiteSchema,
+    response: evaluationListSchema,
+  })
+  @Post('runs/:id/evaluations/suite')
+  async requestSuite(@Param('id') id: string, @Body() body: unknown): Promise<{ items: Evaluation[] }> {
+    return { items: await this.evaluations.requestSuite(parseId(id), parseInput(requestEvaluationSuiteSchema, body)) };
   }
 
   @ApiDoc({ summary: 'Evaluations of a run', response: evaluationListSchema })

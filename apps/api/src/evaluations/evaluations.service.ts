@@ -3,14 +3,18 @@ import {
   EvaluationConfigError,
   evaluationConfigSchemas,
   evaluationKindSchema,
+  evaluationPartSchema,
+  evaluationPartsFor,
   evaluationStatusSchema,
   evaluationSuiteRequestSchema,
   evaluationTableQuerySchema,
   parseEvaluationConfig,
   type CreateEvaluation,
   type Evaluation,
+  type EvaluationPart,
   type EvaluationReport,
   type EvaluationTable,
+  type RequestEvaluationSuite,
 } from '@equilab/contracts';
 import type { z } from 'zod';
 import { AppError } from '../common/app-error';
@@ -26,6 +30,26 @@ export function suiteConfigFor(kind: string, config: Record<string, unknown>): R
   if (!parsedKind.success) return config;
   const known = new Set(Object.keys(evaluationConfigSchemas[parsedKind.data].shape));
   return Object.fromEntries(Object.entries(config).filter(([key]) => known.has(key)));
+}
+
+/**
+ * The evaluations of a suite: each probe kind once per part (its shared config plus `part`), retrieval once (it
+ * scores the equivariant predictor, whatever the parts). Parts default to the method's (`evaluationPartsFor`: full,
+ * inv and equi for a split method), or to the config's own `part` when a suite stored before `parts` existed set one.
+ */
+export function suiteEvaluations(
+  method: string,
+  suite: { kinds: readonly string[]; parts?: readonly EvaluationPart[] | undefined; config: Record<string, unknown> },
+): CreateEvaluation[] {
+  const ownPart = evaluationPartSchema.safeParse(suite.config['part']);
+  const parts = suite.parts ?? (ownPart.success ? [ownPart.data] : evaluationPartsFor(method));
+  const out: CreateEvaluation[] = [];
+  for (const kind of suite.kinds) {
+    const config = suiteConfigFor(kind, suite.config);
+    if (kind === 'retrieval' || !evaluationKindSchema.safeParse(kind).success) out.push({ kind: kind as CreateEvaluation['kind'], config });
+    else for (const part of parts) out.push({ kind: kind as CreateEvaluation['kind'], config: { ...config, part } });
+  }
+  return out;
 }
 
 export function toEvaluation(row: EvaluationRow & { results: ResultRow[] }): Evaluation {
@@ -108,6 +132,29 @@ export class EvaluationsService implements OnApplicationBootstrap {
     return toEvaluation(await this.prisma.evaluation.findUniqueOrThrow({ where: { id: row.id }, include: { results: true } }));
   }
 
+  /**
+   * `POST /runs/:id/evaluations/suite`: every evaluation of the suite (`suiteEvaluations`), each idempotent like a
+   * single request. All configs are checked before any is queued, so a bad one queues nothing (400 naming it).
+   */
+  async requestSuite(runId: string, input: RequestEvaluationSuite): Promise<Evaluation[]> {
+    const run = await this.prisma.run.findUnique({ where: { id: runId } });
+    if (!run) throw AppError.notFound('run', runId);
+    if (run.status !== 'succeeded') throw new AppError('illegal_transition', `run ${runId} is ${run.status}; only succeeded runs can be evaluated`);
+    if ('part' in (input.config ?? {})) throw AppError.field('config.part', 'give the parts in `parts`, not in config');
+    const requests = suiteEvaluations(run.method, { kinds: input.kinds, parts: input.parts, config: input.config ?? {} });
+    for (const r of requests) {
+      try {
+        parseEvaluationConfig(r.kind, r.config ?? {});
+      } catch (error) {
+        if (error instanceof EvaluationConfigError) throw AppError.field(error.field, `${r.kind}: ${error.message.slice(error.field.length + 2)}`);
+        throw error;
+      }
+    }
+    const out: Evaluation[] = [];
+    for (const r of requests) out.push(await this.request(runId, r));
+    return out;
+  }
+
   async listForRun(runId: string): Promise<Evaluation[]> {
     const run = await this.prisma.run.findUnique({ where: { id: runId }, select: { id: true } });
     if (!run) throw AppError.notFound('run', runId);
@@ -164,14 +211,16 @@ export class EvaluationsService implements OnApplicationBootstrap {
     if (run.status !== 'succeeded' || !suite.success || suite.data.kinds.length === 0) return 0;
     if (await this.prisma.evaluation.findFirst({ where: { runId: run.id, auto: true }, select: { id: true } })) return 0;
     let queued = 0;
-    for (const kind of suite.data.kinds) {
+    for (const evaluation of suiteEvaluations(run.method, suite.data)) {
+      const { kind } = evaluation;
       try {
-        await this.request(run.id, { kind: kind as CreateEvaluation['kind'], config: suiteConfigFor(kind, suite.data.config) }, true);
+        await this.request(run.id, evaluation, true);
         queued += 1;
       } catch (error) {
         const message = error instanceof Error ? error.message : String(error);
+        const part = typeof evaluation.config?.['part'] === 'string' ? `:${evaluation.config['part']}` : '';
         await this.prisma.evaluation
-          .create({ data: { runId: run.id, kind, config: {}, configKey: `invalid:${kind}`, auto: true, status: 'failed', error: message, finishedAt: new Date() } })
+          .create({ data: { runId: run.id, kind, config: {}, configKey: `invalid:${kind}${part}`, auto: true, status: 'failed', error: message, finishedAt: new Date() } })
           .catch(() => undefined);
       }
     }

@@ -18,6 +18,8 @@ export function toRun(row: RunRow): Run {
     requestedBackend: row.requestedBackend,
     sweepId: row.sweepId,
     sweepParams: row.sweepParams === null ? null : asRecord(row.sweepParams),
+    tags: row.tags,
+    notes: row.notes,
     evaluations:
       row.evaluations === null
         ? null

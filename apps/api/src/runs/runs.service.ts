@@ -67,6 +67,7 @@ export class RunsService {
       ...(query.sweepId ? { sweepId: query.sweepId } : {}),
       ...(query.status?.length ? { status: { in: query.status } } : {}),
       ...(query.method ? { method: query.method } : {}),
+      ...(query.tags?.length ? { tags: { hasEvery: query.tags } } : {}),
     };
     const desc = query.sort.startsWith('-');
     const field = SORT_FIELDS[query.sort.replace(/^-/, '') as keyof typeof SORT_FIELDS];

@@ -31,7 +31,8 @@ export class SweepsController {
   @ApiDoc({ summary: 'List sweeps', query: listSweepsQuerySchema, response: sweepListSchema })
   @Get()
   async list(@Query() query: unknown): Promise<SweepList> {
-    return { items: await this.sweeps.list(parseInput(listSweepsQuerySchema, query).projectId) };
+    const { projectId, tags } = parseInput(listSweepsQuerySchema, query);
+    return { items: await this.sweeps.list(projectId, tags) };
   }
 
   @ApiDoc({ summary: 'Get a sweep with its runs', response: sweepDetailSchema })

@@ -114,13 +114,16 @@ export class SweepsService {
       maxConcurrency: row.maxConcurrency,
       priority: row.priority,
       status: row.status,
+      tags: row.tags,
+      notes: row.notes,
       createdAt: row.createdAt.toISOString(),
       runCounts,
     };
   }
 
-  async list(projectId: string | undefined): Promise<Sweep[]> {
-    const rows = await this.prisma.sweep.findMany({ where: projectId ? { projectId } : {}, orderBy: { createdAt: 'desc' }, take: 1000 });
+  async list(projectId: string | undefined, tags?: readonly string[]): Promise<Sweep[]> {
+    const where: Prisma.SweepWhereInput = { ...(projectId ? { projectId } : {}), ...(tags?.length ? { tags: { hasEvery: [...tags] } } : {}) };
+    const rows = await this.prisma.sweep.findMany({ where, orderBy: { createdAt: 'desc' }, take: 1000 });
     const counts = await this.counts(rows.map((r) => r.id));
     return rows.map((r) => this.toSweep(r, counts.get(r.id) ?? {}));
   }

@@ -1,4 +1,5 @@
 export * from './common.api';
+export * from './annotations.api';
 export * from './health.api';
 export * from './projects.api';
 export * from './runs.api';

@@ -1,5 +1,7 @@
 import { z } from 'zod';
+import { evaluationPartSchema } from '../evaluations';
 import { backendNameSchema, logEverySchema } from '../training';
+import { tagFilterSchema } from './annotations.api';
 import { isoDate, pageQuerySchema } from './common.api';
 
 /** Run lifecycle. Legal transitions are in `runTransitions`. */
@@ -27,10 +29,14 @@ export function canTransition(from: RunStatus, to: RunStatus): boolean {
   return runTransitions[from].includes(to);
 }
 
-/** Evaluation suite to run after pretraining (kinds: `evaluationKindSchema`). */
+/**
+ * Evaluation suite to run after pretraining (kinds: `evaluationKindSchema`). Each probe kind runs on every one of
+ * `parts` (default: the method's, `evaluationPartsFor` — full, inv and equi for a split method); retrieval once.
+ */
 export const evaluationSuiteRequestSchema = z.object({
   kinds: z.array(z.string().min(1)).default([]),
   config: z.record(z.string(), z.unknown()).default({}),
+  parts: z.array(evaluationPartSchema).min(1).max(3).optional(),
 });
 export type EvaluationSuiteRequest = z.infer<typeof evaluationSuiteRequestSchema>;
 
@@ -64,6 +70,9 @@ export const runSchema = z.object({
   requestedBackend: z.string(),
   sweepId: z.string().uuid().nullable(),
   sweepParams: z.record(z.string(), z.unknown()).nullable(),
+  /** Set by `PATCH /api/runs/:id` (annotations.api.ts). */
+  tags: z.array(z.string()),
+  notes: z.string(),
   evaluations: evaluationSuiteRequestSchema.nullable(),
   runnerId: z.string().uuid().nullable(),
   backend: z.string().nullable(),
@@ -100,6 +109,8 @@ export const listRunsQuerySchema = pageQuerySchema.extend({
   sweepId: z.string().uuid().optional(),
   status: csv(runStatusSchema).optional(),
   method: z.string().min(1).optional(),
+  /** Runs carrying every one of these tags. */
+  tags: tagFilterSchema.optional(),
   sort: runSortSchema.default('-createdAt'),
 });
 export type ListRunsQuery = z.input<typeof listRunsQuerySchema>;
@@ -123,3 +134,21 @@ export type ArtifactRecord = z.infer<typeof artifactRecordSchema>;
 /** `GET /api/runs/:id/artifacts` */
 export const artifactListSchema = z.object({ items: z.array(artifactRecordSchema) });
 export type ArtifactList = z.infer<typeof artifactListSchema>;
+
+/** Longest search text of the Runs table and its export. */
+export const MAX_RUN_SEARCH_LENGTH = 200;
+
+/**
+ * `GET /api/runs/export?projectId&sweepId&status&method&tags&q&sort&format=csv`: the Runs table as a file, one row per
+ * run with its fields, tags, notes, every config value (`config.<dotted path>` columns) and the last value of every
+ * metric (`metric:<key>` columns). `q` searches as the table does: name, id prefix, method, tags, notes and sweep
+ * parameter values (`key=value`), case-insensitive.
+ */
+export const runsExportQuerySchema = listRunsQuerySchema.omit({ limit: true, cursor: true }).extend({
+  projectId: z.string().uuid(),
+  q: z.string().trim().max(MAX_RUN_SEARCH_LENGTH).optional(),
+  format: z.enum(['csv']).default('csv'),
+});
+export type RunsExportQuery = z.input<typeof runsExportQuerySchema>;
+/** The first columns of a Runs export, before the `config.*` and `metric:*` ones. */
+export const RUNS_EXPORT_COLUMNS = ['id', 'name', 'status', 'method', 'seed', 'sweep_id', 'tags', 'notes', 'step', 'total_steps', 'created_at', 'started_at', 'finished_at'] as const;

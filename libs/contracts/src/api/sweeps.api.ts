@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { backendNameSchema, logEverySchema } from '../training';
+import { tagFilterSchema } from './annotations.api';
 import { isoDate } from './common.api';
 import { evaluationSuiteRequestSchema, runSchema } from './runs.api';
 
@@ -85,6 +86,9 @@ export const sweepSchema = z.object({
   maxConcurrency: z.number().int(),
   priority: z.number().int(),
   status: sweepStatusSchema,
+  /** Set by `PATCH /api/sweeps/:id` (annotations.api.ts). */
+  tags: z.array(z.string()),
+  notes: z.string(),
   createdAt: isoDate,
   runCounts: z.record(z.string(), z.number().int()),
 });
@@ -93,7 +97,7 @@ export type Sweep = z.infer<typeof sweepSchema>;
 export const sweepDetailSchema = sweepSchema.extend({ runs: z.array(runSchema) });
 export type SweepDetail = z.infer<typeof sweepDetailSchema>;
 
-/** `GET /api/sweeps?projectId` */
-export const listSweepsQuerySchema = z.object({ projectId: z.string().uuid().optional() });
+/** `GET /api/sweeps?projectId&tags=a,b` (tags: sweeps carrying every one). */
+export const listSweepsQuerySchema = z.object({ projectId: z.string().uuid().optional(), tags: tagFilterSchema.optional() });
 export const sweepListSchema = z.object({ items: z.array(sweepSchema) });
 export type SweepList = z.infer<typeof sweepListSchema>;
