@@ -1,4 +1,4 @@
-import type { ErrorIssue, SweepStrategy } from '@equilab/contracts';
+import { MAX_SWEEP_RUNS, type ErrorIssue, type SweepStrategy } from '@equilab/contracts';
 import { isConfigObject, ownEntry, setPath, type ConfigObject } from './config-path';
 import { searchConfigurations, type ParamSet, type SearchRequest } from './searchers';
 import { SweepError } from './sweep-error';
@@ -7,6 +7,8 @@ import { SweepError } from './sweep-error';
 export const METHOD_KEY = 'method';
 /** Config field holding a run's training seed. */
 export const SEED_KEY = 'seed';
+/** Config field holding a run's epoch budget (ASHA writes `asha.maxEpochs` there). */
+export const EPOCHS_KEY = 'epochs';
 
 /** A sweep request as the API receives it (libs/contracts `createSweepSchema`) and the New sweep form builds it. */
 export interface SweepRequest extends SearchRequest {
@@ -15,6 +17,8 @@ export interface SweepRequest extends SearchRequest {
   /** Per-method overrides on top of `baseConfig`, for spaces that vary `method`. */
   readonly methodConfig?: Readonly<Record<string, ConfigObject>> | undefined;
   readonly strategy: SweepStrategy;
+  /** Runs per configuration (default 1): seeds seed … seed+replicates−1. */
+  readonly replicates?: number | undefined;
 }
 
 /** A problem `parse` found in a run's config: the path inside the config, or `['method']` for the method's name. */
@@ -32,11 +36,19 @@ export type RunConfigResult<R> = { readonly success: true; readonly data: R } | 
 export type RunConfigParser<R> = (method: string, config: ConfigObject) => RunConfigResult<R>;
 
 export interface ExpandedSweepRun<R> {
-  /** Position in the sweep (its runs' order). */
+  /** Position in the sweep (its runs' order): configIndex·replicates + replicate. */
   readonly index: number;
+  /** The configuration's index; its replicates share it. */
+  readonly configIndex: number;
+  readonly replicate: number;
+  /** ASHA: the configuration's bracket (configIndex mod brackets). */
+  readonly bracket?: number | undefined;
   /** The values the search space gave this run, keyed by config path (and `method`). */
   readonly params: ParamSet;
-  /** Training seed: the space's `seed` when it varies it, else the sweep's seed + index. */
+  /**
+   * Training seed, written into the config: the configuration's `seed` (the space's when it varies it, else the
+   * base config's, else the sweep's seed) plus the replicate number.
+   */
   readonly seed: number;
   /** What the parser made of the run. */
   readonly run: R;
@@ -62,7 +74,10 @@ function requestField(issue: RunConfigIssue, p: Provenance): ErrorIssue {
   if (spaceKey !== undefined)
     return { path: `searchSpace.${spaceKey}`, message: `${issue.message} (run ${p.index}, value ${JSON.stringify(p.params[spaceKey])})` };
   const head = path[0];
-  if (head === SEED_KEY) return { path: 'seed', message: `${issue.message} (run ${p.index}, seed ${p.seed})` };
+  if (head === SEED_KEY) {
+    const written = p.overrides && Object.hasOwn(p.overrides, SEED_KEY) ? `methodConfig.${p.method}.seed` : Object.hasOwn(p.request.baseConfig, SEED_KEY) ? 'baseConfig.seed' : 'seed';
+    return { path: written, message: `${issue.message} (run ${p.index}, seed ${p.seed})` };
+  }
   if (head !== undefined && p.overrides && Object.hasOwn(p.overrides, head)) return { path: `methodConfig.${p.method}.${path.join('.')}`, message: issue.message };
   if (head !== undefined && Object.hasOwn(p.request.baseConfig, head)) return { path: `baseConfig.${path.join('.')}`, message: issue.message };
   // Nothing in the request wrote `method` into the config: the issue is the method's name.
@@ -79,13 +94,19 @@ function composeBase(base: ConfigObject, overrides: ConfigObject | undefined): C
 
 /**
  * The runs of a sweep: the searcher's configurations written onto the base config (with the run's method's
- * overrides), the seed written into each config, every config parsed once by `parse`. A SweepError names the
- * request field of the first problem (a search-space key, `methodConfig.<method>.…`, `baseConfig.…`, `method`).
+ * overrides), each configuration `replicates` times with seeds seed … seed+replicates−1 (the seed is a config
+ * field like any other: the same for every configuration unless the space varies it), ASHA's `maxEpochs` as
+ * every run's `epochs`, every config parsed once by `parse`. A SweepError names the request field of the first
+ * problem (a search-space key, `methodConfig.<method>.…`, `baseConfig.…`, `method`, `replicates`).
  */
 export function expandSweep<R>(request: SweepRequest, parse: RunConfigParser<R>): ExpandedSweepRun<R>[] {
   const configurations = searchConfigurations(request.strategy, request);
+  const replicates = request.replicates ?? 1;
+  if (configurations.length * replicates > MAX_SWEEP_RUNS)
+    throw SweepError.field('replicates', `${configurations.length} configurations × ${replicates} replicates = ${configurations.length * replicates} runs; at most ${MAX_SWEEP_RUNS}`);
   const seedVaried = Object.hasOwn(request.searchSpace, SEED_KEY);
-  return configurations.map((params, index) => {
+  const runs: ExpandedSweepRun<R>[] = [];
+  configurations.forEach((params, configIndex) => {
     let method = request.method;
     if (Object.hasOwn(params, METHOD_KEY)) {
       const value = params[METHOD_KEY];
@@ -94,19 +115,25 @@ export function expandSweep<R>(request: SweepRequest, parse: RunConfigParser<R>)
     }
     const overrides = ownEntry(request.methodConfig, method);
     if (overrides !== undefined && !isConfigObject(overrides)) throw SweepError.field(`methodConfig.${method}`, 'must be an object');
-    let config = composeBase(request.baseConfig, overrides);
+    let base = composeBase(request.baseConfig, overrides);
     for (const [path, value] of Object.entries(params)) {
-      if (path !== METHOD_KEY) config = setPath(config, path, value, `searchSpace.${path}`);
+      if (path !== METHOD_KEY) base = setPath(base, path, value, `searchSpace.${path}`);
     }
-    const varied = params[SEED_KEY];
-    const seed = seedVaried && typeof varied === 'number' ? varied : request.seed + index;
-    if (!seedVaried) config = setPath(config, SEED_KEY, seed);
-    const parsed = parse(method, config);
-    if (!parsed.success) {
-      const provenance: Provenance = { index, request, method, params, overrides, seed };
-      throw new SweepError(parsed.issues.map((issue) => requestField(issue, provenance)));
+    if (request.strategy === 'asha' && request.asha) base = setPath(base, EPOCHS_KEY, request.asha.maxEpochs);
+    const fixed = seedVaried ? params[SEED_KEY] : Object.hasOwn(base, SEED_KEY) ? base[SEED_KEY] : request.seed;
+    for (let replicate = 0; replicate < replicates; replicate++) {
+      const index = configIndex * replicates + replicate;
+      // A non-number seed is left as it is for the parser to name.
+      const seed = typeof fixed === 'number' ? fixed + replicate : request.seed + replicate;
+      const config = typeof fixed === 'number' || !Object.hasOwn(base, SEED_KEY) ? setPath(base, SEED_KEY, seed) : base;
+      const parsed = parse(method, config);
+      if (!parsed.success) {
+        const provenance: Provenance = { index, request, method, params, overrides, seed };
+        throw new SweepError(parsed.issues.map((issue) => requestField(issue, provenance)));
+      }
+      const bracket = request.strategy === 'asha' && request.asha ? configIndex % request.asha.brackets : undefined;
+      runs.push({ index, configIndex, replicate, ...(bracket !== undefined ? { bracket } : {}), params, seed, run: parsed.data });
     }
-    return { index, params, seed, run: parsed.data };
   });
+  return runs;
 }
-

@@ -56,6 +56,44 @@ void describe('sweeps', () => {
     assert.deepEqual(list.body.items, []);
   });
 
+  void it('keeps the seed fixed unless the space varies it; replicates run each configuration with seeds seed … seed+N−1 in one group', async () => {
+    const body = {
+      projectId,
+      name: 'seeds',
+      method: 'VICReg',
+      baseConfig: { epochs: 1, seed: 0 },
+      searchSpace: { base_lr: { distribution: 'choice', values: [0.1, 0.01] } },
+      maxConcurrency: 1,
+    };
+    const dry = await t.request('POST', '/api/sweeps', { ...body, dryRun: true });
+    assert.equal(dry.status, 200, dry.text);
+    assert.deepEqual(dry.body.runs.map((r: { seed: number; config: { seed: number } }) => [r.seed, r.config.seed]), [[0, 0], [0, 0]]);
+    const created = await t.request('POST', '/api/sweeps', body);
+    assert.equal(created.status, 201, created.text);
+    assert.deepEqual(created.body.runs.map((r: { seed: number; config: { seed: number } }) => [r.seed, r.config.seed]), [[0, 0], [0, 0]], 'stored runs agree with the dry run');
+    assert.equal(created.body.replicates, 1);
+    assert.notEqual(created.body.runs[0].groupKey, created.body.runs[1].groupKey, 'different configurations, different groups');
+
+    const replicated = await t.request('POST', '/api/sweeps', { ...body, name: 'replicates', baseConfig: { epochs: 1, seed: 5 }, replicates: 3 });
+    assert.equal(replicated.status, 201, replicated.text);
+    const runs = replicated.body.runs as { name: string; seed: number; groupKey: string; sweepConfig: number; replicate: number; config: { seed: number; base_lr: number } }[];
+    assert.deepEqual(runs.map((r) => [r.name, r.sweepConfig, r.replicate, r.seed, r.config.seed]), [
+      ['replicates-0.0', 0, 0, 5, 5],
+      ['replicates-0.1', 0, 1, 6, 6],
+      ['replicates-0.2', 0, 2, 7, 7],
+      ['replicates-1.0', 1, 0, 5, 5],
+      ['replicates-1.1', 1, 1, 6, 6],
+      ['replicates-1.2', 1, 2, 7, 7],
+    ]);
+    assert.equal(new Set(runs.slice(0, 3).map((r) => r.groupKey)).size, 1, 'the replicates of a configuration share its group');
+    assert.notEqual(runs[0]!.groupKey, runs[3]!.groupKey);
+    assert.equal(runs[0]!.groupKey, created.body.runs[0].groupKey, 'the group is the configuration, whichever sweep made it');
+    assert.equal(replicated.body.replicates, 3);
+    const tooMany = await t.request('POST', '/api/sweeps', { ...body, replicates: 33, dryRun: true });
+    assert.equal(tooMany.status, 400);
+    assert.match(tooMany.text, /replicates/);
+  });
+
   void it('varies the method with per-method overrides and hands the evaluation suite to every run', async () => {
     const res = await t.request('POST', '/api/sweeps', {
       projectId,

@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { expandSweep, SweepError } from '@equilab/sweeps';
 import {
+  ashaOptionsSchema,
   createSweepSchema,
   searchSpaceSchema,
   type MethodRun,
@@ -19,8 +20,15 @@ import { PrismaService } from '../database/prisma.service';
 import { DispatchService } from '../queue/dispatch.service';
 import { parseRunConfig } from '../runs/run-config';
 import { toRun } from '../runs/run.mapper';
+import { sweepProgress } from './sweep-progress';
 
 type CreateSweepInput = z.output<typeof createSweepSchema>;
+
+/** `<sweep>-<configuration>` (zero-padded), with `.<replicate>` when the sweep has replicates. */
+function runName(sweep: string, run: { configIndex: number; replicate: number }, configurations: number, replicates: number): string {
+  const config = String(run.configIndex).padStart(String(configurations - 1).length, '0');
+  return replicates > 1 ? `${sweep}-${config}.${run.replicate}` : `${sweep}-${config}`;
+}
 
 @Injectable()
 export class SweepsService {
@@ -32,9 +40,17 @@ export class SweepsService {
   ) {}
 
   /** The sweep's runs, each config parsed once by its method's schema; a 400 names the request field at fault. */
-  expand(input: CreateSweepInput): (MethodRun & { index: number; params: Record<string, unknown>; seed: number })[] {
+  expand(input: CreateSweepInput): (MethodRun & { index: number; configIndex: number; replicate: number; bracket?: number; params: Record<string, unknown>; seed: number })[] {
     try {
-      return expandSweep(input, parseRunConfig).map(({ index, params, seed, run }) => ({ index, params, seed, ...run }));
+      return expandSweep(input, parseRunConfig).map(({ index, configIndex, replicate, bracket, params, seed, run }) => ({
+        index,
+        configIndex,
+        replicate,
+        ...(bracket !== undefined ? { bracket } : {}),
+        params,
+        seed,
+        ...run,
+      }));
     } catch (error) {
       if (error instanceof SweepError) throw AppError.validation(error.issues);
       throw error;
@@ -60,6 +76,8 @@ export class SweepsService {
           strategy: input.strategy,
           seed: input.seed,
           count: runs.length,
+          replicates: input.replicates,
+          ...(input.asha ? { asha: input.asha as Prisma.InputJsonValue } : {}),
           maxConcurrency: input.maxConcurrency,
           priority: input.priority,
         },
@@ -69,8 +87,11 @@ export class SweepsService {
           projectId: input.projectId,
           sweepId,
           sweepIndex: r.index,
+          sweepConfig: r.configIndex,
+          replicate: r.replicate,
+          ...(r.bracket !== undefined ? { bracket: r.bracket, rung: 0 } : {}),
           sweepParams: r.params as Prisma.InputJsonValue,
-          name: `${input.name}-${String(r.index).padStart(String(runs.length - 1).length, '0')}`,
+          name: runName(input.name, r, runs.length / input.replicates, input.replicates),
           method: r.method,
           config: r.config,
           seed: r.seed,
@@ -111,6 +132,8 @@ export class SweepsService {
       strategy: row.strategy,
       seed: row.seed,
       count: row.count,
+      replicates: row.replicates,
+      asha: row.asha === null ? null : ashaOptionsSchema.parse(row.asha),
       maxConcurrency: row.maxConcurrency,
       priority: row.priority,
       status: row.status,
@@ -134,7 +157,8 @@ export class SweepsService {
     const runs: Run[] = row.runs.map(toRun);
     const counts: Record<string, number> = {};
     for (const r of runs) counts[r.status] = (counts[r.status] ?? 0) + 1;
-    return { ...this.toSweep(row, counts), runs };
+    const results = await this.prisma.rungResult.findMany({ where: { sweepId: id }, orderBy: [{ rung: 'asc' }, { createdAt: 'asc' }] });
+    return { ...this.toSweep(row, counts), runs, ...sweepProgress(row.runs, results) };
   }
 
   /** Cancels the sweep and every queued, running or preempted run of it. */

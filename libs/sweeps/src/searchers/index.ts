@@ -3,17 +3,30 @@ import { sweepStrategySchema, type SweepStrategy } from '@equilab/contracts';
 import { configPathSegments } from '../config-path';
 import { SweepError } from '../sweep-error';
 import { gridSearcher } from './grid.searcher';
-import { randomSearcher } from './random.searcher';
+import { randomDraws, randomSearcher } from './random.searcher';
+import { ashaIssues } from './asha';
 import type { ParamSet, SearchRequest, Searcher } from './searcher';
 
 export type { ParamSet, SearchRequest, Searcher } from './searcher';
 export { gridSearcher } from './grid.searcher';
-export { randomSearcher } from './random.searcher';
+export { randomDraws, randomSearcher } from './random.searcher';
 export { sample } from './sampling';
+export * from './asha';
+export * from './asha.simulation';
+
+/** `asha`: `asha.maxRuns` configurations drawn as `random` draws them; the schedule is `nextAshaJob`'s. */
+export const ashaSearcher: Searcher = {
+  issues({ asha, searchSpace }: SearchRequest): ErrorIssue[] {
+    return ashaIssues(asha, Object.keys(searchSpace));
+  },
+  configurations({ searchSpace, seed, asha }: SearchRequest): ParamSet[] {
+    return randomDraws(searchSpace, seed, asha?.maxRuns ?? 0);
+  },
+};
 
 /** Every strategy's searcher (a strategy added to the contracts' enum must be registered here to compile). */
 const searchers = new Map<SweepStrategy, Searcher>(
-  Object.entries({ grid: gridSearcher, random: randomSearcher } satisfies Record<SweepStrategy, Searcher>) as [SweepStrategy, Searcher][],
+  Object.entries({ grid: gridSearcher, random: randomSearcher, asha: ashaSearcher } satisfies Record<SweepStrategy, Searcher>) as [SweepStrategy, Searcher][],
 );
 
 export function searcherFor(strategy: SweepStrategy): Searcher {
@@ -42,6 +55,7 @@ function spaceIssues(space: SearchSpace): ErrorIssue[] {
 /** Everything wrong with a search request under `strategy`, each issue naming its field; empty when it can be searched. */
 export function searchIssues(strategy: SweepStrategy, request: SearchRequest): ErrorIssue[] {
   const issues = spaceIssues(request.searchSpace);
+  if (strategy !== 'asha' && request.asha !== undefined) issues.push({ path: 'asha', message: `asha options are for strategy "asha", not "${strategy}"` });
   return issues.length > 0 ? issues : searcherFor(strategy).issues(request);
 }
 

@@ -10,8 +10,13 @@ export const randomSearcher: Searcher = {
   },
 
   configurations({ searchSpace, seed, count }: SearchRequest): ParamSet[] {
-    const u = mulberry32(seed);
-    const entries = Object.entries(searchSpace);
-    return Array.from({ length: count ?? 0 }, () => Object.fromEntries(entries.map(([key, param]) => [key, sample(param, u)])));
+    return randomDraws(searchSpace, seed, count ?? 0);
   },
 };
+
+/** `count` configurations, every parameter drawn independently from a generator seeded with `seed`. */
+export function randomDraws(searchSpace: SearchRequest['searchSpace'], seed: number, count: number): ParamSet[] {
+  const u = mulberry32(seed);
+  const entries = Object.entries(searchSpace);
+  return Array.from({ length: count }, () => Object.fromEntries(entries.map(([key, param]) => [key, sample(param, u)])));
+}

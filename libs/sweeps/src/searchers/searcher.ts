@@ -1,4 +1,4 @@
-import type { ErrorIssue, SearchSpace } from '@equilab/contracts';
+import type { AshaOptions, ErrorIssue, SearchSpace } from '@equilab/contracts';
 
 /** One configuration to train: the value of every varied config path (and `method` when the space varies it). */
 export type ParamSet = Readonly<Record<string, unknown>>;
@@ -10,6 +10,8 @@ export interface SearchRequest {
   readonly seed: number;
   /** Configurations to draw, for searchers that sample. */
   readonly count?: number | undefined;
+  /** Options of the `asha` searcher. */
+  readonly asha?: AshaOptions | undefined;
 }
 
 /**
