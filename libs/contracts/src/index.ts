@@ -8,3 +8,4 @@ export * from './socket';
 export * from './training-child.ipc';
 export * from './methods';
 export * from './evaluations';
+export * from './prometheus-text';
