@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest';
 import { methodDefaults, methodFields, methodSchema } from './method-schema';
-import { buildRequest, initialFieldState, type FieldState, type SweepFormState } from './sweep-form';
+import { buildRequest, initialAshaState, initialFieldState, runBody, sweepBody, type FieldState, type SweepFormState } from './sweep-form';
 
 const METHOD = 'VICReg';
 const fields = methodFields(METHOD);
@@ -18,7 +18,32 @@ describe('buildRequest applies the API’s sweep rules (libs/sweeps)', () => {
     const built = build(form({}, { base_lr: { mode: 'values', values: '0.1, 0.2' }, epochs: { value: '2' } }));
     expect(built.errors).toEqual({});
     expect(built.searchSpace).toEqual({ base_lr: { distribution: 'choice', values: [0.1, 0.2] } });
-    expect(JSON.parse(JSON.stringify(built.baseConfig))).toEqual({ epochs: 2 });
+    expect(JSON.parse(JSON.stringify(built.baseConfig))).toEqual({ epochs: 2, seed: 0 });
+  });
+
+  test('the seed the form shows is the seed of every run: always sent in the base config, the search seed apart', () => {
+    const state = form({ seed: '7' }, { base_lr: { mode: 'values', values: '0.1, 0.2' } });
+    const built = build(state);
+    const body = sweepBody(state, 'p', built, true);
+    expect(body.baseConfig?.['seed']).toBe(0);
+    expect(body.seed).toBe(7);
+    expect(body.replicates).toBe(1);
+    const single = build({ ...form({}, { seed: { value: '3' } }), kind: 'run' });
+    const run = runBody({ ...form({}, {}), kind: 'run' }, 'p', single);
+    expect(run.config?.['seed']).toBe(3);
+    expect('seed' in run).toBe(false);
+  });
+
+  test('replicates are bounded; asha options are parsed by the contracts and refused at their field', () => {
+    expect(build(form({ replicates: '0' }, { base_lr: { mode: 'values', values: '0.1' } })).errors['$replicates']).toEqual(['must be an integer 1…32']);
+    const asha = (patch: Partial<typeof initialAshaState>) =>
+      build(form({ strategy: 'asha', asha: { ...initialAshaState, ...patch } }, { base_lr: { mode: 'log-uniform', min: '0.0001', max: '0.1' } }));
+    const ok = asha({});
+    expect(ok.errors).toEqual({});
+    expect(ok.asha).toEqual({ minEpochs: 1, maxEpochs: 16, eta: 4, maxRuns: 16, brackets: 1, metric: 'Loss/Total', mode: 'min' });
+    expect(asha({ maxEpochs: '0' }).errors['$asha.maxEpochs']).toBeDefined();
+    expect(asha({ eta: '1' }).errors['$asha.eta']).toBeDefined();
+    expect(asha({ brackets: '4' }).errors['$asha.brackets']?.join(' ')).toMatch(/at most the number of rungs \(3/);
   });
 
   test('a distribution under the grid strategy is refused at its field, as the dry run refuses it', () => {

@@ -1,5 +1,5 @@
-import { searchParamSchema, type CreateRun, type CreateSweep, type ErrorIssue, type SearchParam } from '@equilab/contracts';
-import { searchIssues, setPath, type ConfigObject } from '@equilab/sweeps';
+import { ashaOptionsSchema, MAX_REPLICATES, searchParamSchema, type AshaOptions, type CreateRun, type CreateSweep, type ErrorIssue, type SearchParam } from '@equilab/contracts';
+import { SEED_KEY, searchIssues, setPath, type ConfigObject } from '@equilab/sweeps';
 import type { z } from 'zod';
 import type { FieldSpec } from './method-schema';
 
@@ -15,13 +15,30 @@ export interface FieldState {
   max: string;
 }
 
+/** The ASHA options as typed (`asha.*` of the request). */
+export interface AshaFormState {
+  minEpochs: string;
+  maxEpochs: string;
+  eta: string;
+  maxRuns: string;
+  brackets: string;
+  metric: string;
+  mode: 'min' | 'max';
+}
+
+export const initialAshaState: AshaFormState = { minEpochs: '1', maxEpochs: '16', eta: '4', maxRuns: '16', brackets: '1', metric: 'Loss/Total', mode: 'min' };
+
 export interface SweepFormState {
   kind: 'sweep' | 'run';
   name: string;
   method: string;
-  strategy: 'grid' | 'random';
+  strategy: 'grid' | 'random' | 'asha';
   count: string;
+  /** Seeds the searcher's draws (random, asha); the training seed is the config's `seed` field. */
   seed: string;
+  /** Runs per configuration (seeds seed … seed+N−1 of the config's seed). */
+  replicates?: string;
+  asha?: AshaFormState;
   maxConcurrency: string;
   backend: string;
   fields: Record<string, FieldState>;
@@ -94,6 +111,19 @@ export interface BuiltRequest {
   errors: FieldErrors;
   baseConfig: Record<string, unknown>;
   searchSpace: Record<string, SearchParam>;
+  /** The parsed ASHA options (strategy asha, no errors). */
+  asha?: AshaOptions;
+}
+
+/** The typed ASHA options parsed by the contracts' schema; errors keyed `$asha.<field>`. */
+function buildAsha(state: AshaFormState, errors: FieldErrors): AshaOptions | undefined {
+  const numbers = ['minEpochs', 'maxEpochs', 'eta', 'maxRuns', 'brackets'] as const;
+  const raw: Record<string, unknown> = { metric: state.metric, mode: state.mode };
+  for (const key of numbers) raw[key] = state[key].trim() === '' ? undefined : Number(state[key]);
+  const parsed = ashaOptionsSchema.safeParse(raw);
+  if (parsed.success) return parsed.data;
+  for (const issue of parsed.error.issues) add(errors, `$asha.${issue.path.join('.')}`, issue.message);
+  return undefined;
 }
 
 /**
@@ -117,7 +147,8 @@ export function buildRequest(state: SweepFormState, fields: readonly FieldSpec[]
         continue;
       }
       full = setPath(full, field.path, parsed.value);
-      if (JSON.stringify(parsed.value) !== JSON.stringify(field.defaultValue)) baseConfig = setPath(baseConfig, field.path, parsed.value);
+      // The seed is always sent: the runs train with the seed the form shows (fixed for every configuration).
+      if (field.path === SEED_KEY || JSON.stringify(parsed.value) !== JSON.stringify(field.defaultValue)) baseConfig = setPath(baseConfig, field.path, parsed.value);
     } else if (mode === 'values') {
       const raw = splitValues(field, fs.values);
       if (raw.length === 0) {
@@ -171,14 +202,19 @@ export function buildRequest(state: SweepFormState, fields: readonly FieldSpec[]
     }
   }
 
+  let asha: AshaOptions | undefined;
   if (state.kind === 'sweep') {
     if (!state.name.trim()) add(errors, '$name', 'is required');
     const count = Number(state.count);
     const countValid = Number.isInteger(count) && count >= 1;
     if (state.strategy === 'random' && !countValid) add(errors, '$count', 'must be a positive integer');
+    const replicates = Number(state.replicates ?? '1');
+    if (!Number.isInteger(replicates) || replicates < 1 || replicates > MAX_REPLICATES) add(errors, '$replicates', `must be an integer 1…${MAX_REPLICATES}`);
+    if (state.strategy === 'asha') asha = buildAsha(state.asha ?? initialAshaState, errors);
     // The API's own rules of the strategy (libs/sweeps), so the form refuses what the dry run would.
     const fieldErrors = Object.keys(errors).some((k) => !k.startsWith('$'));
-    const issues = searchIssues(state.strategy, { searchSpace, seed: Number(state.seed), count: countValid ? count : undefined });
+    if (state.strategy === 'asha' && !asha) return { errors, baseConfig, searchSpace };
+    const issues = searchIssues(state.strategy, { searchSpace, seed: Number(state.seed), count: countValid ? count : undefined, asha });
     for (const [key, messages] of Object.entries(serverErrors(issues, fields))) {
       if (key === '$count' && !countValid) continue;
       if (key === '$search' && fieldErrors) continue;
@@ -189,7 +225,7 @@ export function buildRequest(state: SweepFormState, fields: readonly FieldSpec[]
     const value = Number(state[key]);
     if (state[key].trim() === '' || !Number.isInteger(value) || value < (key === 'seed' ? 0 : 1)) add(errors, `$${key}`, key === 'seed' ? 'must be an integer ≥ 0' : 'must be an integer ≥ 1');
   }
-  return { errors, baseConfig, searchSpace };
+  return { errors, baseConfig, searchSpace, ...(asha ? { asha } : {}) };
 }
 
 export function sweepBody(state: SweepFormState, projectId: string, built: BuiltRequest, dryRun: boolean): CreateSweep {
@@ -202,6 +238,8 @@ export function sweepBody(state: SweepFormState, projectId: string, built: Built
     strategy: state.strategy,
     seed: Number(state.seed),
     ...(state.strategy === 'random' ? { count: Number(state.count) } : {}),
+    replicates: Number(state.replicates ?? '1'),
+    ...(state.strategy === 'asha' && built.asha ? { asha: built.asha } : {}),
     maxConcurrency: Number(state.maxConcurrency),
     backend: state.backend as CreateSweep['backend'],
     dryRun,
@@ -213,8 +251,8 @@ export function runBody(state: SweepFormState, projectId: string, built: BuiltRe
     projectId,
     ...(state.name.trim() ? { name: state.name.trim() } : {}),
     method: state.method,
+    // The training seed is the config's `seed` field (in baseConfig), as the form shows it.
     config: built.baseConfig,
-    seed: Number(state.seed),
     backend: state.backend as CreateRun['backend'],
   };
 }
@@ -227,7 +265,7 @@ export function serverErrors(issues: readonly ErrorIssue[], fields: readonly Fie
     const rest = issue.path.replace(/^(body\.)?(baseConfig|config|searchSpace)\./, '');
     const field = paths.find((p) => rest === p || rest.startsWith(`${p}.`));
     if (field) add(errors, field, issue.message);
-    else if (['name', 'count', 'seed', 'maxConcurrency', 'strategy'].includes(issue.path)) add(errors, `$${issue.path}`, issue.message);
+    else if (['name', 'count', 'seed', 'maxConcurrency', 'strategy', 'replicates'].includes(issue.path) || issue.path.startsWith('asha')) add(errors, `$${issue.path}`, issue.message);
     else if (issue.path === 'searchSpace') add(errors, '$search', issue.message);
     else add(errors, '$general', issue.path ? `${issue.path}: ${issue.message}` : issue.message);
   }

@@ -11,7 +11,7 @@ import { ApiError, api } from '@/lib/api.client';
 import { formatValue } from '@/lib/format';
 import { methodDefaults, methodFields, methodNames, methodSchema, type FieldSpec } from '@/lib/method-schema';
 import { setProjectId } from '@/lib/settings.store';
-import { buildRequest, initialFieldState, runBody, serverErrors, sweepBody, type FieldErrors, type FieldMode, type FieldState, type SweepFormState } from '@/lib/sweep-form';
+import { buildRequest, initialAshaState, initialFieldState, runBody, serverErrors, sweepBody, type AshaFormState, type FieldErrors, type FieldMode, type FieldState, type SweepFormState } from '@/lib/sweep-form';
 
 const modeLabels: Record<FieldMode, string> = { fixed: 'fixed', values: 'values', uniform: 'uniform', 'log-uniform': 'log-uniform', 'int-uniform': 'int-uniform' };
 
@@ -26,7 +26,7 @@ function ErrorList({ id, messages }: { id: string; messages: readonly string[] |
   );
 }
 
-function FieldRow({ field, state, kind, strategy, errors, onChange }: { field: FieldSpec; state: FieldState; kind: 'sweep' | 'run'; strategy: 'grid' | 'random'; errors: readonly string[] | undefined; onChange: (next: FieldState) => void }) {
+function FieldRow({ field, state, kind, strategy, errors, onChange }: { field: FieldSpec; state: FieldState; kind: 'sweep' | 'run'; strategy: SweepFormState['strategy']; errors: readonly string[] | undefined; onChange: (next: FieldState) => void }) {
   const id = `field-${field.path.replace(/\W/g, '-')}`;
   const errorId = `${id}-error`;
   const invalid = errors && errors.length > 0;
@@ -92,10 +92,42 @@ function FieldRow({ field, state, kind, strategy, errors, onChange }: { field: F
   );
 }
 
+const ashaFields: { key: keyof Omit<AshaFormState, 'mode'>; label: string; help: string }[] = [
+  { key: 'minEpochs', label: 'Min epochs', help: 'epochs of the first rung' },
+  { key: 'maxEpochs', label: 'Max epochs', help: 'epochs of the last rung (every run’s epochs)' },
+  { key: 'eta', label: 'η', help: 'reduction factor: the top 1/η of a rung is promoted; rungs are η times longer' },
+  { key: 'maxRuns', label: 'Max configurations', help: 'configurations tried at most' },
+  { key: 'brackets', label: 'Brackets', help: 'early-stopping rates tried at once (Determined’s adaptive brackets)' },
+];
+
+function AshaFields({ value, onChange, shown }: { value: AshaFormState; onChange: (next: AshaFormState, touched: string) => void; shown: (key: string) => string[] | undefined }) {
+  return (
+    <fieldset className="flex flex-wrap items-end gap-4 rounded-lg border border-slate-200 p-4 dark:border-slate-800" data-testid="asha-options">
+      <legend className="px-1 text-xs text-slate-500">ASHA — configurations are drawn as random draws them; each trains to a rung, the best 1/η go on, the rest pause and end stopped</legend>
+      {ashaFields.map(({ key, label, help }) => (
+        <label key={key} className="flex flex-col gap-1 text-sm" title={help}>
+          <span className="text-xs text-slate-500">{label}</span>
+          <input value={value[key]} onChange={(e) => onChange({ ...value, [key]: e.target.value }, `$asha.${key}`)} className={`${inputClass} w-24`} inputMode="numeric" data-testid={`asha-${key}`} />
+          <ErrorList id={`asha-${key}-error`} messages={shown(`$asha.${key}`)} />
+        </label>
+      ))}
+      <label className="flex flex-col gap-1 text-sm" title="Any logged metric key, e.g. Loss/Total or an online R² key">
+        <span className="text-xs text-slate-500">Metric</span>
+        <input value={value.metric} onChange={(e) => onChange({ ...value, metric: e.target.value }, '$asha.metric')} className={`${inputClass} w-64 font-mono`} data-testid="asha-metric" />
+        <ErrorList id="asha-metric-error" messages={shown('$asha.metric')} />
+      </label>
+      <label className="flex flex-col gap-1 text-sm">
+        <span className="text-xs text-slate-500">Mode</span>
+        <Select value={value.mode} options={['min', 'max']} onChange={(mode) => onChange({ ...value, mode: mode as 'min' | 'max' }, '$asha.mode')} data-testid="asha-mode" />
+      </label>
+    </fieldset>
+  );
+}
+
 export function NewSweepForm({ projectId }: { projectId: string }) {
   const router = useRouter();
   const methods = useMemo(() => methodNames(), []);
-  const [state, setState] = useState<SweepFormState>(() => ({ kind: 'sweep', name: '', method: methods[0] ?? '', strategy: 'grid', count: '8', seed: '0', maxConcurrency: '4', backend: 'wasm', fields: {} }));
+  const [state, setState] = useState<SweepFormState>(() => ({ kind: 'sweep', name: '', method: methods[0] ?? '', strategy: 'grid', count: '8', seed: '0', replicates: '1', asha: initialAshaState, maxConcurrency: '4', backend: 'wasm', fields: {} }));
   const fields = useMemo(() => methodFields(state.method), [state.method]);
   const defaults = useMemo(() => methodDefaults(state.method), [state.method]);
   const schema = methodSchema(state.method);
@@ -211,9 +243,10 @@ export function NewSweepForm({ projectId }: { projectId: string }) {
             <>
               <label className="flex flex-col gap-1 text-sm">
                 <span className="text-xs text-slate-500">Strategy</span>
-                <select value={state.strategy} onChange={(e) => update({ strategy: e.target.value as 'grid' | 'random' }, '$strategy')} className={inputClass} data-testid="strategy-select">
+                <select value={state.strategy} onChange={(e) => update({ strategy: e.target.value as SweepFormState['strategy'] }, '$strategy')} className={inputClass} data-testid="strategy-select">
                   <option value="grid">grid</option>
                   <option value="random">random</option>
+                  <option value="asha">asha (adaptive early stopping)</option>
                 </select>
                 <ErrorList id="strategy-error" messages={shown('$strategy')} />
               </label>
@@ -225,22 +258,33 @@ export function NewSweepForm({ projectId }: { projectId: string }) {
                 </label>
               ) : null}
               <label className="flex flex-col gap-1 text-sm">
+                <span className="text-xs text-slate-500" title="Runs per configuration, with seeds seed … seed+N−1 of the config's seed field">Replicates (seeds)</span>
+                <input value={state.replicates ?? '1'} onChange={(e) => update({ replicates: e.target.value }, '$replicates')} className={`${inputClass} w-20`} inputMode="numeric" data-testid="replicates" />
+                <ErrorList id="replicates-error" messages={shown('$replicates')} />
+              </label>
+              <label className="flex flex-col gap-1 text-sm">
                 <span className="text-xs text-slate-500">Max concurrency</span>
                 <input value={state.maxConcurrency} onChange={(e) => update({ maxConcurrency: e.target.value }, '$maxConcurrency')} className={`${inputClass} w-20`} inputMode="numeric" />
                 <ErrorList id="mc-error" messages={shown('$maxConcurrency')} />
               </label>
             </>
           ) : null}
-          <label className="flex flex-col gap-1 text-sm">
-            <span className="text-xs text-slate-500">{state.kind === 'sweep' ? 'Sweep seed' : 'Run seed'}</span>
-            <input value={state.seed} onChange={(e) => update({ seed: e.target.value }, '$seed')} className={`${inputClass} w-24`} inputMode="numeric" />
-            <ErrorList id="seed-error" messages={shown('$seed')} />
-          </label>
+          {state.kind === 'sweep' && state.strategy !== 'grid' ? (
+            <label className="flex flex-col gap-1 text-sm">
+              <span className="text-xs text-slate-500" title="Seeds the searcher's draws of configurations; each run's training seed is the config's seed field below">Search seed</span>
+              <input value={state.seed} onChange={(e) => update({ seed: e.target.value }, '$seed')} className={`${inputClass} w-24`} inputMode="numeric" data-testid="search-seed" />
+              <ErrorList id="seed-error" messages={shown('$seed')} />
+            </label>
+          ) : null}
           <label className="flex flex-col gap-1 text-sm">
             <span className="text-xs text-slate-500">Backend</span>
             <Select value={state.backend} options={backendNameSchema.options} onChange={(backend) => update({ backend })} />
           </label>
         </div>
+
+        {state.kind === 'sweep' && state.strategy === 'asha' ? (
+          <AshaFields value={state.asha ?? initialAshaState} onChange={(asha, key) => update({ asha }, key)} shown={shown} />
+        ) : null}
 
         <section aria-labelledby="fields-title" className="rounded-lg border border-slate-200 px-4 py-2 dark:border-slate-800">
           <h2 id="fields-title" className="py-2 text-sm font-semibold">
