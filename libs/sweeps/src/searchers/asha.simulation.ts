@@ -16,6 +16,8 @@ export interface AshaSimulation {
   readonly best: ReturnType<typeof ashaBest>;
   /** Most trials training at once. */
   readonly peakBusy: number;
+  /** Each decision with the results known when it was made. */
+  readonly trace: readonly { readonly decision: AshaDecision; readonly known: readonly AshaResult[] }[];
 }
 
 /**
@@ -28,6 +30,7 @@ export function simulateAsha(options: AshaOptions, curve: SimulatedCurve, worker
   for (let i = 0; i < options.maxRuns; i++) trials.set(String(i), { id: String(i), index: i, bracket: i % options.brackets, state: 'pending', rung: 0 });
   const results: AshaResult[] = [];
   const decisions: AshaDecision[] = [];
+  const trace: { decision: AshaDecision; known: AshaResult[] }[] = [];
   const busy: { trialId: string; rung: number; epochs: number; finishAt: number; order: number }[] = [];
   let now = 0;
   let spentEpochs = 0;
@@ -38,6 +41,7 @@ export function simulateAsha(options: AshaOptions, curve: SimulatedCurve, worker
       const decision = nextAshaJob(options, [...trials.values()], results);
       if (!decision) break;
       decisions.push(decision);
+      trace.push({ decision, known: [...results] });
       const trial = trials.get(decision.trialId)!;
       const ladder = ashaRungs(options, trial.bracket);
       const from = decision.kind === 'promote' ? ladder[decision.fromRung]! : 0;
@@ -60,5 +64,5 @@ export function simulateAsha(options: AshaOptions, curve: SimulatedCurve, worker
     trials.set(trial.id, { ...trial, state: last ? 'done' : 'paused' });
   }
   const stopped = ashaStops(options, [...trials.values()], results);
-  return { decisions, results, spentEpochs, gridEpochs: options.maxRuns * options.maxEpochs, stopped, best: ashaBest(options, results), peakBusy };
+  return { decisions, results, spentEpochs, gridEpochs: options.maxRuns * options.maxEpochs, stopped, best: ashaBest(options, results), peakBusy, trace };
 }

@@ -13,6 +13,7 @@ export { randomDraws, randomSearcher } from './random.searcher';
 export { sample } from './sampling';
 export * from './asha';
 export * from './asha.simulation';
+export * from './learning-curves';
 
 /** `asha`: `asha.maxRuns` configurations drawn as `random` draws them; the schedule is `nextAshaJob`'s. */
 export const ashaSearcher: Searcher = {
