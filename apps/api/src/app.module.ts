@@ -2,6 +2,8 @@ import { BullModule } from '@nestjs/bullmq';
 import { Module, type DynamicModule, type Type } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD } from '@nestjs/core';
 import { ThrottlerModule } from '@nestjs/throttler';
+import { AnnotationsController, RunsExportController } from './annotations/annotations.controller';
+import { AnnotationsService } from './annotations/annotations.service';
 import { AuthGuard } from './auth/auth.guard';
 import { TokenThrottlerGuard } from './auth/token-throttler.guard';
 import { TokensService } from './auth/tokens.service';
@@ -40,6 +42,8 @@ import { SweepsService } from './sweeps/sweeps.service';
 export const API_CONTROLLERS: Type[] = [
   HealthController,
   ProjectsController,
+  // Before RunsController: GET /runs/export is not GET /runs/:id.
+  RunsExportController,
   RunsController,
   MetricsController,
   SweepsController,
@@ -47,6 +51,7 @@ export const API_CONTROLLERS: Type[] = [
   QueueController,
   EvaluationsController,
   InteropController,
+  AnnotationsController,
 ];
 
 @Module({})
@@ -85,6 +90,7 @@ export class AppModule {
         RunnerRegistryService,
         EvaluationsService,
         InteropService,
+        AnnotationsService,
       ],
     };
   }

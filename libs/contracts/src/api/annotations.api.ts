@@ -76,3 +76,35 @@ export type RunView = z.infer<typeof runViewSchema>;
 /** `GET /api/projects/:id/run-views` (by name). */
 export const runViewListSchema = z.object({ items: z.array(runViewSchema) });
 export type RunViewList = z.infer<typeof runViewListSchema>;
+
+/** What the Runs table's search looks at. */
+export interface SearchableRun {
+  readonly id: string;
+  readonly name: string;
+  readonly method: string;
+  readonly tags: readonly string[];
+  readonly notes: string;
+  readonly sweepParams: Record<string, unknown> | null;
+}
+
+/**
+ * The Runs table's search (and `q` of GET /api/runs/export): a case-insensitive substring of the name, the
+ * method, a tag, the notes or a sweep parameter written `key=value`, or a prefix of the id.
+ */
+export function runMatchesSearch(run: SearchableRun, search: string): boolean {
+  const needle = search.trim().toLowerCase();
+  if (needle === '') return true;
+  const params = Object.entries(run.sweepParams ?? {}).map(([k, v]) => `${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`.toLowerCase());
+  return (
+    run.id.startsWith(needle) ||
+    run.name.toLowerCase().includes(needle) ||
+    run.method.toLowerCase().includes(needle) ||
+    run.tags.some((t) => t.toLowerCase().includes(needle)) ||
+    run.notes.toLowerCase().includes(needle) ||
+    params.some((p) => p.includes(needle))
+  );
+}
+
+/** `PUT /api/projects/:id/run-views/:viewId`: rename a view or replace its query. */
+export const updateRunViewSchema = createRunViewSchema.partial().strict().refine((b) => b.name !== undefined || b.query !== undefined, 'give name or query');
+export type UpdateRunView = z.input<typeof updateRunViewSchema>;
