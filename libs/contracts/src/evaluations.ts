@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { int4, MAX_ERROR_LENGTH, MAX_LABEL_LENGTH, text } from './api/bounds';
 import { methodCatalogue } from './methods/method-catalogue';
 import { isMethodName } from './methods/method-names';
 
@@ -113,22 +114,22 @@ export const evaluationStatusSchema = z.enum(['queued', 'running', 'succeeded', 
 export type EvaluationStatus = z.infer<typeof evaluationStatusSchema>;
 
 /** What one evaluation produces (written as `result.json`, sent by the runner to the API). */
-export const evaluationOutcomeSchema = z.object({
+export const evaluationOutcomeSchema = z.strictObject({
   kind: evaluationKindSchema,
   part: evaluationPartSchema,
-  /** Which pretraining checkpoint was evaluated (`final` or `epoch-N`). */
-  checkpoint: z.string().min(1),
+  /** Which pretraining checkpoint was evaluated (`final` or `epoch-N`; 1 … 200 characters, no NUL). */
+  checkpoint: text(MAX_LABEL_LENGTH),
   status: z.enum(['succeeded', 'not_applicable']),
-  /** Metric name → value (fractions; R² as spec §5). Empty when not applicable. */
-  metrics: z.record(z.string(), z.number()),
-  /** Why the evaluation does not apply (e.g. a method without an equivariant predictor). */
-  reason: z.string().nullable().default(null),
-  epochs: z.number().int().min(0).nullable().default(null),
+  /** Metric name (1 … 200 characters) → value (fractions; R² as spec §5). Empty when not applicable. */
+  metrics: z.record(text(MAX_LABEL_LENGTH), z.number()),
+  /** Why the evaluation does not apply (e.g. a method without an equivariant predictor); at most 20,000 characters. */
+  reason: text(MAX_ERROR_LENGTH, 0).nullable().default(null),
+  epochs: int4().nullable().default(null),
 });
 export type EvaluationOutcome = z.infer<typeof evaluationOutcomeSchema>;
 
 /** `POST /api/runs/:id/evaluations` body. */
-export const createEvaluationSchema = z.object({
+export const createEvaluationSchema = z.strictObject({
   kind: evaluationKindSchema,
   config: z.record(z.string(), z.unknown()).default({}),
 });
@@ -174,10 +175,11 @@ export type Evaluation = z.infer<typeof evaluationSchema>;
 export const evaluationListSchema = z.object({ items: z.array(evaluationSchema) });
 
 /** `POST /api/runner/evaluations/:id/result` body (runner → API, run token). */
-export const evaluationReportSchema = z.union([
-  z.object({ status: z.literal('running') }),
-  z.object({ status: z.literal('failed'), error: z.string() }),
-  z.object({ status: z.literal('done'), outcome: evaluationOutcomeSchema }),
+export const evaluationReportSchema = z.discriminatedUnion('status', [
+  z.strictObject({ status: z.literal('running') }),
+  /** `error`: at most 20,000 characters, no NUL. */
+  z.strictObject({ status: z.literal('failed'), error: text(MAX_ERROR_LENGTH, 0) }),
+  z.strictObject({ status: z.literal('done'), outcome: evaluationOutcomeSchema }),
 ]);
 export type EvaluationReport = z.infer<typeof evaluationReportSchema>;
 

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { int4Query, NUL_FREE, NUL_MESSAGE } from './api/bounds';
 import { metricPointSchema } from './training';
 
 /** Largest batch `POST /api/runs/:id/metrics` accepts; more points → 413. */
@@ -6,13 +7,13 @@ export const MAX_METRIC_BATCH = 10_000;
 
 /** `POST /api/runs/:id/metrics` body. Points are upserted on (run, key, step): re-sending a point changes
  * nothing, a late or out-of-order point lands at its step, a new value for a stored step replaces it. */
-export const metricBatchSchema = z.object({ points: z.array(metricPointSchema).min(1) });
+export const metricBatchSchema = z.strictObject({ points: z.array(metricPointSchema).min(1) });
 export type MetricBatch = z.infer<typeof metricBatchSchema>;
 export const metricBatchResultSchema = z.object({ accepted: z.number().int() });
 
 const keysParam = z.preprocess(
   (v) => (typeof v === 'string' ? v.split(',').filter(Boolean) : v),
-  z.array(z.string().min(1).max(200)).min(1).max(100),
+  z.array(z.string().min(1).max(200).regex(NUL_FREE, NUL_MESSAGE)).min(1).max(100),
 );
 const idsParam = z.preprocess(
   (v) => (typeof v === 'string' ? v.split(',').filter(Boolean) : v),
@@ -22,8 +23,9 @@ const idsParam = z.preprocess(
 /** `GET /api/runs/:id/metrics?keys=a,b&fromStep&toStep&points=1000` — series downsampled keeping extremes. */
 export const seriesQuerySchema = z.object({
   keys: keysParam,
-  fromStep: z.coerce.number().int().min(0).optional(),
-  toStep: z.coerce.number().int().min(0).optional(),
+  /** 0 … 2^31 − 1, as metric steps. */
+  fromStep: int4Query().optional(),
+  toStep: int4Query().optional(),
   /** Target number of points per series (the server keeps each bucket's first, min, max and last). */
   points: z.coerce.number().int().min(2).max(20_000).default(1000),
 });
@@ -78,8 +80,9 @@ export type MetricSummaryResponse = z.infer<typeof metricSummaryResponseSchema>;
 export const compareQuerySchema = z.object({
   runIds: idsParam,
   keys: keysParam,
-  fromStep: z.coerce.number().int().min(0).optional(),
-  toStep: z.coerce.number().int().min(0).optional(),
+  /** 0 … 2^31 − 1, as metric steps. */
+  fromStep: int4Query().optional(),
+  toStep: int4Query().optional(),
   points: z.coerce.number().int().min(2).max(5_000).default(500),
 });
 export type CompareQuery = z.input<typeof compareQuerySchema>;

@@ -1,16 +1,19 @@
 import { z } from 'zod';
+import { int4, MAX_PATH_LENGTH, text, wallTimeMs } from './api/bounds';
 
 /** TensorFlow.js backends a run can ask for (see libs/sie `selectBackend`). */
 export const backendNameSchema = z.enum(['auto', 'wasm', 'cpu', 'tensorflow', 'tensorflow-gpu']);
 export type BackendName = z.infer<typeof backendNameSchema>;
 
 /** One metric point, as the trainer emits it and the API stores it; `(run, key, step)` is unique. */
-export const metricPointSchema = z.object({
-  key: z.string().min(1).max(200),
-  step: z.number().int().min(0),
+export const metricPointSchema = z.strictObject({
+  /** 1 … 200 characters, no NUL. */
+  key: text(200),
+  /** 0 … 2^31 − 1 (PostgreSQL int4). */
+  step: int4(),
   value: z.number(),
-  /** Wall time, milliseconds since the epoch. */
-  time: z.number().int().min(0),
+  /** Wall time, milliseconds since the epoch, 1970-01-01 … 9999-12-31 (`MAX_WALL_TIME_MS`). */
+  time: wallTimeMs(),
 });
 export type MetricPoint = z.infer<typeof metricPointSchema>;
 
@@ -35,12 +38,12 @@ export const logEverySchema = z.strictObject({
 });
 export type LogEvery = z.output<typeof logEverySchema>;
 
-/** Training or evaluation progress. */
-export const progressSchema = z.object({
-  step: z.number().int().min(0),
-  totalSteps: z.number().int().min(0),
-  epoch: z.number().int().min(0),
-  totalEpochs: z.number().int().min(0),
+/** Training or evaluation progress; the counts are 0 … 2^31 − 1 (PostgreSQL int4). */
+export const progressSchema = z.strictObject({
+  step: int4(),
+  totalSteps: int4(),
+  epoch: int4(),
+  totalEpochs: int4(),
   imagesPerSecond: z.number().min(0),
   etaSeconds: z.number().min(0).nullable(),
 });
@@ -55,12 +58,14 @@ export const deviceInfoSchema = z.object({
 export type DeviceInfo = z.infer<typeof deviceInfoSchema>;
 
 /** A file a run produced (checkpoint, final backbone weights, evaluation output). */
-export const artifactSchema = z.object({
+export const artifactSchema = z.strictObject({
   kind: z.enum(['checkpoint', 'final-weights', 'evaluation', 'other']),
-  /** Path relative to the artifact store's root. */
-  path: z.string().min(1),
+  /** Path relative to the artifact store's root: 1 … 512 characters (`MAX_PATH_LENGTH`), no NUL. */
+  path: text(MAX_PATH_LENGTH),
+  /** Bytes, 0 … 2^53 − 1 (stored as bigint). */
   size: z.number().int().min(0),
   sha256: z.string().regex(/^[0-9a-f]{64}$/),
-  step: z.number().int().min(0).nullable(),
+  /** 0 … 2^31 − 1 (PostgreSQL int4). */
+  step: int4().nullable(),
 });
 export type Artifact = z.infer<typeof artifactSchema>;

@@ -30,11 +30,14 @@ export class AppError extends Error {
   }
 }
 
+/** One issue per failing field; an unknown field is named itself (zod reports unknown keys at their object's path). */
 export function zodIssues(error: z.ZodError, prefix: readonly PropertyKey[] = []): ErrorIssue[] {
-  return error.issues.map((issue) => ({
-    path: [...prefix, ...issue.path].map(String).join('.'),
-    message: issue.message,
-  }));
+  const join = (path: readonly PropertyKey[]): string => [...prefix, ...path].map(String).join('.');
+  return error.issues.flatMap((issue) =>
+    issue.code === 'unrecognized_keys'
+      ? issue.keys.map((key) => ({ path: join([...issue.path, key]), message: 'unknown field' }))
+      : [{ path: join(issue.path), message: issue.message }],
+  );
 }
 
 /** Parse `input` with `schema` or throw a 400 AppError naming each failing field. */

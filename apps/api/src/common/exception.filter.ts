@@ -30,6 +30,10 @@ function fromPrisma(error: unknown): AppError | null {
 export function toAppError(error: unknown): AppError {
   if (error instanceof AppError) return error;
   if (error instanceof ZodError) return AppError.validation(zodIssues(error));
+  // Express's router could not percent-decode a path parameter (`/runs/%zz`); every route's parameter is `id`.
+  if (error instanceof URIError || (error instanceof Error && /^Failed to decode param/.test(error.message))) {
+    return AppError.field('id', `${error.message}: not a valid percent-encoded path segment`);
+  }
   if (error instanceof HttpException) {
     const status = error.getStatus();
     const code = statusCodes[status] ?? (status >= 500 ? 'internal' : 'validation');
@@ -60,7 +64,9 @@ export class AppExceptionFilter implements ExceptionFilter {
     if (error.code === 'internal') this.logger.error(exception instanceof Error ? exception.stack ?? exception.message : String(exception));
     if (error.code === 'unavailable') this.logUnavailable(error, exception);
     if (response.headersSent) {
-      response.end();
+      // A download that fails half-way (an export) is aborted, never ended as if it were complete: the client sees
+      // a broken transfer instead of a file silently missing its rest.
+      response.destroy(exception instanceof Error ? exception : undefined);
       return;
     }
     if (error.code === 'unavailable') response.setHeader('retry-after', String(RETRY_AFTER_SECONDS));

@@ -1,6 +1,5 @@
-import type { Run } from '@equilab/contracts';
+import type { EvaluationKind, Run } from '@equilab/contracts';
 import type { Run as RunRow } from '../generated/prisma/client';
-import { replicateGroupKey } from '../sweeps/group-key';
 
 const iso = (d: Date | null): string | null => (d ? d.toISOString() : null);
 const asRecord = (v: unknown): Record<string, unknown> =>
@@ -19,15 +18,12 @@ export function toRun(row: RunRow): Run {
     requestedBackend: row.requestedBackend,
     sweepId: row.sweepId,
     sweepParams: row.sweepParams === null ? null : asRecord(row.sweepParams),
-    groupKey: replicateGroupKey(row.method, asRecord(row.config)),
-    sweepConfig: row.sweepConfig,
-    replicate: row.replicate,
     tags: row.tags,
     notes: row.notes,
     evaluations:
       row.evaluations === null
         ? null
-        : { kinds: (asRecord(row.evaluations)['kinds'] as string[] | undefined) ?? [], config: asRecord(asRecord(row.evaluations)['config']) },
+        : { kinds: (asRecord(row.evaluations)['kinds'] as EvaluationKind[] | undefined) ?? [], config: asRecord(asRecord(row.evaluations)['config']) },
     runnerId: row.runnerId,
     backend: row.backend,
     threads: row.threads,

@@ -49,16 +49,17 @@ export type ErrorBody = z.infer<typeof errorBodySchema>;
 
 export const idParamSchema = z.object({ id: z.string().uuid() });
 
+
 /**
  * Deepest nesting of objects and arrays a JSON body may have (a body nested deeper is answered 400); also the most
  * segments a dotted config path may have.
  */
 export const MAX_JSON_DEPTH = 32;
 
-/** Cursor pagination: `nextCursor` is opaque; pass it back as `cursor`. */
+/** Cursor pagination: pass `nextCursor` back as `cursor` (the id, a UUID, of the last item of the previous page). */
 export const pageQuerySchema = z.object({
   limit: z.coerce.number().int().min(1).max(500).default(50),
-  cursor: z.string().min(1).optional(),
+  cursor: z.string().uuid().optional(),
 });
 
 export const pageSchema = <T extends z.ZodType>(item: T) =>

@@ -1,5 +1,6 @@
 export * from './common.api';
 export * from './annotations.api';
+export * from './bounds';
 export * from './health.api';
 export * from './projects.api';
 export * from './runs.api';

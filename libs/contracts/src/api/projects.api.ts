@@ -1,10 +1,13 @@
 import { z } from 'zod';
+import { MAX_DESCRIPTION_LENGTH, nameText, text } from './bounds';
 import { isoDate } from './common.api';
 
 /** `POST /api/projects` */
-export const createProjectSchema = z.object({
-  name: z.string().trim().min(1).max(200),
-  description: z.string().max(5000).default(''),
+export const createProjectSchema = z.strictObject({
+  /** 1 … 200 characters after trimming, no NUL. */
+  name: nameText(),
+  /** At most 5,000 characters, no NUL. */
+  description: text(MAX_DESCRIPTION_LENGTH, 0).default(''),
 });
 export type CreateProject = z.input<typeof createProjectSchema>;
 

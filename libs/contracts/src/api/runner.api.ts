@@ -1,5 +1,7 @@
 import { z } from 'zod';
 import { artifactSchema, metricPointSchema, progressSchema } from '../training';
+import { MAX_NAME_LENGTH } from './annotations.api';
+import { int4, MAX_ERROR_LENGTH, MAX_LABEL_LENGTH, text } from './bounds';
 
 /**
  * The runner ⇄ API protocol. All routes are under `/api`, authenticated with `Authorization: Bearer <token>`.
@@ -44,21 +46,21 @@ import { artifactSchema, metricPointSchema, progressSchema } from '../training';
  */
 
 /** `POST /api/runners` (runner token). */
-export const registerRunnerSchema = z.object({
-  name: z.string().min(1).max(200),
-  hostname: z.string().min(1).max(255),
+export const registerRunnerSchema = z.strictObject({
+  name: text(MAX_NAME_LENGTH),
+  hostname: text(255),
   /** Number of devices (parallel training slots) of this runner. */
   devices: z.number().int().min(1).max(1024),
   /** Human readable device, e.g. `cpu (2 threads)`, `NVIDIA A100`. */
-  device: z.string().min(1).max(200),
-  backend: z.string().min(1).max(50),
+  device: text(MAX_LABEL_LENGTH),
+  backend: text(50),
 });
 export type RegisterRunner = z.infer<typeof registerRunnerSchema>;
 export const registerRunnerResultSchema = z.object({ id: z.string().uuid() });
 export type RegisterRunnerResult = z.infer<typeof registerRunnerResultSchema>;
 
 /** `POST /api/runners/:id/heartbeat` (runner token). */
-export const runnerHeartbeatSchema = z.object({ activeRunIds: z.array(z.string().uuid()).max(1024) });
+export const runnerHeartbeatSchema = z.strictObject({ activeRunIds: z.array(z.string().uuid()).max(1024) });
 export type RunnerHeartbeat = z.infer<typeof runnerHeartbeatSchema>;
 export const runnerHeartbeatResultSchema = z.object({
   /** Active runs that have been canceled: stop them. */
@@ -85,12 +87,14 @@ export const runCredentialSchema = z.object({
 export type RunCredential = z.infer<typeof runCredentialSchema>;
 
 /** `POST /api/runs/:id/start` (run token). */
-export const startRunSchema = z.object({
+export const startRunSchema = z.strictObject({
   runnerId: z.string().uuid(),
-  attempt: z.number().int().min(1),
-  backend: z.string().min(1).max(50),
-  threads: z.number().int().min(0).nullable(),
-  device: z.string().min(1).max(200),
+  /** 1 … 2^31 − 1 (PostgreSQL int4). */
+  attempt: int4().min(1),
+  backend: text(50),
+  /** 0 … 2^31 − 1. */
+  threads: int4().nullable(),
+  device: text(MAX_LABEL_LENGTH),
 });
 export type StartRun = z.infer<typeof startRunSchema>;
 export const startRunResultSchema = z.object({
@@ -106,16 +110,17 @@ export const runProgressSchema = progressSchema;
 export type RunProgress = z.infer<typeof runProgressSchema>;
 
 /** `POST /api/runs/:id/metrics` (run token). */
-export const runMetricsSchema = z.object({ points: z.array(metricPointSchema).min(1) });
+export const runMetricsSchema = z.strictObject({ points: z.array(metricPointSchema).min(1) });
 
 /** `POST /api/runs/:id/artifacts` (run token). */
 export const runArtifactSchema = artifactSchema;
 export const runArtifactResultSchema = z.object({ id: z.string().uuid() });
 
 /** `POST /api/runs/:id/finish` (run token). */
-export const finishRunSchema = z.object({
+export const finishRunSchema = z.strictObject({
   status: z.enum(['succeeded', 'failed', 'canceled', 'preempted']),
-  error: z.string().max(20_000).optional(),
+  /** At most 20,000 characters (`MAX_ERROR_LENGTH`), no NUL. */
+  error: text(MAX_ERROR_LENGTH, 0).optional(),
 });
 export type FinishRun = z.infer<typeof finishRunSchema>;
 export const finishRunResultSchema = z.object({

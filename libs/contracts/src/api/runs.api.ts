@@ -1,37 +1,30 @@
 import { z } from 'zod';
-import { evaluationPartSchema } from '../evaluations';
+import { evaluationKindSchema, evaluationPartSchema } from '../evaluations';
 import { backendNameSchema, logEverySchema } from '../training';
 import { tagFilterSchema } from './annotations.api';
+import { int4, MAX_LABEL_LENGTH, MAX_PATH_LENGTH, nameText, NUL_FREE, NUL_MESSAGE, text } from './bounds';
 import { isoDate, pageQuerySchema } from './common.api';
 
 /** Run lifecycle. Legal transitions are in `runTransitions`. */
 /** `imported`: not trained by Equilab (metrics imported from TensorBoard event files); never queued, no transitions. */
-/**
- * `paused`: an ASHA run at a rung boundary (checkpoint stored, runner freed) waiting for its sweep's decision;
- * `stopped`: an ASHA run its sweep never promoted (terminal, neither a failure nor a cancel).
- */
-export const runStatusSchema = z.enum(['queued', 'running', 'succeeded', 'failed', 'canceled', 'preempted', 'imported', 'paused', 'stopped']);
+export const runStatusSchema = z.enum(['queued', 'running', 'succeeded', 'failed', 'canceled', 'preempted', 'imported']);
 export type RunStatus = z.infer<typeof runStatusSchema>;
 
 /**
  * The run state machine: queued → running → succeeded | failed | canceled; running → preempted → queued;
  * queued → canceled. `running → running` is a restart of a stalled attempt (runner crash, BullMQ retry).
  * Retry (`POST /api/runs/:id/retry`) moves failed | canceled → queued with a new attempt.
- * ASHA sweeps: running → paused at a rung; paused → queued when promoted (resumes from the rung's checkpoint on
- * any runner), → stopped when never promoted, → canceled with its sweep.
  */
 export const runTransitions: Record<RunStatus, readonly RunStatus[]> = {
   queued: ['running', 'canceled'],
-  running: ['running', 'succeeded', 'failed', 'canceled', 'preempted', 'paused'],
+  running: ['running', 'succeeded', 'failed', 'canceled', 'preempted'],
   preempted: ['queued', 'canceled'],
-  paused: ['queued', 'stopped', 'canceled'],
   succeeded: [],
   failed: ['queued'],
   canceled: ['queued'],
-  stopped: [],
   imported: [],
 };
-export const terminalRunStatuses: readonly RunStatus[] = ['succeeded', 'failed', 'canceled', 'imported', 'stopped'];
+export const terminalRunStatuses: readonly RunStatus[] = ['succeeded', 'failed', 'canceled', 'imported'];
 
 export function canTransition(from: RunStatus, to: RunStatus): boolean {
   return runTransitions[from].includes(to);
@@ -41,23 +34,25 @@ export function canTransition(from: RunStatus, to: RunStatus): boolean {
  * Evaluation suite to run after pretraining (kinds: `evaluationKindSchema`). Each probe kind runs on every one of
  * `parts` (default: the method's, `evaluationPartsFor` — full, inv and equi for a split method); retrieval once.
  */
-export const evaluationSuiteRequestSchema = z.object({
-  kinds: z.array(z.string().min(1)).default([]),
+export const evaluationSuiteRequestSchema = z.strictObject({
+  kinds: z.array(evaluationKindSchema).default([]),
   config: z.record(z.string(), z.unknown()).default({}),
   parts: z.array(evaluationPartSchema).min(1).max(3).optional(),
 });
 export type EvaluationSuiteRequest = z.infer<typeof evaluationSuiteRequestSchema>;
 
 /** `POST /api/runs`: config holds overrides of the method's defaults; it is validated against the method schema. */
-export const createRunSchema = z.object({
+export const createRunSchema = z.strictObject({
   projectId: z.string().uuid(),
-  name: z.string().trim().min(1).max(200).optional(),
-  method: z.string().min(1),
+  /** 1 … 200 characters after trimming, no NUL. */
+  name: nameText().optional(),
+  method: text(MAX_LABEL_LENGTH),
   config: z.record(z.string(), z.unknown()).default({}),
-  seed: z.number().int().min(0).max(2 ** 31 - 1).optional(),
+  /** 0 … 2^31 − 1. */
+  seed: int4().optional(),
   backend: backendNameSchema.default('wasm'),
-  /** Dataset root for the runner; defaults to the API's configured data root. */
-  dataRoot: z.string().min(1).optional(),
+  /** Dataset root for the runner (1 … 512 characters, no NUL); defaults to the API's configured data root. */
+  dataRoot: text(MAX_PATH_LENGTH).optional(),
   evaluations: evaluationSuiteRequestSchema.optional(),
   /** How often the trainer reports metrics (steps 0..1e6, seconds 0..86400; default every 10 steps / 30 s). */
   logEvery: logEverySchema.prefault({}),
@@ -78,15 +73,6 @@ export const runSchema = z.object({
   requestedBackend: z.string(),
   sweepId: z.string().uuid().nullable(),
   sweepParams: z.record(z.string(), z.unknown()).nullable(),
-  /**
-   * Replicate group: runs with the same method and the same config apart from `seed` share it (16 hex digits of
-   * the SHA-256 of the canonical JSON of method and config without seed), whichever sweep made them. The Runs
-   * table and Compare group replicates by it.
-   */
-  groupKey: z.string().regex(/^[0-9a-f]{16}$/),
-  /** Within a sweep: the configuration's index (its replicates share it) and the replicate number (seed offset). */
-  sweepConfig: z.number().int().nullable(),
-  replicate: z.number().int().nullable(),
   /** Set by `PATCH /api/runs/:id` (annotations.api.ts). */
   tags: z.array(z.string()),
   notes: z.string(),
@@ -125,7 +111,7 @@ export const listRunsQuerySchema = pageQuerySchema.extend({
   projectId: z.string().uuid().optional(),
   sweepId: z.string().uuid().optional(),
   status: csv(runStatusSchema).optional(),
-  method: z.string().min(1).optional(),
+  method: z.string().min(1).max(MAX_LABEL_LENGTH).regex(NUL_FREE, NUL_MESSAGE).optional(),
   /** Runs carrying every one of these tags. */
   tags: tagFilterSchema.optional(),
   sort: runSortSchema.default('-createdAt'),

@@ -1,10 +1,10 @@
-import type { MetricPoint } from '@equilab/contracts';
+import { MAX_INT4, MAX_WALL_TIME_MS, NUL_FREE, type MetricPoint } from '@equilab/contracts';
 import type { ScalarPoint } from './event-file.reader';
 
 /** Bounds of an Equilab metric point (libs/contracts `metricPointSchema`). */
 export const MAX_TAG_LENGTH = 200;
 /** Equilab stores steps as 32-bit integers (TensorBoard's are int64). */
-export const MAX_STEP = 2_147_483_647;
+export const MAX_STEP = MAX_INT4;
 
 export interface DroppedPoints {
   readonly tag: string;
@@ -21,10 +21,12 @@ export interface MetricConversion {
 function problem(p: ScalarPoint): string | null {
   if (p.tag.length === 0) return 'empty tag';
   if (p.tag.length > MAX_TAG_LENGTH) return `tag longer than ${MAX_TAG_LENGTH} characters`;
+  if (!NUL_FREE.test(p.tag)) return 'tag contains the NUL character';
   if (!Number.isSafeInteger(p.step) || p.step < 0) return 'negative or non-integer step';
   if (p.step > MAX_STEP) return `step beyond ${MAX_STEP}`;
   if (!Number.isFinite(p.value)) return `value is ${p.value}`;
   if (!(p.wallTime >= 0) || !Number.isFinite(p.wallTime)) return 'wall time before 1970 or not finite';
+  if (Math.round(p.wallTime * 1000) > MAX_WALL_TIME_MS) return 'wall time after 9999-12-31';
   return null;
 }
 
@@ -41,7 +43,7 @@ export function scalarsToMetricPoints(points: readonly ScalarPoint[]): MetricCon
       const key = `${p.tag}\u0000${reason}`;
       const entry = dropped.get(key);
       if (entry) entry.count += 1;
-      else dropped.set(key, { tag: p.tag.slice(0, MAX_TAG_LENGTH), reason, count: 1 });
+      else dropped.set(key, { tag: p.tag.slice(0, MAX_TAG_LENGTH).replaceAll('\u0000', '\uFFFD'), reason, count: 1 });
       continue;
     }
     byKey.set(`${p.tag}\u0000${p.step}`, { key: p.tag, step: p.step, value: p.value, time: Math.round(p.wallTime * 1000) });
