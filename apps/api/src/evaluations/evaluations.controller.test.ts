@@ -185,7 +185,7 @@ void describe('evaluations', () => {
     let res = await t.request('POST', `/api/runs/${run.id}/evaluations/suite`, { kinds: ['rotation', 'retrieval'], config: { epochs: 1 } });
     assert.equal(res.status, 201, res.text);
     const items = res.body.items as { id: string; kind: string; config: Record<string, unknown> }[];
-    assert.deepEqual(items.map((e) => `${e.kind}:${String(e.config.part ?? '-')}`), ['rotation:full', 'rotation:inv', 'rotation:equi', 'retrieval:-']);
+    assert.deepEqual(items.map((e) => `${e.kind}:${typeof e.config.part === 'string' ? e.config.part : '-'}`), ['rotation:full', 'rotation:inv', 'rotation:equi', 'retrieval:-']);
     const again = await t.request('POST', `/api/runs/${run.id}/evaluations/suite`, { kinds: ['rotation', 'retrieval'], config: { epochs: 1 } });
     assert.deepEqual(again.body.items.map((e: { id: string }) => e.id), items.map((e) => e.id), 'idempotent');
     // Explicit parts; a bad config queues nothing and names the field.
@@ -208,7 +208,7 @@ void describe('evaluations', () => {
     const keys = res.body.columns.map((c: { key: string }) => c.key);
     assert.deepEqual(keys, ['top1.full', 'top1.inv', 'top1.equi', 'rotR2.full', 'rotR2.inv', 'rotR2.equi', 'colorR2.full', 'colorR2.inv', 'colorR2.equi', 'MRR', 'H@1', 'H@5', 'PRE']);
     const row = res.body.rows[0];
-    assert.deepEqual(['full', 'inv', 'equi'].map((p) => row.cells[`rotR2.${p}`].mean), [0.9, 0.2, 0.7]);
+    assert.deepEqual(['full', 'inv', 'equi'].map((p): unknown => row.cells[`rotR2.${p}`].mean), [0.9, 0.2, 0.7]);
     assert.equal(res.body.columns.find((c: { key: string }) => c.key === 'rotR2.inv').part, 'inv');
     res = await t.request('GET', `/api/evaluations/table?projectId=${project}&part=inv`);
     assert.equal(res.body.rows[0].cells.rotR2.mean, 0.2);

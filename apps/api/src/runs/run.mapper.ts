@@ -1,5 +1,6 @@
 import type { EvaluationKind, Run } from '@equilab/contracts';
 import type { Run as RunRow } from '../generated/prisma/client';
+import { replicateGroupKey } from '../sweeps/group-key';
 
 const iso = (d: Date | null): string | null => (d ? d.toISOString() : null);
 const asRecord = (v: unknown): Record<string, unknown> =>
@@ -18,6 +19,9 @@ export function toRun(row: RunRow): Run {
     requestedBackend: row.requestedBackend,
     sweepId: row.sweepId,
     sweepParams: row.sweepParams === null ? null : asRecord(row.sweepParams),
+    groupKey: replicateGroupKey(row.method, asRecord(row.config)),
+    sweepConfig: row.sweepConfig,
+    replicate: row.replicate,
     tags: row.tags,
     notes: row.notes,
     evaluations:

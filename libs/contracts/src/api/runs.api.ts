@@ -7,24 +7,32 @@ import { isoDate, pageQuerySchema } from './common.api';
 
 /** Run lifecycle. Legal transitions are in `runTransitions`. */
 /** `imported`: not trained by Equilab (metrics imported from TensorBoard event files); never queued, no transitions. */
-export const runStatusSchema = z.enum(['queued', 'running', 'succeeded', 'failed', 'canceled', 'preempted', 'imported']);
+/**
+ * `paused`: an ASHA run at a rung boundary (checkpoint stored, runner freed) waiting for its sweep's decision;
+ * `stopped`: an ASHA run its sweep never promoted (terminal, neither a failure nor a cancel).
+ */
+export const runStatusSchema = z.enum(['queued', 'running', 'succeeded', 'failed', 'canceled', 'preempted', 'imported', 'paused', 'stopped']);
 export type RunStatus = z.infer<typeof runStatusSchema>;
 
 /**
  * The run state machine: queued → running → succeeded | failed | canceled; running → preempted → queued;
  * queued → canceled. `running → running` is a restart of a stalled attempt (runner crash, BullMQ retry).
  * Retry (`POST /api/runs/:id/retry`) moves failed | canceled → queued with a new attempt.
+ * ASHA sweeps: running → paused at a rung; paused → queued when promoted (resumes from the rung's checkpoint on
+ * any runner), → stopped when never promoted, → canceled with its sweep.
  */
 export const runTransitions: Record<RunStatus, readonly RunStatus[]> = {
   queued: ['running', 'canceled'],
-  running: ['running', 'succeeded', 'failed', 'canceled', 'preempted'],
+  running: ['running', 'succeeded', 'failed', 'canceled', 'preempted', 'paused'],
   preempted: ['queued', 'canceled'],
+  paused: ['queued', 'stopped', 'canceled'],
   succeeded: [],
   failed: ['queued'],
   canceled: ['queued'],
+  stopped: [],
   imported: [],
 };
-export const terminalRunStatuses: readonly RunStatus[] = ['succeeded', 'failed', 'canceled', 'imported'];
+export const terminalRunStatuses: readonly RunStatus[] = ['succeeded', 'failed', 'canceled', 'imported', 'stopped'];
 
 export function canTransition(from: RunStatus, to: RunStatus): boolean {
   return runTransitions[from].includes(to);
@@ -73,6 +81,15 @@ export const runSchema = z.object({
   requestedBackend: z.string(),
   sweepId: z.string().uuid().nullable(),
   sweepParams: z.record(z.string(), z.unknown()).nullable(),
+  /**
+   * Replicate group: runs with the same method and the same config apart from `seed` share it (16 hex digits of
+   * the SHA-256 of the canonical JSON of method and config without seed), whichever sweep made them. The Runs
+   * table and Compare group replicates by it.
+   */
+  groupKey: z.string().regex(/^[0-9a-f]{16}$/),
+  /** Within a sweep: the configuration's index (its replicates share it) and the replicate number (seed offset). */
+  sweepConfig: z.number().int().nullable(),
+  replicate: z.number().int().nullable(),
   /** Set by `PATCH /api/runs/:id` (annotations.api.ts). */
   tags: z.array(z.string()),
   notes: z.string(),
