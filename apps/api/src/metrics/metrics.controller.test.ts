@@ -22,8 +22,61 @@ void describe('metrics', () => {
     (
       await t.app
         .get(PgPoolService)
-        .query<{ key: string; step: number; value: number }>('SELECT "key", "step", "value" FROM "Metric" WHERE "runId" = $1 ORDER BY "key", "step"', [runId])
+        .query<{ key: string; step: number; value: number }>(
+          `SELECT s."key", u.step, u.value FROM "MetricSeries" s JOIN "MetricChunk" c ON c."seriesId" = s.id
+           CROSS JOIN LATERAL unnest(c.steps, c."values") AS u(step, value) WHERE s."runId" = $1 ORDER BY s."key", u.step`,
+          [runId],
+        )
     ).rows;
+  const times = async (runId: string) =>
+    (
+      await t.app
+        .get(PgPoolService)
+        .query<{ key: string; step: number; time: string }>(
+          `SELECT s."key", u.step, u.time FROM "MetricSeries" s JOIN "MetricChunk" c ON c."seriesId" = s.id
+           CROSS JOIN LATERAL unnest(c.steps, c.times) AS u(step, time) WHERE s."runId" = $1 ORDER BY s."key", u.step`,
+          [runId],
+        )
+    ).rows.map((r) => ({ key: r.key, step: r.step, time: Number(r.time) }));
+
+  void it('large batches (COPY into the staging table): duplicates in a batch, late points across chunks, re-sends, concurrent writers', async () => {
+    const run = await createRun(t, projectId);
+    const post = (points: unknown[]) => t.request('POST', `/api/runs/${run.id}/metrics`, { points });
+    // steps 0, 4, 8, … 3996 of two keys (chunks of 1024 steps), then a duplicate of a's step 8 later in the batch
+    const even = Array.from({ length: 2_000 }, (_, i) => ({ key: i % 2 ? 'a' : 'b', step: 2 * (i >> 1) * 2, value: i, time: T0 + i }));
+    const batch = [...even, { key: 'a', step: 8, value: -1, time: T0 + 99_999 }];
+    assert.equal((await post(batch)).status, 201);
+    const first = await rows(run.id);
+    assert.equal(first.length, 2_000);
+    assert.deepEqual(first.find((r) => r.key === 'a' && r.step === 8), { key: 'a', step: 8, value: -1 });
+    const firstTimes = await times(run.id);
+    // the same batch again: nothing changes, wall times included
+    assert.equal((await post(batch)).status, 201);
+    assert.deepEqual(await rows(run.id), first);
+    assert.deepEqual(await times(run.id), firstTimes);
+    // re-sent unchanged values with new times keep the stored times; a changed value takes its new time
+    const resent = even.slice(0, 400).filter((p) => !(p.key === 'a' && p.step === 8)).map((p) => ({ ...p, time: p.time + 1_000_000 }));
+    resent[2] = { ...resent[2]!, value: 42 };
+    assert.equal((await post(resent)).status, 201);
+    const afterResend = await times(run.id);
+    const changed = afterResend.filter((r, i) => r.time !== firstTimes[i]!.time);
+    assert.deepEqual(changed, [{ key: resent[2].key, step: resent[2].step, time: resent[2].time }]);
+    // late points: the odd steps of every chunk, written by two concurrent requests into the same chunks
+    const odd = (from: number) => Array.from({ length: 500 }, (_, i) => ({ key: 'b', step: (from + i) * 4 + 2, value: 0.5, time: T0 }));
+    const [x, y] = await Promise.all([post(odd(0)), post(odd(500))]);
+    assert.equal(x.status, 201);
+    assert.equal(y.status, 201);
+    const b = (await rows(run.id)).filter((r) => r.key === 'b').map((r) => r.step);
+    assert.deepEqual(b, Array.from({ length: 2_000 }, (_, i) => i * 2));
+    const summary = await t.request('GET', `/api/runs/${run.id}/metrics/summary`);
+    assert.deepEqual(
+      summary.body.metrics.map((m: { key: string; count: number; lastStep: number }) => [m.key, m.count, m.lastStep]),
+      [
+        ['a', 1_000, 3_996],
+        ['b', 2_000, 3_998],
+      ],
+    );
+  });
 
   void it('writing the same points twice changes nothing; late points land at their step', async () => {
     const run = await createRun(t, projectId);
@@ -74,12 +127,27 @@ void describe('metrics', () => {
     const values = s.points.map((p: { value: number }) => p.value);
     assert.equal(Math.max(...values), value(12_345));
     assert.equal(Math.min(...values), value(777));
+    // the band: one bucket per quarter of the points asked for, covering every stored point, with the extremes
+    assert.ok(s.band.length <= 100 && s.band.length >= 50, `got ${s.band.length} buckets`);
+    assert.equal(s.band.reduce((n: number, b: { count: number }) => n + b.count, 0), n);
+    assert.equal(Math.max(...s.band.map((b: { max: number }) => b.max)), value(12_345));
+    assert.equal(Math.min(...s.band.map((b: { min: number }) => b.min)), value(777));
+    for (const b of s.band) assert.ok(b.fromStep <= b.toStep && b.min <= b.max);
     const steps = s.points.map((p: { step: number }) => p.step);
     assert.deepEqual(steps, [...steps].sort((a, b) => a - b));
     assert.equal(steps[0], 0);
     assert.equal(steps[steps.length - 1], n - 1);
     const ranged = await t.request('GET', `/api/runs/${run.id}/metrics?keys=loss&fromStep=100&toStep=199&points=1000`);
     assert.equal(ranged.body.series[0].points.length, 100);
+    assert.equal(ranged.body.series[0].band, undefined, 'not downsampled: no band');
+    // zoom: a downsampled sub-range is re-bucketed inside the visible range only
+    const zoom = await t.request('GET', `/api/metrics/compare?runIds=${run.id}&keys=loss&fromStep=12000&toStep=12999&points=100`);
+    const z = zoom.body.series[0];
+    assert.equal(z.total, 1_000);
+    assert.ok(z.points.every((p: { step: number }) => p.step >= 12_000 && p.step <= 12_999));
+    assert.equal(z.band[0].fromStep, 12_000);
+    assert.equal(z.band[z.band.length - 1].toStep, 12_999);
+    assert.equal(Math.max(...z.band.map((b: { max: number }) => b.max)), value(12_345));
     const compare = await t.request('GET', `/api/metrics/compare?runIds=${run.id}&keys=loss,missing&points=100`);
     assert.equal(compare.status, 200, compare.text);
     assert.equal(compare.body.series.length, 2);

@@ -56,12 +56,9 @@ export class MetricsService {
 
   async series(runId: string, query: z.output<typeof seriesQuerySchema>): Promise<SeriesResponse> {
     await this.runRef(runId);
-    const series: Series[] = [];
-    for (const key of query.keys) {
-      const s = await this.repo.series(runId, key, query, query.points);
-      series.push({ runId, key, ...s });
-    }
-    return { series };
+    const pairs = query.keys.map((key) => ({ runId, key }));
+    const stored = await this.repo.seriesMany(pairs, query, query.points);
+    return { series: pairs.map((p, i): Series => ({ ...p, ...stored[i]! })) };
   }
 
   async summary(runId: string): Promise<MetricSummaryResponse> {
@@ -91,15 +88,7 @@ export class MetricsService {
     const missing = query.runIds.find((id) => !known.has(id));
     if (missing) throw AppError.notFound('run', missing);
     const pairs = query.runIds.flatMap((runId) => query.keys.map((key) => ({ runId, key })));
-    const series = new Array<Series>(pairs.length);
-    let next = 0;
-    const worker = async () => {
-      for (let i = next++; i < pairs.length; i = next++) {
-        const { runId, key } = pairs[i]!;
-        series[i] = { runId, key, ...(await this.repo.series(runId, key, query, query.points)) };
-      }
-    };
-    await Promise.all(Array.from({ length: Math.min(4, pairs.length) }, worker));
-    return { series };
+    const stored = await this.repo.seriesMany(pairs, query, query.points);
+    return { series: pairs.map((p, i): Series => ({ ...p, ...stored[i]! })) };
   }
 }
