@@ -53,6 +53,7 @@ export const API_CONTROLLERS: Type[] = [
   InteropController,
   AnnotationsController,
 ];
+import { AshaService } from './sweeps/asha.service';
 
 @Module({})
 export class AppModule {
@@ -95,3 +96,4 @@ export class AppModule {
     };
   }
 }
+        AshaService,

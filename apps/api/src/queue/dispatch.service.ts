@@ -8,6 +8,7 @@ import type { Run as RunRow } from '../generated/prisma/client';
 import { LiveService } from '../live/live.service';
 import { PrismaService } from '../database/prisma.service';
 import { RedisService } from '../redis/redis.service';
+import { ashaFill, ashaOptionsOf, attemptEpochs } from '../sweeps/asha-schedule';
 import { bullPriority, EVALUATE_QUEUE, PRETRAIN_QUEUE, runJobId } from './queue-names';
 
 const WAITING_STATES = new Set(['waiting', 'delayed', 'prioritized', 'waiting-children']);
@@ -56,7 +57,7 @@ export class DispatchService implements OnModuleDestroy {
       runId: run.id,
       projectId: run.projectId,
       method: run.method,
-      config: run.config,
+      config: await this.attemptConfig(run),
       dataRoot: run.dataRoot,
       backend: run.requestedBackend,
       seed: run.seed,
@@ -91,7 +92,21 @@ export class DispatchService implements OnModuleDestroy {
     await this.addPretrainJob(run, priority);
   }
 
-  /** Hand free slots of a running sweep to its next runs (index order). */
+  /**
+   * The config an attempt trains: the run's, with an ASHA run's `epochs` set to its current rung's budget (it
+   * trains until that epoch and resumes from the rung's checkpoint with the next rung's).
+   */
+  private async attemptConfig(run: RunRow): Promise<unknown> {
+    if (run.rung === null || !run.sweepId) return run.config;
+    const sweep = await this.prisma.sweep.findUnique({ where: { id: run.sweepId }, select: { asha: true } });
+    const epochs = sweep ? attemptEpochs(run, ashaOptionsOf(sweep)) : null;
+    return epochs === null ? run.config : { ...(run.config as Record<string, unknown>), epochs };
+  }
+
+  /**
+   * Hand free slots of a running sweep to its next runs (index order; ASHA sweeps: `ashaFill`'s promotions and
+   * new configurations). Serialised per sweep by a transaction-scoped advisory lock (API replicas included).
+   */
   async fillSweep(sweepId: string): Promise<void> {
     const { runs, priority } = await this.prisma.$transaction(async (tx) => {
       await tx.$queryRaw`SELECT 1 AS locked FROM pg_advisory_xact_lock(hashtext(${sweepId}))`;
@@ -101,6 +116,8 @@ export class DispatchService implements OnModuleDestroy {
         where: { sweepId, OR: [{ status: { in: ['running', 'preempted'] } }, { status: 'queued', enqueuedAt: { not: null } }] },
       });
       const free = sweep.maxConcurrency - active;
+      const asha = ashaOptionsOf(sweep);
+      if (asha) return { runs: await ashaFill(tx, sweep, asha), priority: sweep.priority };
       if (free <= 0) return { runs: [] as RunRow[], priority: sweep.priority };
       const next = await tx.run.findMany({
         where: { sweepId, status: 'queued', enqueuedAt: null },
@@ -117,7 +134,7 @@ export class DispatchService implements OnModuleDestroy {
   /** After a sweep run settles: refill its slots, and mark the sweep completed when nothing is left. */
   async afterSweepRunSettled(sweepId: string): Promise<void> {
     await this.fillSweep(sweepId);
-    const open = await this.prisma.run.count({ where: { sweepId, status: { in: ['queued', 'running', 'preempted'] } } });
+    const open = await this.prisma.run.count({ where: { sweepId, status: { in: ['queued', 'running', 'preempted', 'paused'] } } });
     if (open === 0) await this.prisma.sweep.updateMany({ where: { id: sweepId, status: 'running' }, data: { status: 'completed' } });
   }
 

@@ -5,6 +5,7 @@ import { LiveService } from '../live/live.service';
 import { PrismaService } from '../database/prisma.service';
 import { EvaluationsService } from '../evaluations/evaluations.service';
 import { DispatchService } from '../queue/dispatch.service';
+import { AshaService } from '../sweeps/asha.service';
 import { assertTransition } from './run-state';
 import { toRun } from './run.mapper';
 
@@ -16,6 +17,7 @@ export class RunLifecycleService {
     private readonly dispatch: DispatchService,
     private readonly live: LiveService,
     private readonly evaluations: EvaluationsService,
+    private readonly asha: AshaService,
   ) {}
 
   private async find(id: string) {
@@ -85,12 +87,24 @@ export class RunLifecycleService {
     const from = row.status;
     // Idempotent repeats (a retried HTTP call) and a runner confirming a cancel change nothing; a repeated
     // success still queues the run's evaluation suite if the first call stopped before it did.
+    // A repeated report of an attempt that reached its ASHA rung changes nothing either.
+    if (from === 'paused' && input.status === 'succeeded') return { status: from };
     if (from === input.status) {
       if (from === 'succeeded') await this.evaluations.queueSuite(row);
       return { status: from };
     }
     assertTransition(id, from, input.status);
     const now = new Date();
+    // An ASHA run that trained to a rung below its last pauses there: checkpoint stored, runner freed.
+    if (input.status === 'succeeded' && (await this.asha.reachedRung(row)) === 'paused') {
+      const paused = await this.prisma.run.updateMany({ where: { id, status: 'running' }, data: { status: 'paused', heartbeatAt: now, error: null } });
+      if (paused.count === 0) throw new AppError('illegal_transition', `run ${id} changed state concurrently`);
+      if (row.sweepId) await this.dispatch.afterSweepRunSettled(row.sweepId);
+      const run = toRun(await this.prisma.run.findUniqueOrThrow({ where: { id } }));
+      this.live.run(run);
+      this.dispatch.queueChanged('pretrain');
+      return { status: run.status };
+    }
     if (input.status === 'preempted') {
       // running → preempted → queued: the API re-enqueues a fresh job for the next attempt.
       const updated = await this.prisma.run.updateMany({

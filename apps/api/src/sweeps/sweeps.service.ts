@@ -161,13 +161,13 @@ export class SweepsService {
     return { ...this.toSweep(row, counts), runs, ...sweepProgress(row.runs, results) };
   }
 
-  /** Cancels the sweep and every queued, running or preempted run of it. */
+  /** Cancels the sweep and every queued, running, preempted or paused run of it. */
   async cancel(id: string): Promise<SweepDetail> {
     const row = await this.prisma.sweep.findUnique({ where: { id } });
     if (!row) throw AppError.notFound('sweep', id);
     if (row.status !== 'running') throw new AppError('illegal_transition', `sweep ${id} is ${row.status}; only a running sweep can be canceled`);
     await this.prisma.sweep.update({ where: { id }, data: { status: 'canceled' } });
-    const active = await this.prisma.run.findMany({ where: { sweepId: id, status: { in: ['queued', 'running', 'preempted'] } } });
+    const active = await this.prisma.run.findMany({ where: { sweepId: id, status: { in: ['queued', 'running', 'preempted', 'paused'] } } });
     const now = new Date();
     for (const run of active) {
       const updated = await this.prisma.run.updateMany({
