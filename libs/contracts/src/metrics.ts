@@ -98,3 +98,26 @@ export const exportQuerySchema = z.object({
 });
 export type ExportQuery = z.input<typeof exportQuerySchema>;
 export const EXPORT_COLUMNS = ['run', 'key', 'step', 'value', 'time'] as const;
+
+/**
+ * A run's system metrics, stored as ordinary series beside the training metrics (step = the training step
+ * they were sampled at) and posted by the runner with the run's metrics:
+ * - cpuPercent: the training process's CPU time over wall time since the last sample, ×100 (above 100 with
+ *   several threads); rssMb: its resident set size;
+ * - tfjsMemoryMb / tfjsTensors: TensorFlow.js' `tf.memory()` (bytes held by tensors, live tensor count: flat
+ *   across steps when every tensor is freed);
+ * - dataWaitFraction: share of the training loop's wall time spent waiting for the next batch since the last
+ *   sample (near 1: input-bound, the data loader is the bottleneck);
+ * - gpuUtilizationPercent / gpuMemoryMb: NVML through `nvidia-smi` (mean over the GPUs, memory used summed),
+ *   only on machines where nvidia-smi answers; absent otherwise.
+ */
+export const systemMetricKeys = {
+  cpuPercent: 'system/cpu_percent',
+  rssMb: 'system/rss_mb',
+  tfjsMemoryMb: 'system/tfjs_memory_mb',
+  tfjsTensors: 'system/tfjs_tensors',
+  dataWaitFraction: 'system/data_wait_fraction',
+  gpuUtilizationPercent: 'system/gpu_utilization_percent',
+  gpuMemoryMb: 'system/gpu_memory_mb',
+} as const;
+export type SystemMetricKey = (typeof systemMetricKeys)[keyof typeof systemMetricKeys];
