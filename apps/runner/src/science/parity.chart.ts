@@ -82,6 +82,9 @@ export async function renderParityChart(options: ParityChartOptions): Promise<Bu
     },
   ];
   const series: echarts.SeriesOption[] = [];
+  // Round step labels (1000, 2000, …): at most 7 of them on an axis.
+  const last = steps[steps.length - 1] ?? 1;
+  const tick = [100, 200, 500, 1000, 2000, 5000, 10_000].find((t) => last / t <= 7) ?? 10_000;
   stats.forEach((stat, i) => {
     const col = i % columns;
     const row = Math.floor(i / columns);
@@ -89,7 +92,7 @@ export async function renderParityChart(options: ParityChartOptions): Promise<Bu
     const gridTop = top + row * cellH + 28;
     grid.push({ left, top: gridTop, width: cellW - 80, height: cellH - 70 });
     title.push({ text: stat, left: left - 10, top: gridTop - 24, textStyle: { fontSize: 12, fontWeight: 'normal' } });
-    xAxis.push({ type: 'category', gridIndex: i, data: steps.map(String), axisLabel: { fontSize: 10, interval: Math.max(0, Math.ceil(steps.length / 6) - 1) } });
+    xAxis.push({ type: 'category', gridIndex: i, data: steps.map(String), axisLabel: { fontSize: 10, interval: (_index: number, value: string) => Number(value) % tick === 0 } });
     yAxis.push({ type: 'value', gridIndex: i, scale: true, axisLabel: { fontSize: 10 }, splitLine: { lineStyle: { color: '#eee' } } });
     series.push(...bandSeries('reference', REFERENCE, band(reference, stat, steps), i), ...bandSeries('Equilab', EQUILAB, band(equilab, stat, steps), i));
   });
