@@ -5,6 +5,8 @@ const styles: Record<string, string> = {
   failed: 'bg-red-100 text-red-800 dark:bg-red-900/60 dark:text-red-200',
   canceled: 'bg-amber-100 text-amber-800 dark:bg-amber-900/60 dark:text-amber-200',
   preempted: 'bg-violet-100 text-violet-800 dark:bg-violet-900/60 dark:text-violet-200',
+  paused: 'bg-indigo-100 text-indigo-800 dark:bg-indigo-900/60 dark:text-indigo-200',
+  stopped: 'bg-stone-200 text-stone-700 dark:bg-stone-800 dark:text-stone-300',
   completed: 'bg-emerald-100 text-emerald-800 dark:bg-emerald-900/60 dark:text-emerald-200',
   online: 'bg-emerald-100 text-emerald-800 dark:bg-emerald-900/60 dark:text-emerald-200',
   offline: 'bg-slate-100 text-slate-600 dark:bg-slate-800 dark:text-slate-400',

@@ -21,6 +21,8 @@ import { useLive } from '@/lib/socket.client';
 import { useAction } from '@/lib/use-action.hook';
 import { useApi } from '@/lib/use-api.hook';
 import { useTick } from '@/lib/use-interval.hook';
+import { bestRun, firstRungPoints, parameterImportance, type SweepPoint } from '@/lib/sweep-analysis';
+import { BestRunPanel, ImportancePanel, RungsPanel, ScatterPanel } from './sweep-panels';
 
 /** Summaries are refreshed this often while runs train. */
 const REFRESH_MS = 15_000;
@@ -80,7 +82,8 @@ export function SweepView({ sweepId }: { sweepId: string }) {
 
   const summaries = useSweepSummaries(sweep.data?.runs ?? []);
   const metricKeys = useMemo(() => summaryKeys(summaries), [summaries]);
-  const metricKey = metricChoice || metricKeys.find((k) => k.startsWith('Loss/')) || metricKeys[0] || '';
+  const ashaMetric = sweep.data?.asha?.metric;
+  const metricKey = metricChoice || ashaMetric || metricKeys.find((k) => k.startsWith('Loss/')) || metricKeys[0] || '';
 
   const cancel = () =>
     action.run(async () => {
@@ -93,6 +96,14 @@ export function SweepView({ sweepId }: { sweepId: string }) {
       {(data) => {
         const params = Object.keys(data.searchSpace);
         const rows = data.runs.map((run) => ({ id: run.id, label: run.name, values: run.sweepParams ?? {}, metric: summaryOf(summaries, run.id, metricKey)?.last }));
+        // ASHA runs stop at different budgets: compare them at the first rung, where every run had the same.
+        const atFirstRung = Boolean(data.asha && metricKey === data.asha.metric);
+        const points: SweepPoint[] = atFirstRung
+          ? firstRungPoints(data)
+          : rows.flatMap((r) => (r.metric === undefined ? [] : [{ runId: r.id, params: r.values, value: r.metric }]));
+        const lower = data.asha && metricKey === data.asha.metric ? data.asha.mode === 'min' : lowerIsBetter(metricKey);
+        const best = bestRun(metricKey === data.asha?.metric ? data : { asha: null, rungs: [] }, rows.flatMap((r) => (r.metric === undefined ? [] : [{ runId: r.id, params: r.values, value: r.metric }])), lower);
+        const basis = atFirstRung ? `Values at the first rung (${data.rungs.find((r) => r.rung === 0)?.epochs ?? data.asha?.minEpochs} epochs), where every run had the same budget.` : 'Values: each run’s last logged value.';
         return (
           <>
             <DetailHeader
@@ -111,12 +122,15 @@ export function SweepView({ sweepId }: { sweepId: string }) {
               }
             >
               <span>
-                {data.method} · {data.strategy} · {data.runs.length} runs · max {data.maxConcurrency} at once
+                {data.method} · {data.strategy} · {data.runs.length} runs{data.replicates > 1 ? ` (${data.replicates} seeds per configuration)` : ''} · max {data.maxConcurrency} at once
               </span>
               <span>{statusCounts(data.runs)}</span>
               <LiveIndicator status={live} />
             </DetailHeader>
             {action.error ? <ErrorState error={action.error} /> : null}
+
+            <BestRunPanel sweep={data} best={best} metricKey={metricKey} />
+            <RungsPanel sweep={data} />
 
             <Panel
               id="pc-title"
@@ -137,6 +151,9 @@ export function SweepView({ sweepId }: { sweepId: string }) {
                 </div>
               )}
             </Panel>
+
+            <ImportancePanel importance={parameterImportance(points, params)} metricKey={metricKey} basis={basis} />
+            <ScatterPanel points={points} params={params} metricKey={metricKey} />
 
             <EvaluationTableView scope={{ sweepId }} />
             <Panel id="sweep-runs-title" title="Runs" flush>
