@@ -88,6 +88,7 @@ export class AppModule {
         RunsService,
         RunLifecycleService,
         SweepsService,
+        AshaService,
         RunnerRegistryService,
         EvaluationsService,
         InteropService,
@@ -96,4 +97,3 @@ export class AppModule {
     };
   }
 }
-        AshaService,
