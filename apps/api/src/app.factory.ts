@@ -1,22 +1,37 @@
 import 'reflect-metadata';
-import { type INestApplication, type LogLevel } from '@nestjs/common';
+import { type INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { SwaggerModule } from '@nestjs/swagger';
+import { Logger } from 'nestjs-pino';
+import type { DestinationStream } from 'pino';
 import { AppModule } from './app.module';
 import { installJsonBody } from './common/body-parser';
 import type { ApiEnv } from './config/api-env';
 import { RedisIoAdapter } from './live/redis-io.adapter';
+import { ApiMetricsService } from './observability/api-metrics.service';
+import { httpMetricsMiddleware } from './observability/http-metrics.middleware';
 import { buildOpenApiDocument } from './openapi/openapi.document';
 
-const LEVELS: LogLevel[] = ['fatal', 'error', 'warn', 'log', 'debug', 'verbose'];
+export interface CreateAppOptions {
+  /** false: no logs (tests). */
+  readonly logger?: false;
+  /** JSON log lines go here instead of stdout (tests read them). */
+  readonly logDestination?: DestinationStream;
+}
 
-/** The configured Nest application (not listening): global prefix, JSON limit, socket.io over Redis, OpenAPI. */
-export async function createApp(env: ApiEnv, options: { logger?: false } = {}): Promise<INestApplication> {
-  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(env), {
+/**
+ * The configured Nest application (not listening): pino logs (nestjs-pino), HTTP metrics, global prefix, JSON
+ * limit, socket.io over Redis, OpenAPI. Prometheus' /metrics listens on its own port (observability/metrics-server).
+ */
+export async function createApp(env: ApiEnv, options: CreateAppOptions = {}): Promise<INestApplication> {
+  const logs = { enabled: options.logger !== false, ...(options.logDestination ? { destination: options.logDestination } : {}) };
+  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(env, logs), {
     bodyParser: false,
-    logger: options.logger === false ? false : LEVELS.slice(0, LEVELS.indexOf(env.LOG_LEVEL) + 1),
+    bufferLogs: true,
   });
+  app.useLogger(app.get(Logger));
+  app.use(httpMetricsMiddleware(app.get(ApiMetricsService).httpDuration));
   app.set('trust proxy', 'loopback');
   app.set('query parser', 'simple');
   installJsonBody(app.getHttpAdapter().getInstance(), env.BODY_LIMIT_BYTES);

@@ -1,7 +1,14 @@
 import { BullModule } from '@nestjs/bullmq';
 import { Module, type DynamicModule, type Type } from '@nestjs/common';
-import { APP_FILTER, APP_GUARD } from '@nestjs/core';
+import { APP_FILTER, APP_GUARD, APP_INTERCEPTOR } from '@nestjs/core';
 import { ThrottlerModule } from '@nestjs/throttler';
+import { LoggerModule } from 'nestjs-pino';
+import { ArtifactsController } from './artifacts/artifacts.controller';
+import { ArtifactsService } from './artifacts/artifacts.service';
+import { ApiMetricsService } from './observability/api-metrics.service';
+import { loggerParams, type LogOptions } from './observability/logging';
+import { MetricsServer } from './observability/metrics-server';
+import { RunLogContextInterceptor } from './observability/run-log-context.interceptor';
 import { AnnotationsController, RunsExportController } from './annotations/annotations.controller';
 import { AnnotationsService } from './annotations/annotations.service';
 import { AuthGuard } from './auth/auth.guard';
@@ -51,16 +58,18 @@ export const API_CONTROLLERS: Type[] = [
   QueueController,
   EvaluationsController,
   InteropController,
+  ArtifactsController,
   AnnotationsController,
 ];
 import { AshaService } from './sweeps/asha.service';
 
 @Module({})
 export class AppModule {
-  static forRoot(env: ApiEnv): DynamicModule {
+  static forRoot(env: ApiEnv, logs: LogOptions = {}): DynamicModule {
     return {
       module: AppModule,
       imports: [
+        LoggerModule.forRoot(loggerParams(env, logs)),
         ThrottlerModule.forRoot({ throttlers: [{ name: 'token', ttl: 60_000, limit: env.RATE_LIMIT_PER_MINUTE }] }),
         BullModule.forRoot({ connection: bullConnection(env.REDIS_URL), prefix: env.QUEUE_PREFIX }),
         BullModule.registerQueue(...QUEUE_NAMES.map((name) => ({ name }))),
@@ -72,6 +81,10 @@ export class AppModule {
         // Order matters: authenticate first, then rate-limit per token.
         { provide: APP_GUARD, useClass: AuthGuard },
         { provide: APP_GUARD, useClass: TokenThrottlerGuard },
+        { provide: APP_INTERCEPTOR, useClass: RunLogContextInterceptor },
+        ApiMetricsService,
+        MetricsServer,
+        ArtifactsService,
         PrismaService,
         PgPoolService,
         RedisService,

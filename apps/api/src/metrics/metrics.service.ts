@@ -12,6 +12,7 @@ import type { z } from 'zod';
 import { AppError } from '../common/app-error';
 import { LiveService } from '../live/live.service';
 import { PrismaService } from '../database/prisma.service';
+import { ApiMetricsService } from '../observability/api-metrics.service';
 import type { ExportRow } from './metrics-export';
 import { MetricsRepository } from './metrics.repository';
 
@@ -24,6 +25,7 @@ export class MetricsService {
     private readonly prisma: PrismaService,
     private readonly repo: MetricsRepository,
     private readonly live: LiveService,
+    private readonly observability: ApiMetricsService,
   ) {}
 
   /** Run → project/sweep never changes: cache it for the hot write path (a deleted run fails the FK → 404). */
@@ -50,6 +52,7 @@ export class MetricsService {
     }
     const run = await this.cachedRunRef(runId);
     await this.repo.upsert(runId, points);
+    this.observability.ingested(points.length);
     this.live.metrics(run, points);
     return { accepted: points.length };
   }

@@ -7,7 +7,7 @@ import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import type { INestApplication } from '@nestjs/common';
 import { Client } from 'pg';
-import { createApp } from '../app.factory';
+import { createApp, type CreateAppOptions } from '../app.factory';
 import { TokensService } from '../auth/tokens.service';
 import type { TokenScope } from '../auth/principal';
 import { loadApiEnv, type ApiEnv } from '../config/api-env';
@@ -83,7 +83,7 @@ export interface TestApp {
   close(): Promise<void>;
 }
 
-export async function startTestApp(overrides: Record<string, string> = {}): Promise<TestApp> {
+export async function startTestApp(overrides: Record<string, string> = {}, appOptions: Pick<CreateAppOptions, 'logDestination'> = {}): Promise<TestApp> {
   const databaseUrl = testDatabaseUrl();
   if (!(await upToDate(databaseUrl))) {
     const migrated = await migrateCli(['deploy'], databaseUrl);
@@ -96,9 +96,10 @@ export async function startTestApp(overrides: Record<string, string> = {}): Prom
     SOCKET_CHANNEL_PREFIX: 'equilab-test-socket',
     LOG_LEVEL: 'error',
     API_PORT: '4000',
+    METRICS_PORT: 'off',
     ...overrides,
   });
-  const app = await createApp(env, { logger: false });
+  const app = await createApp(env, appOptions.logDestination ? { logDestination: appOptions.logDestination } : { logger: false });
   await app.listen(0, '127.0.0.1');
   const address = (app.getHttpServer() as Server).address() as AddressInfo;
   const baseUrl = `http://127.0.0.1:${address.port}`;
