@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
-import type { MetricPoint } from '@equilab/contracts';
+import { systemMetricKeys, type MetricPoint } from '@equilab/contracts';
 import type { Backbone, MethodModel, NamedVariable, ObjectiveInputs, ObjectiveOutput } from '../types';
 import { OnlineEvaluator } from '../online-evaluation/online.evaluator';
 import { TrainingLoop } from './training.loop';
@@ -185,6 +185,8 @@ void test('2 epochs straight = 1 epoch + resume + 1 epoch = cancel mid-epoch + r
 
 void test('metrics carry the reference tags; tensor count is flat between step 3 and step 50', async () => {
   const counts = new Map<number, number>();
+  const reported = new Map<number, number>();
+  const waits: number[] = [];
   let keys: string[] = [];
   await runStandIn({
     outDir: mkdtempSync(path.join(tmpdir(), 'loop-leak-')),
@@ -193,9 +195,16 @@ void test('metrics carry the reference tags; tensor count is flat between step 3
       const step = points[0]?.step ?? -1;
       counts.set(step, tf.memory().numTensors);
       if (step === 0) keys = points.map((p) => p.key);
+      for (const p of points) {
+        if (p.key === systemMetricKeys.tfjsTensors) reported.set(step, p.value);
+        if (p.key === systemMetricKeys.dataWaitFraction) waits.push(p.value);
+      }
     },
   });
   assert.equal(counts.get(3), counts.get(50));
+  // The loop's own tfjs reading (taken while the step's tensors are alive) is flat too, and every wait fraction is a fraction.
+  assert.equal(reported.get(3), reported.get(50));
+  assert.ok(waits.length > 0 && waits.every((w) => w >= 0 && w <= 1), `data wait fractions ${waits.join(', ')}`);
   for (const key of [
     'Loss/Total loss',
     'Loss/Invariance loss',
@@ -209,6 +218,9 @@ void test('metrics carry the reference tags; tensor count is flat between step 3
     'General/epoch',
     'General/time_elapsed',
     'General/lr',
+    systemMetricKeys.dataWaitFraction,
+    systemMetricKeys.tfjsMemoryMb,
+    systemMetricKeys.tfjsTensors,
   ]) {
     assert.ok(keys.includes(key), key);
   }

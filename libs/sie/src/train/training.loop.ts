@@ -3,7 +3,7 @@ import '../backend/register-gradients';
 import { createHash } from 'node:crypto';
 import { closeSync, openSync, readSync, statSync } from 'node:fs';
 import * as path from 'node:path';
-import { lossTermTags, type Artifact, type LogEvery, type MetricPoint } from '@equilab/contracts';
+import { lossTermTags, systemMetricKeys, type Artifact, type LogEvery, type MetricPoint } from '@equilab/contracts';
 import type { Backbone, LossTerm, MethodModel, NamedVariable } from '../types';
 import type { OnlineEvaluator } from '../online-evaluation/online.evaluator';
 import { meanNormalizedStd as stdStat, meanOffDiagonalCorrelation as correlationStat } from '../metrics/representation-stats.metric';
@@ -106,6 +106,8 @@ export class TrainingLoop {
   private imagesPerSecond = 0;
   private rateSince = Date.now();
   private stepsPerSecond = 0;
+  /** Wall time spent awaiting the next batch since the last metrics (the data-loader wait fraction's numerator). */
+  private waitMs = 0;
 
   constructor(
     private readonly parts: TrainingComponents,
@@ -199,7 +201,9 @@ export class TrainingLoop {
           for (;;) {
             if (options.signal?.aborted) return this.cancel();
             if (options.controller?.takeRequest()) this.checkpoint('requested');
+            const waitStart = performance.now();
             const next = await iterator.next();
+            this.waitMs += performance.now() - waitStart;
             if (next.done) break;
             if (options.signal?.aborted) return this.cancel();
             this.step(next.value);
@@ -327,11 +331,18 @@ export class TrainingLoop {
     });
     const time = Date.now();
     const points: MetricPoint[] = keys.map((key, i) => ({ key, step, value: values[i] as number, time }));
+    const memory = tf.memory();
+    const windowMs = time - this.lastMetricsAt;
     points.push(
       { key: 'General/epoch', step, value: this.epoch, time },
       { key: 'General/time_elapsed', step, value: this.elapsedSeconds(), time },
       { key: 'General/lr', step, value: this.options.lr, time },
+      // Is the run input-bound? The share of wall time since the last metrics spent waiting for batches.
+      { key: systemMetricKeys.dataWaitFraction, step, value: windowMs > 0 ? Math.min(1, this.waitMs / windowMs) : 0, time },
+      { key: systemMetricKeys.tfjsMemoryMb, step, value: memory.numBytes / 2 ** 20, time },
+      { key: systemMetricKeys.tfjsTensors, step, value: memory.numTensors, time },
     );
+    this.waitMs = 0;
     this.lastMetricsAt = time;
     this.options.onMetrics?.(points.filter((p) => Number.isFinite(p.value)));
   }
