@@ -56,6 +56,7 @@ const ERRORS: Record<number, string> = {
   409: 'Illegal state transition or conflict',
   413: 'Body too large',
   429: 'Rate limited (per token)',
+  431: 'URL (query string) longer than the HTTP server accepts (16 KB of headers)',
   503: 'PostgreSQL or Redis unavailable (Retry-After)',
 };
 
@@ -99,12 +100,13 @@ export function controllerRoutes(controllers: readonly Type[] = API_CONTROLLERS)
   return routes;
 }
 
-/** The error statuses a route answers: 400 always, auth ones unless public, 404 for ids, 409/413 for writes, 503. */
+/** The error statuses a route answers: 400 always, auth ones unless public, 404 for ids, 409/413 for writes, 431 with a query, 503. */
 function errorStatuses(route: Route): number[] {
   const statuses = new Set<number>([400, 503, ...(route.doc.errors ?? [])]);
   if (route.scopes !== 'public') for (const s of [401, 403, 429]) statuses.add(s);
   if (route.path.includes('{id}')) statuses.add(404);
   if (route.method === 'post') for (const s of [409, 413]) statuses.add(s);
+  if (route.doc.query) statuses.add(431);
   return [...statuses].sort((a, b) => a - b);
 }
 
