@@ -1,6 +1,7 @@
 import { Injectable, type OnModuleDestroy } from '@nestjs/common';
 import {
   METRICS_COALESCE_MS,
+  METRICS_EVENT_MAX_POINTS,
   projectRoom,
   QUEUE_ROOM,
   runRoom,
@@ -15,6 +16,7 @@ import {
   type RunEvent,
 } from '@equilab/contracts';
 import type { Server } from 'socket.io';
+import { MetricsThrottle } from './metrics-throttle';
 
 interface RunRef {
   readonly id: string;
@@ -26,23 +28,20 @@ const roomsOf = (run: RunRef): string[] => [runRoom(run.id), projectRoom(run.pro
 
 /**
  * Emits socket.io events. `server.to(room).emit` goes through the Redis adapter, so clients of every replica
- * get events that originate here. Metric points are coalesced per room: at most one `metrics` event per room
- * every METRICS_COALESCE_MS on this replica.
+ * get events that originate here. Metric events are throttled per room on the leading edge (MetricsThrottle):
+ * a quiet room's points go out at once, a busy room's are coalesced for at most METRICS_COALESCE_MS on this
+ * replica; an event holds at most METRICS_EVENT_MAX_POINTS points.
  */
 @Injectable()
 export class LiveService implements OnModuleDestroy {
   private server: Server | null = null;
-  private readonly pending = new Map<string, Map<string, MetricPoint[]>>();
-  private readonly timers = new Map<string, NodeJS.Timeout>();
-  private readonly lastFlush = new Map<string, number>();
+  private readonly throttle = new MetricsThrottle(METRICS_COALESCE_MS, METRICS_EVENT_MAX_POINTS, (room, runs) => {
+    const event: MetricsEvent = { room, runs };
+    this.server?.to(room).emit(SocketEvents.metrics, event);
+  });
 
   attach(server: Server): void {
     this.server = server;
-  }
-
-  /** socket.io clients connected to this replica (observability's gauge). */
-  connectedClients(): number {
-    return this.server?.engine.clientsCount ?? 0;
   }
 
   /** Emits `name` to the run's rooms (run, project, sweep); each room gets the event `of(room)`. */
@@ -68,42 +67,10 @@ export class LiveService implements OnModuleDestroy {
 
   metrics(run: RunRef, points: readonly MetricPoint[]): void {
     if (!this.server || points.length === 0) return;
-    for (const room of roomsOf(run)) {
-      let byRun = this.pending.get(room);
-      if (!byRun) {
-        byRun = new Map();
-        this.pending.set(room, byRun);
-      }
-      const list = byRun.get(run.id);
-      if (list) for (const p of points) list.push(p);
-      else byRun.set(run.id, [...points]);
-      this.schedule(room);
-    }
-  }
-
-  private schedule(room: string): void {
-    if (this.timers.has(room)) return;
-    const since = Date.now() - (this.lastFlush.get(room) ?? 0);
-    const delay = Math.max(0, METRICS_COALESCE_MS - since);
-    const timer = setTimeout(() => this.flush(room), delay);
-    timer.unref();
-    this.timers.set(room, timer);
-  }
-
-  private flush(room: string): void {
-    this.timers.delete(room);
-    const byRun = this.pending.get(room);
-    this.pending.delete(room);
-    this.lastFlush.set(room, Date.now());
-    if (this.lastFlush.size > 50_000) this.lastFlush.clear();
-    if (!byRun || !this.server) return;
-    const event: MetricsEvent = { room, runs: [...byRun].map(([runId, points]) => ({ runId, points })) };
-    this.server.to(room).emit(SocketEvents.metrics, event);
+    for (const room of roomsOf(run)) this.throttle.push(room, run.id, points);
   }
 
   onModuleDestroy(): void {
-    for (const timer of this.timers.values()) clearTimeout(timer);
-    this.timers.clear();
-    this.pending.clear();
+    this.throttle.close();
   }
 }
