@@ -2,19 +2,31 @@
 
 import type { ProjectList } from '@equilab/contracts';
 import Link from 'next/link';
-import { usePathname, useRouter } from 'next/navigation';
-import type { ReactNode } from 'react';
-import { api } from '@/lib/api.client';
+import { usePathname, useRouter, useSearchParams } from 'next/navigation';
+import { Suspense, useEffect, type ReactNode } from 'react';
+import { ApiError, api } from '@/lib/api.client';
+import { projectSourceOf } from '@/lib/project-context';
 import { setProjectId, useStoredProjectId } from '@/lib/settings.store';
 import { useApi } from '@/lib/use-api.hook';
 import { TokenDialog } from './token-dialog';
 
-/** The project the page is about: from the URL when it names one, else the last one chosen. */
+/**
+ * The project the page is about: from the URL when it names one; on a run's, a sweep's or Compare's page, the
+ * project of that run or sweep (looked up, so a link opened in a fresh browser keeps its project's links); else
+ * the last one chosen.
+ */
 export function useCurrentProjectId(): string | null {
   const pathname = usePathname();
+  const search = useSearchParams();
   const stored = useStoredProjectId();
-  const match = /^\/projects\/([0-9a-f-]{36})/i.exec(pathname ?? '');
-  return match?.[1] ?? stored ?? null;
+  const source = projectSourceOf(pathname ?? '/', search?.get('runs') ?? null);
+  const lookup = source?.kind === 'lookup' ? source.path : null;
+  const looked = useApi<{ projectId: string }>(lookup ? `project-of:${lookup}` : null, (signal) => api<{ projectId: string }>(lookup ?? '/', { signal }));
+  const found = source?.kind === 'project' ? source.id : looked.data?.projectId;
+  useEffect(() => {
+    if (found && found !== stored) setProjectId(found);
+  }, [found, stored]);
+  return found ?? stored ?? null;
 }
 
 function NavLink({ href, children, active }: { href: string; children: ReactNode; active: boolean }) {
@@ -25,11 +37,62 @@ function NavLink({ href, children, active }: { href: string; children: ReactNode
   );
 }
 
-export function AppShell({ children }: { children: ReactNode }) {
+/** The project picker and the links of the current project (needs the query string: rendered inside Suspense). */
+function ProjectNav({ projects }: { projects: ReturnType<typeof useApi<ProjectList>> }) {
   const pathname = usePathname() ?? '/';
   const router = useRouter();
   const projectId = useCurrentProjectId();
+  return (
+    <>
+      <label className="flex items-center gap-1 text-sm">
+        <span className="sr-only">Project</span>
+        <select
+          value={projectId ?? ''}
+          onChange={(e) => {
+            const id = e.target.value;
+            setProjectId(id || null);
+            if (id) router.push(`/projects/${id}/runs`);
+          }}
+          className="max-w-[10rem] rounded border border-slate-300 bg-white px-2 py-1 text-sm sm:max-w-[14rem] dark:border-slate-700 dark:bg-slate-900"
+          aria-label="Project"
+          data-testid="project-select"
+        >
+          <option value="">{projects.loading && !projects.data ? 'Loading projects…' : 'Choose a project'}</option>
+          {projects.data?.items.map((p) => (
+            <option key={p.id} value={p.id}>
+              {p.name}
+            </option>
+          ))}
+        </select>
+      </label>
+      <nav aria-label="Main" className="flex flex-wrap items-center gap-1">
+        {projectId ? (
+          <>
+            <NavLink href={`/projects/${projectId}/runs`} active={pathname.endsWith('/runs')}>
+              Runs
+            </NavLink>
+            <NavLink href={`/projects/${projectId}/sweeps`} active={pathname.endsWith('/sweeps')}>
+              Sweeps
+            </NavLink>
+            <NavLink href={`/projects/${projectId}/new`} active={pathname.endsWith('/new')}>
+              New sweep
+            </NavLink>
+          </>
+        ) : null}
+        <NavLink href="/compare" active={pathname.startsWith('/compare')}>
+          Compare
+        </NavLink>
+        <NavLink href="/queue" active={pathname.startsWith('/queue')}>
+          Queue
+        </NavLink>
+      </nav>
+    </>
+  );
+}
+
+export function AppShell({ children }: { children: ReactNode }) {
   const projects = useApi<ProjectList>('projects', (signal) => api<ProjectList>('/projects', { signal }));
+  const tokenRejected = projects.error instanceof ApiError && (projects.error.status === 401 || projects.error.status === 403);
 
   return (
     <div className="flex min-h-screen flex-col">
@@ -37,54 +100,15 @@ export function AppShell({ children }: { children: ReactNode }) {
         Skip to content
       </a>
       <header className="sticky top-0 z-30 border-b border-slate-200 bg-white/90 backdrop-blur dark:border-slate-800 dark:bg-slate-950/90">
-        <div className="mx-auto flex max-w-[1600px] flex-wrap items-center gap-3 px-4 py-2">
+        <div className="mx-auto flex max-w-[1600px] flex-wrap items-center gap-x-3 gap-y-1 px-4 py-2">
           <Link href="/" className="mr-2 font-semibold tracking-tight">
             Equilab
           </Link>
-          <label className="flex items-center gap-1 text-sm">
-            <span className="sr-only">Project</span>
-            <select
-              value={projectId ?? ''}
-              onChange={(e) => {
-                const id = e.target.value;
-                setProjectId(id || null);
-                if (id) router.push(`/projects/${id}/runs`);
-              }}
-              className="max-w-[14rem] rounded border border-slate-300 bg-white px-2 py-1 text-sm dark:border-slate-700 dark:bg-slate-900"
-              aria-label="Project"
-              data-testid="project-select"
-            >
-              <option value="">{projects.loading && !projects.data ? 'Loading projects…' : 'Choose a project'}</option>
-              {projects.data?.items.map((p) => (
-                <option key={p.id} value={p.id}>
-                  {p.name}
-                </option>
-              ))}
-            </select>
-          </label>
-          <nav aria-label="Main" className="flex flex-wrap items-center gap-1">
-            {projectId ? (
-              <>
-                <NavLink href={`/projects/${projectId}/runs`} active={pathname.endsWith('/runs')}>
-                  Runs
-                </NavLink>
-                <NavLink href={`/projects/${projectId}/sweeps`} active={pathname.endsWith('/sweeps')}>
-                  Sweeps
-                </NavLink>
-                <NavLink href={`/projects/${projectId}/new`} active={pathname.endsWith('/new')}>
-                  New sweep
-                </NavLink>
-              </>
-            ) : null}
-            <NavLink href="/compare" active={pathname.startsWith('/compare')}>
-              Compare
-            </NavLink>
-            <NavLink href="/queue" active={pathname.startsWith('/queue')}>
-              Queue
-            </NavLink>
-          </nav>
+          <Suspense fallback={null}>
+            <ProjectNav projects={projects} />
+          </Suspense>
           <div className="ml-auto">
-            <TokenDialog />
+            <TokenDialog rejected={tokenRejected} />
           </div>
         </div>
       </header>

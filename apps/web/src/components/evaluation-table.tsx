@@ -1,10 +1,11 @@
 'use client';
 
-import { projectRoom, runRoom, sweepRoom, type EvaluationCell, type EvaluationPart, type EvaluationTable } from '@equilab/contracts';
+import { projectRoom, runRoom, sweepRoom, type EvaluationCell, type EvaluationTable, type EvaluationTablePart } from '@equilab/contracts';
 import { useState } from 'react';
 import { buttonClass, inputClass } from '@/components/page-header';
 import { ErrorState, Loading } from '@/components/states';
 import { api } from '@/lib/api.client';
+import { download } from '@/lib/download';
 import { useEvaluationUpdates } from '@/lib/evaluation-updates.hook';
 import { useApi } from '@/lib/use-api.hook';
 
@@ -16,16 +17,21 @@ export interface EvaluationTableScope {
 
 const fmt = (v: number | null, digits = 3): string => (v === null ? '—' : v.toFixed(digits));
 
-function Cell({ cell, best }: { cell: EvaluationCell | undefined; best: boolean }) {
-  if (!cell || (cell.mean === null && !cell.notApplicable)) return <td className="px-3 py-1.5 text-slate-400">—</td>;
+function Cell({ cell, best, column }: { cell: EvaluationCell | undefined; best: boolean; column: string }) {
+  if (!cell || (cell.mean === null && !cell.notApplicable))
+    return (
+      <td className="px-3 py-1.5 text-slate-400" data-column={column}>
+        —
+      </td>
+    );
   if (cell.notApplicable)
     return (
-      <td className="px-3 py-1.5 text-xs text-slate-400" title="the method has no equivariant predictor">
+      <td className="px-3 py-1.5 text-xs text-slate-400" data-column={column} title="the method has no equivariant predictor">
         n/a
       </td>
     );
   return (
-    <td className={`px-3 py-1.5 font-mono text-xs ${best ? 'bg-emerald-50 font-bold text-emerald-800 dark:bg-emerald-950 dark:text-emerald-200' : ''}`} data-best={best ? 'true' : undefined}>
+    <td data-column={column} className={`px-3 py-1.5 font-mono text-xs ${best ? 'bg-emerald-50 font-bold text-emerald-800 dark:bg-emerald-950 dark:text-emerald-200' : ''}`} data-best={best ? 'true' : undefined}>
       {fmt(cell.mean)}
       {cell.std !== null ? <span className="text-slate-500"> ± {fmt(cell.std)}</span> : null}
       {cell.n > 1 ? <span className="text-slate-400"> (n={cell.n})</span> : null}
@@ -44,8 +50,9 @@ function Cell({ cell, best }: { cell: EvaluationCell | undefined; best: boolean 
  * MRR | H@1 | H@5 | PRE, mean ± std over seeds, deltas against a baseline run, best per column highlighted
  * (PRE: lowest). Refreshes when an evaluation of the scope changes (socket `evaluation:updated`).
  */
-export function EvaluationTableView({ scope, baselineRunId }: { scope: EvaluationTableScope; baselineRunId?: string | null }) {
-  const [part, setPart] = useState<EvaluationPart>('full');
+export function EvaluationTableView({ scope, baselineRunId, title = 'Offline evaluations' }: { scope: EvaluationTableScope; baselineRunId?: string | null; title?: string }) {
+  // The paper reports every evaluation on the full representation and on both parts: all three side by side by default.
+  const [part, setPart] = useState<EvaluationTablePart>('all');
   const query = {
     runIds: scope.runIds,
     sweepId: scope.sweepId,
@@ -58,25 +65,18 @@ export function EvaluationTableView({ scope, baselineRunId }: { scope: Evaluatio
   const rooms = scope.sweepId ? [sweepRoom(scope.sweepId)] : scope.projectId ? [projectRoom(scope.projectId)] : (scope.runIds ?? []).map(runRoom);
   useEvaluationUpdates(rooms, () => table.reload());
 
-  const downloadCsv = async () => {
-    const csv = await api<string>('/evaluations/table', { query: { ...query, format: 'csv' } });
-    const url = URL.createObjectURL(new Blob([typeof csv === 'string' ? csv : JSON.stringify(csv)], { type: 'text/csv' }));
-    const a = document.createElement('a');
-    a.href = url;
-    a.download = 'evaluations.csv';
-    a.click();
-    URL.revokeObjectURL(url);
-  };
+  const downloadCsv = () => download('/evaluations/table', { ...query, format: 'csv' }, part === 'all' ? 'evaluations.csv' : `evaluations-${part}.csv`);
 
   return (
     <section aria-labelledby="evaluations-title" className="mb-6" data-testid="evaluation-table">
       <div className="mb-2 flex flex-wrap items-center gap-2">
         <h2 id="evaluations-title" className="text-base font-semibold">
-          Offline evaluations
+          {title}
         </h2>
         <label className="text-sm">
           Part{' '}
-          <select className={inputClass} value={part} onChange={(e) => setPart(e.target.value as EvaluationPart)}>
+          <select className={inputClass} value={part} onChange={(e) => setPart(e.target.value as EvaluationTablePart)} data-testid="evaluation-part">
+            <option value="all">full, invariant and equivariant side by side</option>
             <option value="full">full representation</option>
             <option value="inv">invariant part</option>
             <option value="equi">equivariant part</option>
@@ -98,7 +98,7 @@ export function EvaluationTableView({ scope, baselineRunId }: { scope: Evaluatio
                 <tr>
                   <th className="px-3 py-1.5">Method</th>
                   {table.data.columns.map((c) => (
-                    <th key={c.key} className="px-3 py-1.5" title={c.better === 'lower' ? 'lower is better' : 'higher is better'}>
+                    <th key={c.key} className="px-3 py-1.5" data-column={c.key} title={`${c.part} part · ${c.better === 'lower' ? 'lower is better' : 'higher is better'}`}>
                       {c.label} {c.better === 'lower' ? '↓' : '↑'}
                     </th>
                   ))}
@@ -115,7 +115,7 @@ export function EvaluationTableView({ scope, baselineRunId }: { scope: Evaluatio
                       </div>
                     </td>
                     {table.data!.columns.map((c) => (
-                      <Cell key={c.key} cell={row.cells[c.key]} best={table.data!.best[c.key] === index} />
+                      <Cell key={c.key} column={c.key} cell={row.cells[c.key]} best={table.data!.best[c.key] === index} />
                     ))}
                   </tr>
                 ))}

@@ -4,7 +4,7 @@ import { useEffect, useRef, useState } from 'react';
 import { setToken, useToken } from '@/lib/settings.store';
 
 /** Asks for the API token once; it is stored in localStorage. Opens by itself when no token is stored. */
-export function TokenDialog() {
+export function TokenDialog({ rejected = false }: { rejected?: boolean }) {
   const token = useToken();
   const dialog = useRef<HTMLDialogElement>(null);
   const [value, setValue] = useState('');
@@ -20,8 +20,15 @@ export function TokenDialog() {
 
   return (
     <>
-      <button type="button" onClick={open} className="rounded border border-slate-300 px-2 py-1 text-xs hover:bg-slate-100 dark:border-slate-700 dark:hover:bg-slate-800" data-testid="open-token-dialog">
-        {token ? 'API token ✓' : 'Set API token'}
+      <button
+        type="button"
+        onClick={open}
+        className={`rounded border px-2 py-1 text-xs ${rejected ? 'border-red-400 text-red-700 hover:bg-red-50 dark:border-red-700 dark:text-red-300 dark:hover:bg-red-950' : 'border-slate-300 hover:bg-slate-100 dark:border-slate-700 dark:hover:bg-slate-800'}`}
+        data-testid="open-token-dialog"
+        data-rejected={rejected ? 'true' : undefined}
+        title={rejected ? 'the API refused this token' : undefined}
+      >
+        {rejected ? 'API token ✗ rejected' : token ? 'API token ✓' : 'Set API token'}
       </button>
       <dialog ref={dialog} className="m-auto w-[28rem] max-w-[95vw] rounded-lg border border-slate-300 bg-white p-0 text-slate-900 shadow-xl backdrop:bg-black/40 dark:border-slate-700 dark:bg-slate-900 dark:text-slate-100" aria-labelledby="token-title">
         <form

@@ -18,9 +18,15 @@ interface Settled<T> {
   error: Error | undefined;
 }
 
+/** Whether two requests differ only by their reload count (same key, same token). */
+function sameSubject(a: string | null, b: string): boolean {
+  return a !== null && a.slice(0, a.lastIndexOf('\u0000')) === b.slice(0, b.lastIndexOf('\u0000'));
+}
+
 /**
  * Loads `fetcher()` when the token or `key` change; `key === null` skips the call (e.g. missing id).
- * Re-loads keep the previous data visible (no flash of the loading state); a failed reload keeps it too.
+ * Re-loads keep the previous data visible (no flash of the loading state); a failed reload keeps it too, but a
+ * failure after the key or the token changed does not (a rejected token must not leave the old list on screen).
  */
 export function useApi<T>(key: string | null, fetcher: (signal: AbortSignal) => Promise<T>): ApiState<T> {
   const token = useToken();
@@ -37,7 +43,9 @@ export function useApi<T>(key: string | null, fetcher: (signal: AbortSignal) => 
         if (!controller.signal.aborted) setSettled({ request, data: value, error: undefined });
       },
       (reason: unknown) => {
-        if (!controller.signal.aborted) setSettled((previous) => ({ request, data: previous.data, error: reason instanceof Error ? reason : new Error(String(reason)) }));
+        // A failed reload keeps the data shown; a failure for another key or token drops it (it was someone else's answer).
+        if (!controller.signal.aborted)
+          setSettled((previous) => ({ request, data: sameSubject(previous.request, request) ? previous.data : undefined, error: reason instanceof Error ? reason : new Error(String(reason)) }));
       },
     );
     return () => controller.abort();

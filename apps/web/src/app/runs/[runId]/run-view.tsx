@@ -3,7 +3,9 @@
 import { runRoom, terminalRunStatuses, type ArtifactRecord, type Run, type RunDetail } from '@equilab/contracts';
 import Link from 'next/link';
 import { useEffect, useMemo } from 'react';
+import { AnnotationEditor } from '@/components/annotation-editor';
 import { EvaluationRequestPanel } from '@/components/evaluation-request';
+import { EvaluationTableView } from '@/components/evaluation-table';
 import { KeyValueTable } from '@/components/key-value-table';
 import { LiveIndicator } from '@/components/live-indicator';
 import { MetricChartsSection } from '@/components/metric-charts';
@@ -12,6 +14,7 @@ import { Panel } from '@/components/panel';
 import { ProgressBar } from '@/components/status-badge';
 import { Async, Empty, ErrorState } from '@/components/states';
 import { api } from '@/lib/api.client';
+import { download } from '@/lib/download';
 import { colourFor, flatten, formatBytes, formatDate, formatDuration, formatValue, shortId } from '@/lib/format';
 import { mergeRun } from '@/lib/run-merge';
 import { setProjectId } from '@/lib/settings.store';
@@ -67,16 +70,28 @@ function latestRows(run: RunDetail, series: SeriesByRun) {
     });
 }
 
+/** Artifacts with a download link each (`GET /api/artifacts/:id/content`, fetched with the token). */
 function ArtifactList({ items }: { items: readonly ArtifactRecord[] }) {
+  const action = useAction();
   if (items.length === 0) return <p className="text-xs text-slate-500">none yet</p>;
   return (
-    <ul className="space-y-1 text-xs">
+    <ul className="space-y-1 text-xs" data-testid="artifact-list">
+      {action.error ? <li className="text-red-700 dark:text-red-400">{action.error.message}</li> : null}
       {items.map((a) => (
         <li key={a.id} className="flex justify-between gap-2">
-          <span className="truncate font-mono" title={`${a.path}\nsha256 ${a.sha256}`}>
+          <a
+            href={`/api/artifacts/${a.id}/content`}
+            className="truncate font-mono text-sky-700 hover:underline dark:text-sky-400"
+            title={`download ${a.path}\nsha256 ${a.sha256}`}
+            data-testid="artifact-download"
+            onClick={(e) => {
+              e.preventDefault();
+              action.run(() => download(`/artifacts/${a.id}/content`, undefined, a.path.split('/').pop() ?? a.id));
+            }}
+          >
             {a.kind}
             {a.step !== null ? ` @${a.step}` : ''} · {a.path.split('/').pop()}
-          </span>
+          </a>
           <span className="shrink-0 text-slate-500">{formatBytes(a.size)}</span>
         </li>
       ))}
@@ -131,6 +146,15 @@ export function RunView({ runId }: { runId: string }) {
                       Cancel run
                     </button>
                   ) : null}
+                  <button
+                    type="button"
+                    className={buttonClass}
+                    disabled={action.busy}
+                    onClick={() => action.run(() => download(`/runs/${data.id}/metrics/export`, { format: 'csv' }, `run-${shortId(data.id)}-metrics.csv`))}
+                    data-testid="export-run-metrics"
+                  >
+                    Metrics CSV
+                  </button>
                   {data.status === 'failed' || data.status === 'canceled' ? (
                     <button type="button" className={buttonClass} disabled={action.busy} onClick={() => act('retry')} data-testid="retry-run">
                       Retry
@@ -153,8 +177,10 @@ export function RunView({ runId }: { runId: string }) {
               <pre className="mb-4 max-h-40 overflow-auto rounded border border-red-300 bg-red-50 p-3 text-xs text-red-800 dark:border-red-900 dark:bg-red-950/40 dark:text-red-200">{data.error}</pre>
             ) : null}
 
+            <AnnotationEditor subject={data} path={`/runs/${data.id}`} onSaved={(next) => run.setData((previous) => (previous ? mergeRun(previous, next) : previous))} />
             <RunFacts run={data} />
-            <EvaluationRequestPanel runId={data.id} succeeded={data.status === 'succeeded'} />
+            <EvaluationRequestPanel runId={data.id} method={data.method} succeeded={data.status === 'succeeded'} />
+            {data.status === 'succeeded' ? <EvaluationTableView scope={{ runIds: [data.id] }} title="Evaluation table" /> : null}
             <div className="grid gap-4 lg:grid-cols-[1fr_22rem]">
               <MetricChartsSection
                 title="Metrics"

@@ -55,6 +55,22 @@ export function runColumns({ paramKeys, metricKeys }: { paramKeys: readonly stri
     },
     { id: 'status', label: 'Status', width: '7rem', sort: { kind: 'server', key: 'status' }, render: (run) => <StatusBadge status={run.status} /> },
     { id: 'method', label: 'Method', width: '6rem', sort: null, className: 'truncate', render: (run) => run.method },
+    {
+      id: 'tags',
+      label: 'Tags',
+      width: '9rem',
+      sort: null,
+      className: 'truncate',
+      render: (run) => (
+        <span className="flex gap-1 overflow-hidden" title={run.notes || undefined}>
+          {run.tags.map((t) => (
+            <span key={t} className="rounded-full bg-sky-100 px-1.5 text-xs text-sky-900 dark:bg-sky-950 dark:text-sky-200" data-testid="run-tag">
+              {t}
+            </span>
+          ))}
+        </span>
+      ),
+    },
     ...paramKeys.map(
       (key): RunColumn => ({ id: `param:${key}`, label: key, width: '8rem', sort: { kind: 'param', key }, className: mono, render: (run) => formatValue(run.sweepParams?.[key]) }),
     ),
@@ -78,10 +94,10 @@ export function gridTemplate(columns: readonly RunColumn[]): string {
   return columns.map((c) => c.width).join(' ');
 }
 
-/** Sweep parameter names over the runs loaded, sorted. */
+/** Sweep parameter names over the runs loaded, sorted (`method` has its own column). */
 export function sweepParamKeys(runs: readonly Run[]): string[] {
   const keys = new Set<string>();
-  for (const run of runs) for (const key of Object.keys(run.sweepParams ?? {})) keys.add(key);
+  for (const run of runs) for (const key of Object.keys(run.sweepParams ?? {})) if (key !== 'method') keys.add(key);
   return [...keys].sort();
 }
 

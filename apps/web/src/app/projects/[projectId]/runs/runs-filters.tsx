@@ -26,7 +26,21 @@ export function RunsFilters({ query, onChange, methods, metricKeys, shownMetrics
     <div className="mb-3 flex flex-wrap items-end gap-4 text-sm" role="search">
       <label className="flex flex-col gap-1">
         <span className="text-xs text-slate-500">Search</span>
-        <input type="search" value={query.q} onChange={(e) => onChange({ q: e.target.value })} placeholder="name, id, method, params" className={`${inputClass} w-64`} aria-label="Search runs" />
+        <input type="search" value={query.q} onChange={(e) => onChange({ q: e.target.value })} placeholder="name, id, method, tags, notes, params" className={`${inputClass} w-64`} aria-label="Search runs" />
+      </label>
+      <label className="flex flex-col gap-1">
+        <span className="text-xs text-slate-500">Tags (all of)</span>
+        <input
+          defaultValue={query.tags.join(' ')}
+          key={query.tags.join(' ')}
+          onBlur={(e) => onChange({ tags: [...new Set(e.target.value.split(/[\s,]+/).filter(Boolean))] })}
+          onKeyDown={(e) => {
+            if (e.key === 'Enter') e.currentTarget.blur();
+          }}
+          placeholder="baseline"
+          className={`${inputClass} w-40`}
+          aria-label="Filter by tags"
+        />
       </label>
       <label className="flex flex-col gap-1">
         <span className="text-xs text-slate-500">Method</span>

@@ -51,9 +51,10 @@ describe('the query string', () => {
     expect(serializeRunsQuery('/projects/p/runs', { q: '', status: [], method: '', sort: DEFAULT_SORT, metrics: null })).toBe('/projects/p/runs');
   });
   test('a shared link reads back as the same table', () => {
-    const query = { q: 'lr', status: ['running' as const, 'failed' as const], method: 'SIE', sort: { column: { kind: 'metric' as const, key: 'Loss/total' }, descending: true }, metrics: ['Loss/total', 'odd,name'] };
+    const query = { q: 'lr', status: ['running' as const, 'failed' as const], method: 'SIE', tags: ['baseline', 'paper:table-1'], sort: { column: { kind: 'metric' as const, key: 'Loss/total' }, descending: true }, metrics: ['Loss/total', 'odd,name'] };
     const url = serializeRunsQuery('/projects/p/runs', query);
     expect(url).toContain('status=running,failed');
+    expect(url).toContain('tags=baseline,paper:table-1');
     expect(loadQuery(new URL(url, 'http://localhost').searchParams)).toEqual(query);
   });
   test('no metrics chosen is kept apart from the default columns', () => {
@@ -148,4 +149,13 @@ describe('metric columns', () => {
     expect(toggleMetricColumn(['a'], 'a', true)).toEqual(['a']);
     expect(toggleMetricColumn(['a'], 'b', true)).toEqual(['a', 'b']);
   });
+});
+
+test('the search looks at tags, notes and sweep parameters as key=value; the default columns start with the total loss', () => {
+  const tagged = makeRun({ name: 'a', tags: ['baseline'], notes: 'diverged at epoch 3', sweepParams: { base_lr: 0.1 } });
+  const other = makeRun({ name: 'b' });
+  expect(searchRuns([tagged, other], 'BASE')).toEqual([tagged]);
+  expect(searchRuns([tagged, other], 'diverged')).toEqual([tagged]);
+  expect(searchRuns([tagged, other], 'base_lr=0.1')).toEqual([tagged]);
+  expect(defaultMetricColumns(['Loss/Covariance', 'Loss/Invariance', 'Loss/Total loss'])).toEqual(['Loss/Total loss', 'Loss/Covariance']);
 });

@@ -1,4 +1,4 @@
-import { runStatusSchema, type Run, type RunStatus } from '@equilab/contracts';
+import { runMatchesSearch, runStatusSchema, type Run, type RunStatus } from '@equilab/contracts';
 import { createParser, createSerializer, parseAsArrayOf, parseAsString, parseAsStringLiteral, useQueryStates, type inferParserType } from 'nuqs';
 
 /**
@@ -67,6 +67,8 @@ export const runsQueryParsers = {
   q: parseAsString.withDefault('').withOptions({ history: 'replace' }),
   status: parseAsArrayOf(parseAsStringLiteral(runStatusSchema.options)).withDefault([]),
   method: parseAsString.withDefault(''),
+  /** Runs carrying every one of these tags (filtered by the API). */
+  tags: parseAsArrayOf(parseAsString).withDefault([]),
   sort: parseAsSort.withDefault(DEFAULT_SORT),
   metrics: parseAsArrayOf(parseAsString),
 };
@@ -86,10 +88,11 @@ export interface ServerQuery {
   status: readonly RunStatus[];
   method: string;
   sort: string;
+  tags?: readonly string[];
 }
 
-export function serverQuery(query: Pick<RunsQuery, 'status' | 'method' | 'sort'>): ServerQuery {
-  return { status: query.status, method: query.method, sort: query.sort.column.kind === 'server' ? serializeSort(query.sort) : serializeSort(DEFAULT_SORT) };
+export function serverQuery(query: Pick<RunsQuery, 'status' | 'method' | 'sort'> & { tags?: readonly string[] }): ServerQuery {
+  return { status: query.status, method: query.method, tags: query.tags ?? [], sort: query.sort.column.kind === 'server' ? serializeSort(query.sort) : serializeSort(DEFAULT_SORT) };
 }
 
 /** Searching, or sorting by a browser-side column, needs every run of the query, not only the pages scrolled to. */
@@ -101,16 +104,14 @@ export function needsEveryRun(query: Pick<RunsQuery, 'q' | 'sort'>): boolean {
 export function belongsAtTop(run: Run, server: ServerQuery): boolean {
   const statusMatches = server.status.length === 0 || server.status.includes(run.status);
   const methodMatches = server.method === '' || server.method === run.method;
-  return statusMatches && methodMatches && server.sort === serializeSort(DEFAULT_SORT);
+  const tagsMatch = (server.tags ?? []).every((t) => run.tags.includes(t));
+  return statusMatches && methodMatches && tagsMatch && server.sort === serializeSort(DEFAULT_SORT);
 }
 
-/** Search over name, id prefix, method and sweep parameters (case-insensitive). */
+/** Search over name, id prefix, method, tags, notes and sweep parameters as `key=value` (case-insensitive; the API's export searches alike). */
 export function searchRuns(runs: readonly Run[], search: string): readonly Run[] {
-  const needle = search.trim().toLowerCase();
-  if (needle === '') return runs;
-  return runs.filter(
-    (r) => r.name.toLowerCase().includes(needle) || r.id.startsWith(needle) || r.method.toLowerCase().includes(needle) || JSON.stringify(r.sweepParams ?? {}).toLowerCase().includes(needle),
-  );
+  if (search.trim() === '') return runs;
+  return runs.filter((r) => runMatchesSearch(r, search));
 }
 
 /** Latest value of each shown metric, per run id. */
@@ -142,9 +143,11 @@ export function sortRuns(runs: readonly Run[], sort: RunsSort, latest: LatestVal
   });
 }
 
-/** The metric columns shown by default: the first two losses. */
+/** The metric columns shown by default: the total loss first, then the next loss. */
 export function defaultMetricColumns(metricKeys: readonly string[]): string[] {
-  return metricKeys.filter((k) => k.startsWith('Loss/')).slice(0, 2);
+  const losses = metricKeys.filter((k) => k.startsWith('Loss/'));
+  const total = losses.filter((k) => /total/i.test(k));
+  return [...total, ...losses.filter((k) => !total.includes(k))].slice(0, 2);
 }
 
 /** The chosen metric columns (`null`: the defaults for the keys known). */

@@ -34,12 +34,12 @@ function renderTable(overrides: Partial<RunsTableProps> = {}) {
 test('the header lists the columns, marks the sorted one and sorts on click', () => {
   const { props } = renderTable();
   const headers = screen.getAllByRole('columnheader');
-  expect(headers.map((h) => h.textContent)).toEqual(['Select', 'Name', 'Status', 'Method', 'lr', 'Loss/total', 'Progress', 'Created ↓']);
-  expect(headers[7]?.getAttribute('aria-sort')).toBe('descending');
+  expect(headers.map((h) => h.textContent)).toEqual(['Select', 'Name', 'Status', 'Method', 'Tags', 'lr', 'Loss/total', 'Progress', 'Created ↓']);
+  expect(headers[8]?.getAttribute('aria-sort')).toBe('descending');
   expect(headers[1]?.getAttribute('aria-sort')).toBe('none');
   // Method and Progress are not sortable.
   expect(within(headers[3] as HTMLElement).queryByRole('button')).toBeNull();
-  fireEvent.click(within(headers[4] as HTMLElement).getByRole('button'));
+  fireEvent.click(within(headers[5] as HTMLElement).getByRole('button'));
   expect(props.onSort).toHaveBeenCalledWith({ kind: 'param', key: 'lr' });
 });
 

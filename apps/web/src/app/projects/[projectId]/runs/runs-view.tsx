@@ -8,12 +8,15 @@ import { LiveIndicator } from '@/components/live-indicator';
 import { PageHeader, buttonClass, primaryButtonClass } from '@/components/page-header';
 import { Empty, ErrorState, Loading } from '@/components/states';
 import { api } from '@/lib/api.client';
+import { download } from '@/lib/download';
+import { useAction } from '@/lib/use-action.hook';
 import { setProjectId } from '@/lib/settings.store';
 import { useApi } from '@/lib/use-api.hook';
 import { useTick } from '@/lib/use-interval.hook';
 import { runColumns, runMethods, sweepParamKeys } from './runs-columns';
 import { RunsFilters } from './runs-filters';
-import { needsEveryRun, nextSort, searchRuns, serverQuery, shownMetricColumns, sortRuns, useRunsQuery } from './runs-query';
+import { needsEveryRun, nextSort, searchRuns, serializeRunsQuery, serverQuery, shownMetricColumns, sortRuns, useRunsQuery } from './runs-query';
+import { SavedViews } from './saved-views';
 import { RunsTable, type RowRange } from './runs-table';
 import { REFRESH_MS, useLatestValues } from './use-latest-values.hook';
 import { useRunPages } from './use-run-pages.hook';
@@ -65,6 +68,13 @@ export function RunsView({ projectId }: { projectId: string }) {
     if (!everyRun && range.last >= visibleRuns.length - PREFETCH_ROWS) loadMore();
   }, [everyRun, range.last, visibleRuns.length, loadMore]);
 
+  const exporting = useAction();
+  const server = serverQuery(query);
+  const exportCsv = () =>
+    exporting.run(() =>
+      download('/runs/export', { projectId, status: server.status, method: server.method || undefined, tags: server.tags ?? [], q: query.q.trim() || undefined, sort: server.sort, format: 'csv' }, `runs-${projectId.slice(0, 8)}.csv`),
+    );
+
   const onRangeChange = (next: RowRange) => setRange((previous) => (previous.first === next.first && previous.last === next.last ? previous : next));
 
   return (
@@ -90,12 +100,17 @@ export function RunsView({ projectId }: { projectId: string }) {
                 Clear selection
               </button>
             ) : null}
+            <button type="button" className={buttonClass} disabled={exporting.busy} onClick={exportCsv} data-testid="export-runs" title="the table as filtered: fields, tags, notes, config and last metric values">
+              Export CSV
+            </button>
             <Link href={`/projects/${projectId}/new`} className={buttonClass}>
               New sweep
             </Link>
           </>
         }
       />
+      <SavedViews projectId={projectId} currentQuery={serializeRunsQuery(query)} />
+      {exporting.error ? <ErrorState error={exporting.error} /> : null}
       <RunsFilters query={query} onChange={(patch) => void setQuery(patch)} methods={methods} metricKeys={metricKeys} shownMetrics={shownMetrics} />
 
       {pages.error ? <ErrorState error={pages.error} onRetry={pages.retry} /> : null}

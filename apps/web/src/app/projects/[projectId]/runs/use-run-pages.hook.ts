@@ -35,7 +35,7 @@ interface PagesState {
 
 function fetchPage(projectId: string, server: ServerQuery, after: string | null, signal?: AbortSignal): Promise<RunList> {
   return api<RunList>('/runs', {
-    query: { projectId, status: server.status, method: server.method || undefined, sort: server.sort, limit: after === null ? FIRST_PAGE : PAGE_SIZE, cursor: after },
+    query: { projectId, status: server.status, method: server.method || undefined, tags: server.tags ?? [], sort: server.sort, limit: after === null ? FIRST_PAGE : PAGE_SIZE, cursor: after },
     signal,
   });
 }
