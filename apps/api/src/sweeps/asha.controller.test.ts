@@ -1,7 +1,9 @@
-/* eslint-disable @typescript-eslint/no-unsafe-member-access, @typescript-eslint/no-unsafe-assignment -- response bodies are untyped JSON here; the assertions check their shape */
+/* eslint-disable @typescript-eslint/no-unsafe-member-access -- response bodies are untyped JSON here; the assertions check their shape */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { DispatchService } from '../queue/dispatch.service';
+import { bullPriority } from '../queue/queue-names';
+import { AshaService } from './asha.service';
 import { createProject, jobRunToken, registerRunner, startTestApp, type TestApp } from '../testing/test-app';
 
 const METRIC = 'Loss/Total loss';
@@ -105,6 +107,28 @@ void describe('ASHA sweeps', () => {
     assert.deepEqual(s.rungs.map((r) => [r.rung, r.epochs, r.results.length, r.results.filter((x) => x.promoted).length]), [[0, 1, 4, 2], [1, 2, 2, 1], [2, 4, 1, 0]]);
     // 4 + 2·(2−1) + 1·(4−2) = 8 run-epochs of a grid's 16.
     assert.deepEqual(s.compute, { spentEpochs: 4 + 2 + 2, gridEpochs: 16 });
+  });
+
+  void it('a starting API re-adds the jobs of runs that hold a slot (a stop between a decision and its jobs); priority is the sweep’s', async () => {
+    const created = await t.request('POST', '/api/sweeps', {
+      projectId,
+      name: 'asha-restart',
+      method: 'VICReg',
+      strategy: 'asha',
+      searchSpace: { base_lr: { distribution: 'log-uniform', min: 1e-4, max: 1e-1 } },
+      asha: { minEpochs: 1, maxEpochs: 4, eta: 2, maxRuns: 3, metric: METRIC, mode: 'min' },
+      maxConcurrency: 2,
+      priority: 500,
+    });
+    assert.equal(created.status, 201, created.text);
+    const s = await sweep(created.body.id as string);
+    assert.equal((await job(s.runs[0]!))?.opts.priority, bullPriority(500));
+    await (await job(s.runs[1]!))!.remove();
+    assert.equal(await job(s.runs[1]!), undefined);
+    await t.app.get(AshaService).onApplicationBootstrap();
+    assert.ok(await job(s.runs[1]!), 'the job is back');
+    assert.equal(await job(s.runs[2]!), undefined, 'no third slot');
+    await t.request('POST', `/api/sweeps/${created.body.id as string}/cancel`);
   });
 
   void it('cancels a sweep with paused runs; refuses asha options on other strategies', async () => {

@@ -77,7 +77,7 @@ export class SweepsService {
           seed: input.seed,
           count: runs.length,
           replicates: input.replicates,
-          ...(input.asha ? { asha: input.asha as Prisma.InputJsonValue } : {}),
+          ...(input.asha ? { asha: input.asha } : {}),
           maxConcurrency: input.maxConcurrency,
           priority: input.priority,
         },
