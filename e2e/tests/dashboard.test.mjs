@@ -157,10 +157,10 @@ test('3. compare the two runs: both series drawn and the differing field listed'
   await row.waitFor();
   const cells = await row.locator('td').allInnerTexts();
   assert.deepEqual(cells.map(Number).sort(), VALUES.map(Number).sort());
-  // Besides the varied field only the per-run training seed (sweep seed + index) may differ.
+  // Only the varied field differs: the seed is a config field like any other, the same for every run (issue #13).
   const differing = await page.locator('[data-testid="config-diff"] tbody tr').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-field')));
   assert.ok(differing.includes(VARIED));
-  assert.deepEqual(differing.filter((f) => f !== VARIED && f !== 'seed'), [], `only ${VARIED} (and the seed) differ`);
+  assert.deepEqual(differing.filter((f) => f !== VARIED), [], `only ${VARIED} differs (no seed difference)`);
   assert.equal(await page.locator('[data-testid="compare-legend"] li').count(), 2);
   await screenshot(page, '3-compare');
   await page.emulateMedia({ colorScheme: 'dark' });
