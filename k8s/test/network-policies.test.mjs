@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { renderKustomization } from './lib/render.mjs';
 import { ofKind, podTemplates, find } from './lib/k8s-invariants.mjs';
-import { reachability } from './lib/network-policies.mjs';
+import { ingressAllowed, reachability } from './lib/network-policies.mjs';
 
 const NS = 'equilab';
 const nsLabels = (name) => ({ 'kubernetes.io/metadata.name': name });
@@ -33,6 +33,11 @@ function world(objects) {
       labels: { 'app.kubernetes.io/name': 'api' },
     },
     'debug-pod-in-namespace': { namespace: NS, namespaceLabels: nsLabels(NS), labels: { run: 'debug' } },
+    prometheus: {
+      namespace: 'monitoring',
+      namespaceLabels: nsLabels('monitoring'),
+      labels: { 'app.kubernetes.io/name': 'prometheus' },
+    },
   };
   const targets = {};
   for (const { owner, labels, spec } of podTemplates(objects)) {
@@ -70,6 +75,19 @@ for (const [overlay, want] of [
   describe(`network policies of ${overlay}`, () => {
     const objects = renderKustomization(overlay);
     const policies = ofKind(objects, 'NetworkPolicy');
+
+    it('Prometheus reaches the /metrics ports (api 9464, runner 9465) and nothing else; nobody else reaches them', () => {
+      const { sources, targets } = world(objects);
+      const scrapes = {};
+      for (const [tname, target] of Object.entries(targets))
+        for (const port of [9464, 9465])
+          for (const [sname, source] of Object.entries(sources))
+            if (ingressAllowed(policies, source, target, port)) (scrapes[`${tname}:${port}`] ??= []).push(sname);
+      assert.deepEqual(scrapes, { 'api:9464': ['prometheus'], 'runner:9465': ['prometheus'] });
+      const api = find(objects, 'Deployment', 'api').spec.template.metadata.annotations;
+      assert.deepEqual(api, { 'prometheus.io/scrape': 'true', 'prometheus.io/port': '9464', 'prometheus.io/path': '/metrics' });
+      assert.equal(find(objects, 'Deployment', 'runner').spec.template.metadata.annotations['prometheus.io/port'], '9465');
+    });
 
     it('deny all ingress by default', () => {
       const deny = policies.find(
