@@ -1,10 +1,11 @@
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { parseMethodRun, type PretrainJob } from '@equilab/contracts';
+import { parseMethodRun, parsePrometheusText, promValue, systemMetricKeys, type PretrainJob } from '@equilab/contracts';
 import { generateDataset } from '@equilab/data';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
@@ -89,6 +90,18 @@ void describe('runner with the real trainer', { timeout: 300_000 }, () => {
     assert.equal(typeof start.body.device, 'string');
     const keys = new Set([...api.metrics.get(runId)!.values()].map((point) => point.key));
     assert.ok(keys.size > 1, `metric keys: ${[...keys].join(', ')}`);
+    // System metrics came with the run's metrics: the child's process readings and the loop's own.
+    const system = (key: string) => [...api.metrics.get(runId)!.values()].filter((point) => point.key === key);
+    for (const key of [systemMetricKeys.cpuPercent, systemMetricKeys.rssMb, systemMetricKeys.tfjsMemoryMb, systemMetricKeys.tfjsTensors, systemMetricKeys.dataWaitFraction])
+      assert.ok(system(key).length > 0, `${key} stored (keys: ${[...keys].join(', ')})`);
+    assert.ok(system(systemMetricKeys.rssMb).every((p) => p.value > 10), 'RSS in MB');
+    assert.ok(system(systemMetricKeys.dataWaitFraction).every((p) => p.value >= 0 && p.value <= 1));
+    // No nvidia-smi on this test machine: no GPU series, and no error either (the run succeeded).
+    if (spawnSync('nvidia-smi', ['-L']).status !== 0) assert.equal(system(systemMetricKeys.gpuUtilizationPercent).length, 0);
+    const scrape = parsePrometheusText(await (await fetch(runner!.metricsUrl())).text());
+    assert.equal(promValue(scrape, 'equilab_runner_jobs_finished_total', { queue: 'pretrain', outcome: 'succeeded' }), 1);
+    assert.equal(promValue(scrape, 'equilab_runner_active_jobs', { queue: 'pretrain' }), 0);
+    assert.ok(runner!.output.some((line) => line.includes(`"runId":"${runId}"`)), 'JSON log lines carry the run id');
     const artifacts = api.callsTo('/artifacts', runId).map((call) => call.body);
     const checkpoints = artifacts.filter((a) => a.kind === 'checkpoint');
     assert.ok(checkpoints.length >= 2, 'a checkpoint at each epoch end');

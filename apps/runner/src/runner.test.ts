@@ -4,7 +4,7 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { CANCEL_CHANNEL, parseMethodRun, type PretrainJob } from '@equilab/contracts';
+import { CANCEL_CHANNEL, parseMethodRun, systemMetricKeys, type PretrainJob } from '@equilab/contracts';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { FakeApiServer, waitFor, type RecordedCall } from './testing/fake-api.server';
@@ -97,7 +97,12 @@ void describe('runner', { timeout: 240_000 }, () => {
       api.steps(runId),
       Array.from({ length: total }, (_, i) => i),
     );
-    for (const point of api.metrics.get(runId)!.values()) assert.equal(point.value, 1 / (point.step + 1));
+    const points = [...api.metrics.get(runId)!.values()];
+    for (const point of points.filter((p) => p.key === 'loss')) assert.equal(point.value, 1 / (point.step + 1));
+    // The child's process readings came with the run's metrics (system/*; GPU ones only where nvidia-smi answers).
+    const system = new Set(points.filter((p) => p.key.startsWith('system/')).map((p) => p.key));
+    for (const key of [systemMetricKeys.cpuPercent, systemMetricKeys.rssMb]) assert.ok(system.has(key), key);
+    assert.deepEqual(new Set(points.map((p) => p.key)), new Set(['loss', ...system]), 'no other series');
   };
   const checkpoints = (runId: string) =>
     api

@@ -13,11 +13,15 @@ import type { ProcessorDeps } from './jobs/processor.deps';
 import type { RunExecution } from './jobs/run-execution';
 import { MetricBatcher } from './metrics/metric-batcher';
 import { MetricSpill } from './metrics/metric-spill';
+import { GpuProbe } from './monitoring/gpu-probe';
+import { createLogger, type Logger } from './monitoring/logger';
+import { RunnerMetrics } from './monitoring/runner-metrics';
 
 export interface RunnerOptions {
   readonly env: RunnerEnv;
   readonly store?: ArtifactStore;
-  readonly log?: (message: string) => void;
+  /** Log lines (default: the pino logger, JSON lines on stdout); `fields` carry runId / jobId. */
+  readonly log?: (message: string, fields?: Readonly<Record<string, string>>) => void;
 }
 
 /**
@@ -29,7 +33,11 @@ export class Runner {
   readonly api: RunnerApiClient;
   readonly store: ArtifactStore;
   private readonly env: RunnerEnv;
-  private readonly log: (message: string) => void;
+  private readonly log: (message: string, fields?: Readonly<Record<string, string>>) => void;
+  private readonly logger: Logger;
+  /** Prometheus metrics, served on RUNNER_METRICS_HOST:RUNNER_METRICS_PORT once started. */
+  readonly monitor: RunnerMetrics;
+  private monitorPort: number | null = null;
   private readonly active = new Map<string, RunExecution>();
   private readonly workers: Worker[] = [];
   private readonly connections: Redis[] = [];
@@ -42,13 +50,20 @@ export class Runner {
 
   constructor(options: RunnerOptions) {
     this.env = options.env;
-    this.log = options.log ?? ((message) => console.log(`runner: ${message}`));
+    this.logger = createLogger(this.env, { runner: this.name });
+    this.log = options.log ?? ((message, fields) => this.logger.info(fields ?? {}, message));
+    this.monitor = new RunnerMetrics(new GpuProbe(), { runner: this.name });
     this.api = new RunnerApiClient({ baseUrl: this.env.API_URL, runnerToken: this.env.API_TOKEN });
     this.store = options.store ?? new DirectoryArtifactStore(this.env.ARTIFACT_DIR);
   }
 
   get runnerId(): string | null {
     return this.id;
+  }
+
+  /** The port the runner's /metrics listens on (null: off or not started). */
+  get metricsPort(): number | null {
+    return this.monitorPort;
   }
 
   get name(): string {
@@ -78,6 +93,15 @@ export class Runner {
     );
 
     this.replaySpilledMetrics();
+    if (this.env.RUNNER_METRICS_PORT !== 'off') {
+      try {
+        this.monitorPort = await this.monitor.serve(this.env.RUNNER_METRICS_HOST, this.env.RUNNER_METRICS_PORT);
+        this.log(`Prometheus metrics on http://${this.env.RUNNER_METRICS_HOST}:${this.monitorPort}/metrics`, { metricsPort: String(this.monitorPort) });
+      } catch (error) {
+        // A taken port costs the metrics, not the runner.
+        this.log(`metrics listener on ${this.env.RUNNER_METRICS_HOST}:${this.env.RUNNER_METRICS_PORT} failed: ${error instanceof Error ? error.message : String(error)}`);
+      }
+    }
     this.cancelSubscriber = new CancelSubscriber(this.env.REDIS_URL, (runId) => this.cancel(runId), this.log);
     await this.cancelSubscriber.start();
 
@@ -98,11 +122,12 @@ export class Runner {
       active: this.active,
       isShuttingDown: () => this.shuttingDown,
       log: this.log,
+      monitor: this.monitor,
       ...(this.env.RUNNER_CHILD_ENTRY ? { childEntry: this.env.RUNNER_CHILD_ENTRY } : {}),
     };
     const processors = {
-      pretrain: (job: Job, token?: string) => processPretrainJob(job, token, deps),
-      evaluate: (job: Job, token?: string) => processEvaluateJob(job, token, deps),
+      pretrain: (job: Job, token?: string) => this.monitored('pretrain', job, () => processPretrainJob(job, token, deps)),
+      evaluate: (job: Job, token?: string) => this.monitored('evaluate', job, () => processEvaluateJob(job, token, deps)),
     };
     for (const queue of this.env.RUNNER_QUEUES) {
       const connection = new Redis(this.env.REDIS_URL, { maxRetriesPerRequest: null });
@@ -125,6 +150,25 @@ export class Runner {
     this.heartbeatTimer = setInterval(() => void this.heartbeat(), this.env.RUNNER_HEARTBEAT_MS);
     void this.heartbeat();
     this.log(`consuming ${this.env.RUNNER_QUEUES.join(', ')} (prefix ${this.env.QUEUE_PREFIX})`);
+  }
+
+  /** Runs a job's processor with its state in the runner's metrics (starting → running → its outcome). */
+  private async monitored<T extends { status: string }>(queue: string, job: Job, process: () => Promise<T>): Promise<T> {
+    const jobId = String(job.id);
+    const runId = (job.data as { runId?: unknown } | undefined)?.runId;
+    this.monitor.jobStarted(queue, jobId, typeof runId === 'string' ? runId : '');
+    let outcome = 'failed';
+    try {
+      const result = await process();
+      outcome = result.status;
+      return result;
+    } catch (error) {
+      // BullMQ's DelayedError: handed back to the queue, not failed.
+      if (error instanceof Error && error.name === 'DelayedError') outcome = 'requeued';
+      throw error;
+    } finally {
+      this.monitor.jobEnded(queue, jobId, outcome);
+    }
   }
 
   /** Stop a run this runner executes (cancel from Redis or from a heartbeat answer). */
@@ -151,6 +195,7 @@ export class Runner {
     await Promise.all(this.workers.map((worker) => worker.close()));
     if (this.heartbeatTimer) clearInterval(this.heartbeatTimer);
     await this.cancelSubscriber?.close();
+    await this.monitor.close();
     await Promise.all(
       this.connections.map((connection) => connection.quit().catch(() => connection.disconnect())),
     );

@@ -10,6 +10,8 @@ import {
   type Progress,
 } from '@equilab/contracts';
 import type { CheckpointInfo, Trainer } from '@equilab/sie';
+import { GpuProbe } from '../monitoring/gpu-probe';
+import { SystemSampler } from '../monitoring/system-sampler';
 
 /**
  * The training child's process: forked by the runner for one job (never run on the worker's event loop), it
@@ -107,7 +109,11 @@ function filesOf(outDir: string, path: string): string[] {
   });
 }
 
+/** Process readings (system/*) added to the training metrics, at most every 5 s (the first batch always has them). */
+let sampler: SystemSampler | null = null;
+
 function forwardMetrics(points: MetricPoint[]): void {
+  if (sampler?.due() && points.length > 0) points = [...points, ...sampler.sample(Math.max(...points.map((p) => p.step)))];
   const valid = points.filter((point) => metricPointSchema.safeParse(point).success);
   if (valid.length < points.length)
     process.stderr.write(`training child: dropped ${points.length - valid.length} invalid metric points\n`);
@@ -140,6 +146,7 @@ async function run(trainer: Trainer, start: ChildStartMessage): Promise<void> {
 
 async function pretrain(trainer: Trainer, start: Extract<ChildStartMessage, { task: 'pretrain' }>): Promise<void> {
   const { job, outDir } = start;
+  sampler = new SystemSampler(new GpuProbe());
   let seq = 0;
   let lastStep: number | null = null;
   const result = await trainer.train({

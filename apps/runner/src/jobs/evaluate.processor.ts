@@ -30,7 +30,7 @@ export async function processEvaluateJob(
   const payload = parseJobPayload('evaluate', jobCatalogue.evaluate.schema, job.data);
   if (deps.isShuttingDown()) return requeueJob(job, token, 'the runner is shutting down');
   const { runId, runToken, evaluationId } = payload;
-  const log = (message: string): void => deps.log(`evaluation ${evaluationId} of run ${runId}: ${message}`);
+  const log = (message: string): void => deps.log(`evaluation ${evaluationId} of run ${runId}: ${message}`, { runId, evaluationId, jobId: String(job.id) });
   const execution = new RunExecution(runId, String(job.id));
   const key = `${runId}#${evaluationId}`;
   deps.active.set(key, execution);

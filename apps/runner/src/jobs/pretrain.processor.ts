@@ -65,7 +65,7 @@ async function execute(
   deps: ProcessorDeps,
 ): Promise<PretrainJobResult> {
   const { runId, runToken } = payload;
-  const log = (message: string): void => deps.log(`run ${runId} (job ${job.id}): ${message}`);
+  const log = (message: string): void => deps.log(`run ${runId} (job ${job.id}): ${message}`, { runId, jobId: String(job.id) });
   const prefix = runPrefix(runId);
   const outDir = join(deps.workDir, runId);
   const restored = await restoreWorkDir(deps.store, prefix, outDir, isTrainingState);
@@ -121,8 +121,14 @@ async function execute(
         log(`started on ${device.backend} (${device.threads ?? '?'} threads, ${device.device})`);
         child.proceed();
       },
-      onMetrics: (points) => batcher.add(points),
-      onProgress: (p) => progress.report(p),
+      onMetrics: (points) => {
+        deps.monitor?.metrics(runId, points);
+        batcher.add(points);
+      },
+      onProgress: (p) => {
+        deps.monitor?.progress(runId, p);
+        progress.report(p);
+      },
       onCheckpoint: async (checkpoint: ChildCheckpointMessage) => {
         // Metrics up to the checkpoint are made durable (sent, or spilled to disk) before the checkpoint
         // becomes visible: a run resumed from it never has a gap in its series.

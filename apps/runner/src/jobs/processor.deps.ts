@@ -2,6 +2,7 @@ import type { BackendName } from '@equilab/contracts';
 import type { RunnerApiClient } from '../api-client/runner-api.client';
 import type { ArtifactStore } from '../artifacts/artifact-store';
 import { MetricBatcher } from '../metrics/metric-batcher';
+import type { RunnerMetrics } from '../monitoring/runner-metrics';
 import type { RunExecution } from './run-execution';
 
 /** What the job processors need from the runner (built once in runner.ts from the validated env). */
@@ -24,7 +25,10 @@ export interface ProcessorDeps {
   /** Executions by run id (cancel and preemption look runs up here). */
   readonly active: Map<string, RunExecution>;
   readonly isShuttingDown: () => boolean;
-  readonly log: (message: string) => void;
+  /** A log line; `fields` (runId, jobId…) become JSON fields of it. */
+  readonly log: (message: string, fields?: Readonly<Record<string, string>>) => void;
+  /** The runner's Prometheus metrics (steps/s, images/s, data-loader wait per run). */
+  readonly monitor?: RunnerMetrics;
   /** Compiled training-child entry to fork (RUNNER_CHILD_ENTRY; default child/child.main.js). */
   readonly childEntry?: string;
 }

@@ -8,12 +8,15 @@ export interface RunnerProcess {
   readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
   /** Resolves once the runner consumes its queues. */
   ready(): Promise<void>;
+  /** The runner's Prometheus endpoint, from its JSON log line (once ready). */
+  metricsUrl(): string;
 }
 
 /** Start `node dist/main.js` with `env` on top of this process's environment (runner tests only). */
 export function startRunnerProcess(env: Record<string, string>): RunnerProcess {
   const child = spawn(process.execPath, [join(__dirname, '..', 'main.js')], {
-    env: { ...process.env, ...env },
+    // An ephemeral /metrics port: several runners of one test must not fight over 9465.
+    env: { ...process.env, RUNNER_METRICS_PORT: '0', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const output: string[] = [];
@@ -32,6 +35,17 @@ export function startRunnerProcess(env: Record<string, string>): RunnerProcess {
     process: child,
     output,
     exited,
+    metricsUrl: () => {
+      for (const line of output) {
+        try {
+          const port = (JSON.parse(line) as { metricsPort?: unknown }).metricsPort;
+          if (typeof port === 'string') return `http://127.0.0.1:${port}/metrics`;
+        } catch {
+          // not a JSON log line (a child's stderr)
+        }
+      }
+      throw new Error(`the runner logged no metrics port:\n${output.join('\n')}`);
+    },
     ready: async () => {
       await waitFor('the runner to consume its queues', () => {
         if (done) throw new Error(`runner exited early:\n${output.join('\n')}`);
