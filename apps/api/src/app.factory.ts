@@ -36,9 +36,11 @@ export async function createApp(env: ApiEnv, options: CreateAppOptions = {}): Pr
   app.set('query parser', 'simple');
   installJsonBody(app.getHttpAdapter().getInstance(), env.BODY_LIMIT_BYTES);
   app.setGlobalPrefix('api');
-  app.enableCors({ origin: true, credentials: true });
+  // CORS only for the configured origins (CORS_ORIGINS); none by default: the dashboard proxies /api and
+  // /socket.io through its own origin, and tokens travel in headers, never cookies.
+  if (env.CORS_ORIGINS.length > 0) app.enableCors({ origin: env.CORS_ORIGINS, credentials: true, maxAge: 600 });
   app.enableShutdownHooks();
-  app.useWebSocketAdapter(new RedisIoAdapter(app, env.REDIS_URL, env.SOCKET_CHANNEL_PREFIX));
+  app.useWebSocketAdapter(new RedisIoAdapter(app, env.REDIS_URL, env.SOCKET_CHANNEL_PREFIX, env.CORS_ORIGINS));
   const document = buildOpenApiDocument();
   SwaggerModule.setup('api/docs', app, () => document as never, { jsonDocumentUrl: 'api/openapi.json', useGlobalPrefix: false });
   return app;

@@ -12,6 +12,8 @@ import { RunLogContextInterceptor } from './observability/run-log-context.interc
 import { AnnotationsController, RunsExportController } from './annotations/annotations.controller';
 import { AnnotationsService } from './annotations/annotations.service';
 import { AuthGuard } from './auth/auth.guard';
+import { ProjectAccessService } from './auth/project-access.service';
+import { TokensController } from './auth/tokens.controller';
 import { TokenThrottlerGuard } from './auth/token-throttler.guard';
 import { TokensService } from './auth/tokens.service';
 import { AppExceptionFilter } from './common/exception.filter';
@@ -58,6 +60,7 @@ export const API_CONTROLLERS: Type[] = [
   QueueController,
   EvaluationsController,
   InteropController,
+  TokensController,
   ArtifactsController,
   AnnotationsController,
 ];
@@ -90,6 +93,7 @@ export class AppModule {
         RedisService,
         HealthService,
         TokensService,
+        ProjectAccessService,
         LiveService,
         LiveGateway,
         DispatchService,

@@ -6,7 +6,7 @@ import { Runner } from './runner';
  * run (checkpoint, `preempted`, re-queued) and exit 0 once they are handed back; a second signal exits at once.
  *
  * Environment (libs/contracts `runnerEnvSchema`; only API_TOKEN is required):
- *   API_TOKEN        runner (or admin) token of the API          REDIS_URL    redis://127.0.0.1:6379
+ *   API_TOKEN        runner-scoped token of the API              REDIS_URL    redis://127.0.0.1:6379
  *   API_URL          http://127.0.0.1:4000                       QUEUE_PREFIX bull (must equal the API's)
  *   RUNNER_NAME      hostname-pid                                RUNNER_DEVICES 1 (= BullMQ concurrency)
  *   RUNNER_BACKEND   wasm (used when a job asks for `auto`)      RUNNER_QUEUES pretrain,evaluate

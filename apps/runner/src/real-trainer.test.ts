@@ -79,7 +79,6 @@ void describe('runner with the real trainer', { timeout: 300_000 }, () => {
       dataRoot: data,
       backend: 'cpu',
       seed: 1,
-      runToken: `run-token-${runId}`,
     };
     await queue.add('pretrain', job, { jobId: `${runId}.1`, attempts: 1 });
     await waitFor('the run to finish', () => api.finished.get(runId), 240_000, 200);
@@ -131,7 +130,6 @@ void describe('runner with the real trainer', { timeout: 300_000 }, () => {
       dataRoot: data,
       backend: 'cpu',
       seed: 2,
-      runToken: `run-token-${runId}`,
     };
     api.onFinish = async (id, status) => {
       if (id === runId && status === 'preempted')

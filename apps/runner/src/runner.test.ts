@@ -84,7 +84,6 @@ void describe('runner', { timeout: 240_000 }, () => {
       dataRoot,
       backend: 'wasm',
       seed: 0,
-      runToken: `run-token-${runId}`,
     };
   };
   const addJob = (data: unknown, jobId: string) =>
@@ -119,7 +118,7 @@ void describe('runner', { timeout: 240_000 }, () => {
     const bad = (await queue.getJob('bad-1'))!;
     assert.match(bad.failedReason, /^invalid pretrain job payload: /);
     assert.match(bad.failedReason, /runId: Invalid UUID/);
-    assert.match(bad.failedReason, /runToken: /);
+    assert.match(bad.failedReason, /dataRoot: /);
     assert.equal(bad.attemptsMade, 1, 'an invalid payload is not retried');
 
     const runId = randomUUID();
@@ -142,6 +141,11 @@ void describe('runner', { timeout: 240_000 }, () => {
       },
     );
     assert.equal(start!.token, `run-token-${runId}`);
+    // The run token came from the API, asked with the runner token for this job (no secret in the payload).
+    const credential = api.callsTo('/credentials')[0]!;
+    assert.equal(credential.token, 'runner-token');
+    assert.deepEqual(credential.body, { queue: 'pretrain', jobId: `${runId}.1` });
+    assert.equal(Object.hasOwn((await queue.getJob(`${runId}.1`))!.data as object, 'runToken'), false);
     assert.deepEqual(checkpoints(runId), [5, 10, 15]);
     const final = api.callsTo('/artifacts', runId).find((call) => call.body.kind === 'final-weights')!;
     assert.equal(final.body.path, `runs/${runId}/final_weights.json`);
@@ -175,7 +179,6 @@ void describe('runner', { timeout: 240_000 }, () => {
         dataRoot: '/nonexistent',
         backend: 'wasm',
         seed: 0,
-        runToken: `run-token-${runId}`,
       },
       { jobId: `eval-${evaluationId}`, attempts: 1 },
     );

@@ -7,7 +7,6 @@ const base = {
   projectId: '6c1f7e2e-2222-4222-8222-222222222222',
   dataRoot: '/data',
   seed: 0,
-  runToken: 'token',
 };
 
 void test('a pretrain job carries the logging frequency; jobs queued without one get the CLI defaults', () => {
@@ -16,6 +15,11 @@ void test('a pretrain job carries the logging frequency; jobs queued without one
   assert.deepEqual(pretrainJobSchema.parse({ ...base, method: 'VICReg', config: {} }).logEvery, { steps: 10, seconds: 30 });
   // The method config is parsed with the method's own schema: typed, defaults applied.
   assert.equal(job.method === 'VICReg' && job.config.batch_size, 32);
+});
+
+void test('job payloads carry no credential: a runToken queued by an older API is dropped when parsed', () => {
+  const job = pretrainJobSchema.parse({ ...base, runToken: 'eqk_secret', method: 'VICReg', config: {} });
+  assert.equal(Object.hasOwn(job, 'runToken'), false);
 });
 
 void test('logging frequency is not a config key (the strict method schema rejects it) and is bounded', () => {

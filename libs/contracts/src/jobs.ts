@@ -6,15 +6,16 @@ import { backendNameSchema, logEverySchema } from './training';
  * The typed job catalogue: every BullMQ queue, its payload schema and its retry policy. The API produces
  * these jobs and the runner consumes them; neither redeclares a payload.
  */
-/** What every job of a run carries: whose it is, where the data is, the backend, the seed, the run's token. */
+/**
+ * What every job of a run carries: whose it is, where the data is, the backend, the seed. No credential: the
+ * runner fetches the job's run token from the API with its runner token (`POST /api/runners/:id/credentials`).
+ */
 const runJobFields = {
   runId: z.string().uuid(),
   /** Dataset root folder as seen by the runner. */
   dataRoot: z.string().min(1),
   backend: backendNameSchema.default('wasm'),
   seed: z.number().int().min(0),
-  /** Bearer token that may only write to this run. */
-  runToken: z.string().min(1),
 };
 
 /** A pretraining job: the run's method and resolved config (parsed with that method's schema), and how often to log. */

@@ -5,7 +5,7 @@ import { runRoom, SOCKET_PATH, SocketEvents, type EvaluationEvent, type Subscrib
 import { io } from 'socket.io-client';
 import { PrismaService } from '../database/prisma.service';
 import { DispatchService } from '../queue/dispatch.service';
-import { createProject, createRun, jobRunToken, registerRunner, startTestApp, type TestApp } from '../testing/test-app';
+import { createProject, createRun, evaluationToken, jobRunToken, registerRunner, startTestApp, type TestApp } from '../testing/test-app';
 import { EvaluationsService } from './evaluations.service';
 
 const start = (runnerId: string) => ({ runnerId, attempt: 1, backend: 'wasm', threads: 2, device: 'cpu' });
@@ -53,7 +53,7 @@ void describe('evaluations', () => {
       assert.ok(job, `evaluate job of ${e.kind}`);
       assert.equal(job.data.runId, run.id);
       assert.equal(job.data.kind, e.kind);
-      assert.ok(job.data.runToken);
+      assert.equal(Object.hasOwn(job.data as object, 'runToken'), false, 'no secret in the payload');
     }
   });
 
@@ -91,24 +91,29 @@ void describe('evaluations', () => {
     assert.equal((await t.request('POST', `/api/runs/00000000-0000-4000-8000-000000000000/evaluations`, { kind: 'rotation' })).status, 404);
   });
 
-  void it('runner reports upsert one result per (run, kind, part, checkpoint); other runs’ tokens are refused', async () => {
+  void it('runner reports upsert one result per (run, kind, part, checkpoint); other evaluations’ tokens are refused', async () => {
     const run = await succeededRun();
     const other = await succeededRun();
     const created = await t.request('POST', `/api/runs/${run.id}/evaluations`, { kind: 'rotation', config: { epochs: 1 } });
     const id = created.body.id as string;
-    assert.equal((await t.request('POST', `/api/evaluations/${id}/report`, { status: 'running' }, other.token)).status, 403);
-    let res = await t.request('POST', `/api/evaluations/${id}/report`, { status: 'running' }, run.token);
+    const otherEvaluation = await t.request('POST', `/api/runs/${other.id}/evaluations`, { kind: 'rotation', config: { epochs: 1 } });
+    const otherToken = await evaluationToken(t, otherEvaluation.body.id as string);
+    assert.equal((await t.request('POST', `/api/evaluations/${id}/report`, { status: 'running' }, otherToken)).status, 403);
+    const token = await evaluationToken(t, id);
+    let res = await t.request('POST', `/api/evaluations/${id}/report`, { status: 'running' }, token);
     assert.equal(res.status, 200, res.text);
     assert.equal(res.body.status, 'running');
-    res = await t.request('POST', `/api/evaluations/${id}/report`, outcome('rotation', { val_R2: 0.5, val_MSE: 0.1 }), run.token);
+    res = await t.request('POST', `/api/evaluations/${id}/report`, outcome('rotation', { val_R2: 0.5, val_MSE: 0.1 }), token);
     assert.equal(res.body.status, 'succeeded');
-    res = await t.request('POST', `/api/evaluations/${id}/report`, outcome('rotation', { val_R2: 0.6, val_MSE: 0.1 }), run.token);
+    // The evaluation's token ended with its attempt; the runner it was dispatched to may still report.
+    assert.equal((await t.request('POST', `/api/evaluations/${id}/report`, outcome('rotation', { val_R2: 0.6, val_MSE: 0.1 }), token)).status, 409);
+    res = await t.request('POST', `/api/evaluations/${id}/report`, outcome('rotation', { val_R2: 0.6, val_MSE: 0.1 }), t.runnerToken);
     assert.equal(res.body.results.length, 1);
     assert.equal(res.body.results[0].metrics.val_R2, 0.6);
-    res = await t.request('POST', `/api/evaluations/${id}/report`, outcome('color', { val_R2: 0.6 }), run.token);
+    res = await t.request('POST', `/api/evaluations/${id}/report`, outcome('color', { val_R2: 0.6 }), t.runnerToken);
     assert.equal(res.status, 400);
     assert.match(res.text, /outcome\.kind/);
-    res = await t.request('POST', `/api/evaluations/${id}/report`, { status: 'exploded' }, run.token);
+    res = await t.request('POST', `/api/evaluations/${id}/report`, { status: 'exploded' }, t.runnerToken);
     assert.equal(res.status, 400);
   });
 
@@ -126,7 +131,7 @@ void describe('evaluations', () => {
         }),
       );
       const created = await t.request('POST', `/api/runs/${run.id}/evaluations`, { kind: 'color', config: { epochs: 1 } });
-      await t.request('POST', `/api/evaluations/${created.body.id}/report`, outcome('color', { val_R2: 0.1, val_MSE: 0.2 }), run.token);
+      await t.request('POST', `/api/evaluations/${created.body.id}/report`, outcome('color', { val_R2: 0.1, val_MSE: 0.2 }), await evaluationToken(t, created.body.id as string));
       await two;
       assert.deepEqual(
         events.map((e) => [e.room, e.evaluationId, e.runId, e.kind, e.status]),
@@ -145,7 +150,8 @@ void describe('evaluations', () => {
     const report = async (runId: string, token: string, kind: string, metrics: Record<string, number>, extra: Record<string, unknown> = {}) => {
       const created = await t.request('POST', `/api/runs/${runId}/evaluations`, { kind, config: { epochs: 1 } as Record<string, unknown> });
       assert.ok([200, 201].includes(created.status), created.text);
-      const res = await t.request('POST', `/api/evaluations/${created.body.id}/report`, outcome(kind, metrics, extra), token);
+      void token;
+      const res = await t.request('POST', `/api/evaluations/${created.body.id}/report`, outcome(kind, metrics, extra), await evaluationToken(t, created.body.id as string));
       assert.equal(res.status, 200, res.text);
     };
     const sie = [] as { id: string; token: string }[];
@@ -155,7 +161,7 @@ void describe('evaluations', () => {
     await report(sie[1]!.id, sie[1]!.token, 'rotation', { val_R2: 0.9 });
     await report(vicreg.id, vicreg.token, 'rotation', { val_R2: 0.4 });
     const created = await t.request('POST', `/api/runs/${vicreg.id}/evaluations`, { kind: 'retrieval' });
-    await t.request('POST', `/api/evaluations/${created.body.id}/report`, outcome('retrieval', {}, { status: 'not_applicable', reason: 'no predictor', epochs: null }), vicreg.token);
+    await t.request('POST', `/api/evaluations/${created.body.id}/report`, outcome('retrieval', {}, { status: 'not_applicable', reason: 'no predictor', epochs: null }), await evaluationToken(t, created.body.id as string));
 
     let res = await t.request('GET', `/api/evaluations/table?projectId=${project}&baselineRunId=${vicreg.id}`);
     assert.equal(res.status, 200, res.text);
@@ -200,7 +206,7 @@ void describe('evaluations', () => {
     const values = { full: 0.9, inv: 0.2, equi: 0.7 } as Record<string, number>;
     for (const e of items.filter((i) => i.kind === 'rotation')) {
       const part = e.config.part as string;
-      res = await t.request('POST', `/api/evaluations/${e.id}/report`, outcome('rotation', { val_R2: values[part]!, val_MSE: 0.1 }, { part }), run.token);
+      res = await t.request('POST', `/api/evaluations/${e.id}/report`, outcome('rotation', { val_R2: values[part]!, val_MSE: 0.1 }, { part }), await evaluationToken(t, e.id));
       assert.equal(res.status, 200, res.text);
     }
     res = await t.request('GET', `/api/evaluations/table?projectId=${project}&part=all`);

@@ -9,8 +9,8 @@ import {
   requestEvaluationSuiteSchema,
   type Evaluation,
 } from '@equilab/contracts';
-import { assertRunAccess } from '../auth/auth.guard';
-import { CurrentPrincipal, Scopes, type Principal } from '../auth/principal';
+import { CurrentPrincipal, Resources, Scopes, type Principal } from '../auth/principal';
+import { TokensService } from '../auth/tokens.service';
 import { parseInput } from '../common/app-error';
 import { parseId } from '../common/params';
 import { EvaluationsService } from './evaluations.service';
@@ -24,11 +24,16 @@ interface CsvResponse {
 
 @Controller()
 export class EvaluationsController {
-  constructor(private readonly evaluations: EvaluationsService) {}
+  constructor(
+    private readonly evaluations: EvaluationsService,
+    private readonly tokens: TokensService,
+  ) {}
 
   /** Request an evaluation of a succeeded run (idempotent for the same kind and config). */
   @ApiDoc({ summary: 'Request an offline evaluation of a succeeded run (idempotent per kind + config)', body: createEvaluationSchema, response: evaluationSchema })
   @Post('runs/:id/evaluations')
+  @Scopes('admin', 'member')
+  @Resources({ kind: 'run', param: 'id' })
   request(@Param('id') id: string, @Body() body: unknown): Promise<Evaluation> {
     return this.evaluations.request(parseId(id), parseInput(createEvaluationSchema, body));
   }
@@ -40,18 +45,24 @@ export class EvaluationsController {
     response: evaluationListSchema,
   })
   @Post('runs/:id/evaluations/suite')
+  @Scopes('admin', 'member')
+  @Resources({ kind: 'run', param: 'id' })
   async requestSuite(@Param('id') id: string, @Body() body: unknown): Promise<{ items: Evaluation[] }> {
     return { items: await this.evaluations.requestSuite(parseId(id), parseInput(requestEvaluationSuiteSchema, body)) };
   }
 
   @ApiDoc({ summary: 'Evaluations of a run', response: evaluationListSchema })
   @Get('runs/:id/evaluations')
+  @Scopes('admin', 'member')
+  @Resources({ kind: 'run', param: 'id' })
   async list(@Param('id') id: string): Promise<{ items: Evaluation[] }> {
     return { items: await this.evaluations.listForRun(parseId(id)) };
   }
 
   @ApiDoc({ summary: 'Evaluation table (mean ± std over seeds, baseline deltas); format=csv for CSV', query: evaluationTableQuerySchema, response: evaluationTableSchema })
   @Get('evaluations/table')
+  @Scopes('admin', 'member')
+  @Resources({ kind: 'runs', query: 'runIds' }, { kind: 'sweep', query: 'sweepId' }, { kind: 'project', query: 'projectId' }, { kind: 'run', query: 'baselineRunId' })
   @Header('Cache-Control', 'no-store')
   async table(@Query() query: unknown, @Res({ passthrough: true }) res: CsvResponse): Promise<unknown> {
     const { table, csv } = await this.evaluations.table(parseInput(evaluationTableQuerySchema, query));
@@ -63,18 +74,20 @@ export class EvaluationsController {
 
   @ApiDoc({ summary: 'Get an evaluation', response: evaluationSchema })
   @Get('evaluations/:id')
+  @Scopes('admin', 'member')
+  @Resources({ kind: 'evaluation', param: 'id' })
   get(@Param('id') id: string): Promise<Evaluation> {
     return this.evaluations.get(parseId(id));
   }
 
-  /** Runner → API: started / failed / outcome of an `evaluate` job (the run's token). */
+  /** Runner → API: started / failed / outcome of an `evaluate` job (its run token, or the runner token of the runner it was dispatched to). */
   @ApiDoc({ summary: 'Runner reports an evaluate job’s start, failure or outcome', tag: 'runner protocol', body: evaluationReportSchema, response: evaluationSchema })
   @Post('evaluations/:id/report')
   @HttpCode(200)
-  @Scopes('admin', 'runner', 'run')
+  @Scopes('runner', 'run')
   async report(@Param('id') id: string, @Body() body: unknown, @CurrentPrincipal() principal: Principal): Promise<Evaluation> {
     const evaluationId = parseId(id);
-    assertRunAccess(principal, await this.evaluations.runIdOf(evaluationId));
+    await this.tokens.assertEvaluationReporter(principal, evaluationId);
     return this.evaluations.report(evaluationId, parseInput(evaluationReportSchema, body));
   }
 }

@@ -3,14 +3,17 @@ import { ConnectedSocket, MessageBody, SubscribeMessage, WebSocketGateway, WebSo
 import { QUEUE_ROOM, SOCKET_PATH, SocketEvents, subscribeSchema, type SubscribeAck } from '@equilab/contracts';
 import type { Server, Socket } from 'socket.io';
 import type { Principal } from '../auth/principal';
+import { ProjectAccessService } from '../auth/project-access.service';
 import { bearerToken, TokensService } from '../auth/tokens.service';
 import { LiveService } from './live.service';
 
 /**
  * socket.io: authenticated on connect (`auth: { token }` or an Authorization header); clients join
- * `project:<id>`, `sweep:<id>`, `run:<id>` or `queue`. Run tokens may only join their run's room.
+ * `project:<id>`, `sweep:<id>`, `run:<id>` or `queue`. Run tokens may only join their run's room; member tokens
+ * only rooms of their granted projects (no queue room: the queue spans every project); runner tokens none.
+ * CORS comes from the API's CORS_ORIGINS (RedisIoAdapter), not from here.
  */
-@WebSocketGateway({ path: SOCKET_PATH, cors: { origin: true, credentials: true } })
+@WebSocketGateway({ path: SOCKET_PATH })
 export class LiveGateway implements OnGatewayInit {
   private readonly logger = new Logger('Live');
   @WebSocketServer() server!: Server;
@@ -18,6 +21,7 @@ export class LiveGateway implements OnGatewayInit {
   constructor(
     private readonly tokens: TokensService,
     private readonly live: LiveService,
+    private readonly access: ProjectAccessService,
   ) {}
 
   afterInit(server: Server): void {
@@ -30,8 +34,8 @@ export class LiveGateway implements OnGatewayInit {
         return;
       }
       this.tokens.resolve(token).then(
-        (principal) => {
-          if (!principal) return next(new Error('unauthorized'));
+        ({ principal }) => {
+          if (!principal || principal.scope === 'runner') return next(new Error('unauthorized'));
           (socket.data as { principal?: Principal }).principal = principal;
           next();
         },
@@ -54,6 +58,11 @@ export class LiveGateway implements OnGatewayInit {
     const principal = (socket.data as { principal?: Principal }).principal;
     if (principal?.scope === 'run' && room !== `run:${principal.runId}` && room !== QUEUE_ROOM) {
       return { ok: false, room, error: 'forbidden' };
+    }
+    if (principal?.projectIds) {
+      const [kind = '', id = ''] = room.split(':');
+      const outside = kind === 'project' || kind === 'run' || kind === 'sweep' ? await this.access.firstOutside(kind, [id], principal.projectIds) : room;
+      if (outside) return { ok: false, room, error: 'not found' };
     }
     await socket.join(room);
     return { ok: true, room };

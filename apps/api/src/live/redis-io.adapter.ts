@@ -45,12 +45,17 @@ export class RedisIoAdapter extends IoAdapter {
     app: INestApplicationContext,
     private readonly redisUrl: string,
     private readonly key: string,
+    /** CORS origins of socket.io's HTTP long-polling (the API's CORS_ORIGINS; none when empty). */
+    private readonly corsOrigins: readonly string[] = [],
   ) {
     super(app);
   }
 
   override createIOServer(port: number, options?: ServerOptions): Server {
-    const server = super.createIOServer(port, options) as Server;
+    const cors = this.corsOrigins.length > 0 ? { origin: [...this.corsOrigins], credentials: true } : undefined;
+    const { cors: _declared, ...rest } = options ?? {};
+    void _declared;
+    const server = super.createIOServer(port, { ...rest, ...(cors ? { cors } : {}) }) as Server;
     const pub = new LivePublisher(this.redisUrl, { maxRetriesPerRequest: 3 });
     const sub = new IORedis(this.redisUrl, { maxRetriesPerRequest: 3 });
     for (const c of [pub, sub]) {

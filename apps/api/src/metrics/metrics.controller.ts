@@ -13,7 +13,7 @@ import {
 } from '@equilab/contracts';
 import type { Response } from 'express';
 import { accessibleRunId } from '../auth/auth.guard';
-import { CurrentPrincipal, Scopes, type Principal } from '../auth/principal';
+import { CurrentPrincipal, Resources, Scopes, type Principal } from '../auth/principal';
 import { AppError, parseInput } from '../common/app-error';
 import { parseId } from '../common/params';
 import { MetricsService } from './metrics.service';
@@ -34,7 +34,8 @@ export class MetricsController {
 
   @ApiDoc({ summary: 'Write a batch of ≤ 10,000 metric points (idempotent upsert; more → 413)', body: metricBatchSchema, response: metricBatchResultSchema })
   @Post('runs/:id/metrics')
-  @Scopes('admin', 'run')
+  @Scopes('admin', 'member', 'run')
+  @Resources({ kind: 'run', param: 'id' })
   write(@Param('id') id: string, @Body() body: unknown, @CurrentPrincipal() principal: Principal): Promise<{ accepted: number }> {
     const runId = accessibleRunId(principal, id);
     const points = (body as { points?: unknown } | null)?.points;
@@ -46,24 +47,32 @@ export class MetricsController {
 
   @ApiDoc({ summary: 'Series of keys, downsampled keeping each bucket’s first/min/max/last', query: seriesQuerySchema, response: seriesResponseSchema })
   @Get('runs/:id/metrics')
+  @Scopes('admin', 'member')
+  @Resources({ kind: 'run', param: 'id' })
   series(@Param('id') id: string, @Query() query: unknown): Promise<SeriesResponse> {
     return this.metrics.series(parseId(id), parseInput(seriesQuerySchema, query));
   }
 
   @ApiDoc({ summary: 'Last, min, max per key', response: metricSummaryResponseSchema })
   @Get('runs/:id/metrics/summary')
+  @Scopes('admin', 'member')
+  @Resources({ kind: 'run', param: 'id' })
   summary(@Param('id') id: string): Promise<MetricSummaryResponse> {
     return this.metrics.summary(parseId(id));
   }
 
   @ApiDoc({ summary: 'Many runs × keys in one call, downsampled', query: compareQuerySchema, response: seriesResponseSchema })
   @Get('metrics/compare')
+  @Scopes('admin', 'member')
+  @Resources({ kind: 'runs', query: 'runIds' })
   compare(@Query() query: unknown): Promise<SeriesResponse> {
     return this.metrics.compare(parseInput(compareQuerySchema, query));
   }
 
   @ApiDoc({ summary: 'Long-format export run,key,step,value,time (CSV with header, or JSON lines); format=tfevents: a TensorBoard event file', query: exportQuerySchema, response: METRIC_EXPORT_FILE })
   @Get('runs/:id/metrics/export')
+  @Scopes('admin', 'member')
+  @Resources({ kind: 'run', param: 'id' })
   async exportRun(@Param('id') id: string, @Query() query: unknown, @Res() res: Response): Promise<void> {
     const runId = parseId(id);
     const q = parseInput(exportQuerySchema, query);
@@ -73,6 +82,8 @@ export class MetricsController {
 
   @ApiDoc({ summary: 'Long-format export of every run of a sweep', query: exportQuerySchema, response: METRIC_EXPORT_FILE })
   @Get('sweeps/:id/metrics/export')
+  @Scopes('admin', 'member')
+  @Resources({ kind: 'sweep', param: 'id' })
   async exportSweep(@Param('id') id: string, @Query() query: unknown, @Res() res: Response): Promise<void> {
     const sweepId = parseId(id);
     const q = parseInput(exportQuerySchema, query);

@@ -4,19 +4,28 @@ import { z } from 'zod';
 import { createProjectSchema } from '@equilab/contracts';
 import { AppError } from '../common/app-error';
 import { PrismaService } from '../database/prisma.service';
+import { DispatchService } from '../queue/dispatch.service';
+
+/** Run states whose job may still be waiting or training: stopped when their project is deleted. */
+const ACTIVE_STATES = ['queued', 'running', 'preempted'] as const;
 
 @Injectable()
 export class ProjectsService {
-  constructor(private readonly prisma: PrismaService) {}
+  constructor(
+    private readonly prisma: PrismaService,
+    private readonly dispatch: DispatchService,
+  ) {}
 
   async create(input: z.output<typeof createProjectSchema>): Promise<Project> {
     const row = await this.prisma.project.create({ data: { name: input.name, description: input.description } });
     return { id: row.id, name: row.name, description: row.description, createdAt: row.createdAt.toISOString(), runCounts: {} };
   }
 
-  async list(): Promise<Project[]> {
-    const rows = await this.prisma.project.findMany({ orderBy: { createdAt: 'desc' }, take: 1000 });
-    const counts = await this.prisma.run.groupBy({ by: ['projectId', 'status'], _count: { _all: true } });
+  /** `projectIds`: a member token's granted projects (null: every project). */
+  async list(projectIds: string[] | null = null): Promise<Project[]> {
+    const where = projectIds ? { id: { in: projectIds } } : {};
+    const rows = await this.prisma.project.findMany({ where, orderBy: { createdAt: 'desc' }, take: 1000 });
+    const counts = await this.prisma.run.groupBy({ by: ['projectId', 'status'], where: projectIds ? { projectId: { in: projectIds } } : {}, _count: { _all: true } });
     return rows.map((row) => ({
       id: row.id,
       name: row.name,
@@ -37,5 +46,22 @@ export class ProjectsService {
       createdAt: row.createdAt.toISOString(),
       runCounts: Object.fromEntries(counts.map((c) => [c.status, c._count._all])),
     };
+  }
+
+  /**
+   * Deletes the project and, by the schema's cascades, its runs (metrics, artifact records, evaluations and
+   * their results, run tokens), sweeps, saved views and member grants. Waiting jobs of its active runs are
+   * removed and running ones are told to stop first (their run tokens die with the runs). Artifact files in
+   * the artifact store are not removed (as for DELETE /api/runs/:id).
+   */
+  async delete(id: string): Promise<void> {
+    const project = await this.prisma.project.findUnique({ where: { id }, select: { id: true } });
+    if (!project) throw AppError.notFound('project', id);
+    const active = await this.prisma.run.findMany({ where: { projectId: id, status: { in: [...ACTIVE_STATES] } }, select: { id: true, attempt: true } });
+    await this.prisma.project.delete({ where: { id } });
+    for (const run of active) {
+      await this.dispatch.removeWaitingJob(run.id, run.attempt);
+      await this.dispatch.publishCancel(run.id);
+    }
   }
 }

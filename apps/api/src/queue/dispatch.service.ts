@@ -50,9 +50,11 @@ export class DispatchService implements OnModuleDestroy {
     return [this.pretrain, this.evaluate];
   }
 
-  /** Add the pretrain job of the run's current attempt (idempotent by jobId); mints its run token. */
+  /**
+   * Add the pretrain job of the run's current attempt (idempotent by jobId). The payload holds no secret: the
+   * runner that takes the job fetches its run token with its runner token (POST /api/runners/:id/credentials).
+   */
   async addPretrainJob(run: RunRow, priority: number): Promise<void> {
-    const { token } = await this.tokens.create(`run ${run.id} attempt ${run.attempt}`, 'run', run.id);
     const payload = pretrainJobSchema.parse({
       runId: run.id,
       projectId: run.projectId,
@@ -61,16 +63,14 @@ export class DispatchService implements OnModuleDestroy {
       dataRoot: run.dataRoot,
       backend: run.requestedBackend,
       seed: run.seed,
-      runToken: token,
       logEvery: { steps: run.logEverySteps, seconds: run.logEverySeconds },
     });
     await this.pretrain.add(jobCatalogue.pretrain.queue, payload, jobOptions(jobCatalogue.pretrain, runJobId(run.id, run.attempt), priority));
     this.queueChanged(PRETRAIN_QUEUE);
   }
 
-  /** Add the evaluate job of an evaluation's current attempt (jobId `<evaluationId>.<attempt>`); mints its run token. */
+  /** Add the evaluate job of an evaluation's current attempt (jobId `<evaluationId>.<attempt>`); no secret, as above. */
   async addEvaluateJob(run: RunRow, evaluation: { id: string; kind: string; config: unknown; attempt: number }): Promise<void> {
-    const { token } = await this.tokens.create(`evaluation ${evaluation.id} of run ${run.id}`, 'run', run.id);
     const def = jobCatalogue.evaluate;
     const payload = def.schema.parse({
       runId: run.id,
@@ -80,10 +80,14 @@ export class DispatchService implements OnModuleDestroy {
       dataRoot: run.dataRoot,
       backend: run.requestedBackend,
       seed: run.seed,
-      runToken: token,
     });
     await this.evaluate.add(def.queue, payload, jobOptions(def, `${evaluation.id}.${evaluation.attempt}`, 0));
     this.queueChanged(EVALUATE_QUEUE);
+  }
+
+  /** The run's current attempt ended (finished, canceled, preempted): its run tokens are revoked. */
+  async attemptEnded(runId: string): Promise<void> {
+    await this.tokens.revokeRunTokens(runId);
   }
 
   /** Enqueue a run that is not gated by a sweep. */

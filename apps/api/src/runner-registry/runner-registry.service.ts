@@ -12,9 +12,26 @@ export class RunnerRegistryService {
     @Inject(API_ENV) private readonly env: ApiEnv,
   ) {}
 
-  async register(input: RegisterRunner): Promise<{ id: string }> {
-    const row = await this.prisma.runner.create({ data: { ...input, status: 'online', lastHeartbeat: new Date() } });
+  /** A new runner, owned by the runner token that registered it. */
+  async register(input: RegisterRunner, tokenId: string): Promise<{ id: string }> {
+    const row = await this.prisma.runner.create({ data: { ...input, tokenId, status: 'online', lastHeartbeat: new Date() } });
     return { id: row.id };
+  }
+
+  /** `id` if the runner was registered with `tokenId`; 404 otherwise (another token's runner is not found). */
+  async owned(id: string, tokenId: string): Promise<string> {
+    const row = await this.prisma.runner.findFirst({ where: { id, tokenId }, select: { id: true } });
+    if (!row) throw AppError.notFound('runner', id);
+    return row.id;
+  }
+
+  /**
+   * Deletes the runner and the run credentials issued to it (they stop working at once); its runs and
+   * evaluations stay, no longer assigned. A job it still holds goes back to the queue when its lock expires.
+   */
+  async delete(id: string): Promise<void> {
+    const result = await this.prisma.runner.deleteMany({ where: { id } });
+    if (result.count === 0) throw AppError.notFound('runner', id);
   }
 
   /** Records the heartbeat (and the runs' heartbeats); answers which of the active runs to stop (canceled, failed, deleted). */

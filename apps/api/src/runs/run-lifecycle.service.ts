@@ -112,6 +112,7 @@ export class RunLifecycleService {
         data: { status: 'queued', attempt: row.attempt + 1, heartbeatAt: now, enqueuedAt: now, error: input.error ?? null },
       });
       if (updated.count === 0) throw new AppError('illegal_transition', `run ${id} changed state concurrently`);
+      await this.dispatch.attemptEnded(id);
       const next = await this.prisma.run.findUniqueOrThrow({ where: { id } });
       await this.dispatch.addPretrainJob(next, row.sweep?.priority ?? 0);
       this.live.run(toRun(next));
@@ -122,6 +123,7 @@ export class RunLifecycleService {
       data: { status: input.status, finishedAt: now, heartbeatAt: now, error: input.error ?? null },
     });
     if (updated.count === 0) throw new AppError('illegal_transition', `run ${id} changed state concurrently`);
+    await this.dispatch.attemptEnded(id);
     if (row.sweepId) await this.dispatch.afterSweepRunSettled(row.sweepId);
     const settled = await this.prisma.run.findUniqueOrThrow({ where: { id } });
     if (settled.status === 'succeeded') await this.evaluations.queueSuite(settled);

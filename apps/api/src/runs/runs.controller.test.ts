@@ -145,11 +145,12 @@ void describe('runs', () => {
       ['POST', '/api/projects', { name: 5 }, 400, 'name'],
       ['GET', '/api/no-such-route', undefined, 404, null],
       ['POST', '/api/runners', { name: 'x', hostname: 'h', devices: 0, device: 'cpu', backend: 'wasm' }, 400, 'devices'],
+      ['POST', `/api/runners/${runnerId}/heartbeat`, { activeRunIds: ['x'] }, 400, 'activeRunIds.0'],
       ['POST', '/api/runners/00000000-0000-4000-8000-000000000000/heartbeat', { activeRunIds: [] }, 404, null],
-      ['POST', '/api/runners/00000000-0000-4000-8000-000000000000/heartbeat', { activeRunIds: ['x'] }, 400, 'activeRunIds.0'],
     ];
     for (const [method, path, body, status, field] of cases) {
-      const res = await t.request(method, path, body);
+      // The runner-protocol routes take the runner token (user tokens are refused there).
+      const res = await t.request(method, path, body, path.startsWith('/api/runners') ? t.runnerToken : undefined);
       assert.equal(res.status, status, `${method} ${path} ${JSON.stringify(body)} → ${res.status} ${res.text}`);
       assert.ok(res.body?.error?.code, `error body for ${method} ${path}`);
       if (field) assert.ok(res.body.error.issues.some((i: { path: string }) => i.path === field), `${path}: ${res.text}`);
@@ -178,7 +179,7 @@ void describe('runs', () => {
     const tokenC = await jobRunToken(t, c.id);
     await t.request('POST', `/api/runs/${c.id}/start`, start(runnerId), tokenC);
     await t.request('POST', `/api/runs/${c.id}/finish`, { status: 'succeeded' }, tokenC);
-    const res = await t.request('POST', `/api/runners/${runnerId}/heartbeat`, { activeRunIds: [a.id, b.id, c.id] });
+    const res = await t.request('POST', `/api/runners/${runnerId}/heartbeat`, { activeRunIds: [a.id, b.id, c.id] }, t.runnerToken);
     assert.equal(res.status, 200, res.text);
     assert.deepEqual(res.body.cancelRunIds, [b.id]);
     const queue = await t.request('GET', '/api/queue');

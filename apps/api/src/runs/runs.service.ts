@@ -61,9 +61,10 @@ export class RunsService {
     return run;
   }
 
-  async list(query: z.output<typeof listRunsQuerySchema>): Promise<RunList> {
+  /** `projectIds`: a member token's granted projects (null: every project). */
+  async list(query: z.output<typeof listRunsQuerySchema>, projectIds: string[] | null = null): Promise<RunList> {
     const where: Prisma.RunWhereInput = {
-      ...(query.projectId ? { projectId: query.projectId } : {}),
+      ...(query.projectId ? { projectId: query.projectId } : projectIds ? { projectId: { in: projectIds } } : {}),
       ...(query.sweepId ? { sweepId: query.sweepId } : {}),
       ...(query.status?.length ? { status: { in: query.status } } : {}),
       ...(query.method ? { method: query.method } : {}),
@@ -106,6 +107,7 @@ export class RunsService {
       data: { status: 'canceled', finishedAt: new Date() },
     });
     if (updated.count === 0) throw new AppError('illegal_transition', `run ${id} changed state concurrently; retry`);
+    await this.dispatch.attemptEnded(id);
     await this.dispatch.removeWaitingJob(id, row.attempt);
     await this.dispatch.publishCancel(id);
     if (row.sweepId) await this.dispatch.afterSweepRunSettled(row.sweepId);

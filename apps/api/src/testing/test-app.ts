@@ -77,7 +77,12 @@ export interface TestApp {
   readonly env: ApiEnv;
   readonly baseUrl: string;
   readonly adminToken: string;
-  token(scope: TokenScope, runId?: string): Promise<string>;
+  /** A runner token: registerRunner/jobRunToken act with it. */
+  readonly runnerToken: string;
+  /** A fresh token; a member token is granted `projectIds`. */
+  token(scope: Exclude<TokenScope, 'run'>, projectIds?: string[]): Promise<string>;
+  /** The runner registered last by registerRunner (jobRunToken's credentials are issued to it). */
+  runnerId: string | null;
   /** JSON request; `token: null` sends none. */
   request(method: string, path: string, body?: unknown, token?: string | null): Promise<{ status: number; body: JsonBody; text: string }>;
   close(): Promise<void>;
@@ -105,6 +110,7 @@ export async function startTestApp(overrides: Record<string, string> = {}, appOp
   const baseUrl = `http://127.0.0.1:${address.port}`;
   const tokens = app.get(TokensService);
   const adminToken = (await tokens.create('test admin', 'admin')).token;
+  const runnerToken = (await tokens.create('test runner', 'runner')).token;
   const request: TestApp['request'] = async (method, path, body, token = adminToken) => {
     const headers: Record<string, string> = {};
     if (token !== null) headers['authorization'] = `Bearer ${token}`;
@@ -128,7 +134,10 @@ export async function startTestApp(overrides: Record<string, string> = {}, appOp
     env,
     baseUrl,
     adminToken,
-    token: async (scope, runId) => (await tokens.create(`test ${scope}`, scope, runId ?? null)).token,
+    runnerToken,
+    runnerId: null,
+    token: async (scope, projectIds) =>
+      (await tokens.createUser({ name: `test ${scope}`, scope, ...(scope === 'member' ? { projectIds: projectIds ?? [] } : {}) })).token,
     request,
     close: async () => {
       // leave no test jobs behind in Redis (test prefixes only)
@@ -140,19 +149,32 @@ export async function startTestApp(overrides: Record<string, string> = {}, appOp
   };
 }
 
-/** The pretrain job payload's run token of a run's current attempt. */
-export async function jobRunToken(t: TestApp, runId: string, attempt = 1): Promise<string> {
-  const job = await t.app.get(DispatchService).pretrain.getJob(`${runId}.${attempt}`);
-  const token = (job?.data as { runToken?: string } | undefined)?.runToken;
-  if (!token) throw new Error(`no job for ${runId}.${attempt}`);
-  return token;
+/** The run token of a job, as a runner gets it: POST /api/runners/:id/credentials with the runner token. */
+async function credential(t: TestApp, queue: 'pretrain' | 'evaluate', jobId: string): Promise<string> {
+  const runnerId = t.runnerId ?? (await registerRunner(t));
+  const res = await t.request('POST', `/api/runners/${runnerId}/credentials`, { queue, jobId }, t.runnerToken);
+  if (res.status !== 200) throw new Error(`credential for ${queue} job ${jobId}: ${res.status} ${res.text}`);
+  return (res.body as { token: string }).token;
 }
 
-/** Registers a runner with an admin token; returns its id. */
+/** The run token of a run's attempt (its pretrain job must exist), issued to t.runnerId. */
+export async function jobRunToken(t: TestApp, runId: string, attempt = 1): Promise<string> {
+  const job = await t.app.get(DispatchService).pretrain.getJob(`${runId}.${attempt}`);
+  if (!job) throw new Error(`no job for ${runId}.${attempt}`);
+  return credential(t, 'pretrain', `${runId}.${attempt}`);
+}
+
+/** The run token of an evaluation's attempt (its evaluate job), issued to t.runnerId. */
+export async function evaluationToken(t: TestApp, evaluationId: string, attempt = 1): Promise<string> {
+  return credential(t, 'evaluate', `${evaluationId}.${attempt}`);
+}
+
+/** Registers a runner with the test runner token; returns its id (also t.runnerId). */
 export async function registerRunner(t: TestApp): Promise<string> {
-  const res = await t.request('POST', '/api/runners', { name: 'test-runner', hostname: 'localhost', devices: 1, device: 'cpu', backend: 'wasm' });
+  const res = await t.request('POST', '/api/runners', { name: 'test-runner', hostname: 'localhost', devices: 1, device: 'cpu', backend: 'wasm' }, t.runnerToken);
   if (res.status !== 201) throw new Error(`runner registration failed: ${res.text}`);
-  return (res.body as { id: string }).id;
+  t.runnerId = (res.body as { id: string }).id;
+  return t.runnerId;
 }
 
 export async function createProject(t: TestApp, name = 'test project'): Promise<string> {

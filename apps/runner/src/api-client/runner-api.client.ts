@@ -1,5 +1,6 @@
 import {
   registerRunnerResultSchema,
+  runCredentialSchema,
   runnerHeartbeatResultSchema,
   type Artifact,
   type EvaluationReport,
@@ -7,6 +8,8 @@ import {
   type MetricPoint,
   type Progress,
   type RegisterRunner,
+  type RunCredential,
+  type RunCredentialRequest,
   type RunnerHeartbeat,
   type RunnerHeartbeatResult,
   type StartRun,
@@ -64,6 +67,24 @@ export class RunnerApiClient {
     return parsed.success ? parsed.data : { cancelRunIds: [] };
   }
 
+  /**
+   * The run token of a job this runner took (`POST /api/runners/:id/credentials`, runner token): job payloads
+   * carry no secret. null when the API answers 409 or 404 — that attempt is over or its run is gone: drop the job.
+   */
+  async runCredential(
+    runnerId: string,
+    body: RunCredentialRequest,
+    retry: RetryPolicy = PATIENT_RETRY,
+  ): Promise<RunCredential | null> {
+    try {
+      const result = await this.request('POST', `/api/runners/${runnerId}/credentials`, this.options.runnerToken, body, retry);
+      return runCredentialSchema.parse(result);
+    } catch (error) {
+      if (error instanceof ApiError && (error.status === 409 || error.status === 404)) return null;
+      throw error;
+    }
+  }
+
   /** `accepted` or `rejected` (409: the run was canceled or has finished — drop the job). */
   async startRun(
     runId: string,
@@ -114,7 +135,14 @@ export class RunnerApiClient {
     body: EvaluationReport,
     retry: RetryPolicy = PATIENT_RETRY,
   ): Promise<void> {
-    await this.request('POST', `/api/evaluations/${evaluationId}/report`, runToken, body, retry);
+    try {
+      await this.request('POST', `/api/evaluations/${evaluationId}/report`, runToken, body, retry);
+    } catch (error) {
+      // A final report the API already applied (a retried call whose answer was lost): the token ended with
+      // the attempt and the API answers 409 — nothing is left to do.
+      if (error instanceof ApiError && error.status === 409 && body.status !== 'running') return;
+      throw error;
+    }
   }
 
   async finish(
@@ -123,7 +151,14 @@ export class RunnerApiClient {
     body: FinishRun,
     retry: RetryPolicy = PATIENT_RETRY,
   ): Promise<void> {
-    await this.request('POST', `/api/runs/${runId}/finish`, runToken, body, retry);
+    try {
+      await this.request('POST', `/api/runs/${runId}/finish`, runToken, body, retry);
+    } catch (error) {
+      // 409: the attempt is already settled (a retried finish whose answer was lost — the run token ended with
+      // the attempt — or the run was canceled meanwhile): nothing is left to report.
+      if (error instanceof ApiError && error.status === 409) return;
+      throw error;
+    }
   }
 
   private async request(

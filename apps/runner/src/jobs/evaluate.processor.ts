@@ -29,7 +29,15 @@ export async function processEvaluateJob(
 ): Promise<{ status: string }> {
   const payload = parseJobPayload('evaluate', jobCatalogue.evaluate.schema, job.data);
   if (deps.isShuttingDown()) return requeueJob(job, token, 'the runner is shutting down');
-  const { runId, runToken, evaluationId } = payload;
+  const { runId, evaluationId } = payload;
+  // The evaluation's run token comes from the API (runner token), never from Redis; the API records the
+  // evaluation as dispatched to this runner.
+  const credential = await deps.api.runCredential(deps.runnerId(), { queue: 'evaluate', jobId: String(job.id) });
+  if (!credential) {
+    deps.log(`evaluation ${evaluationId} of run ${runId} (job ${job.id}): the API issued no credential (attempt over or deleted): dropping the job`);
+    return { status: 'dropped' };
+  }
+  const runToken = credential.token;
   const log = (message: string): void => deps.log(`evaluation ${evaluationId} of run ${runId}: ${message}`, { runId, evaluationId, jobId: String(job.id) });
   const execution = new RunExecution(runId, String(job.id));
   const key = `${runId}#${evaluationId}`;

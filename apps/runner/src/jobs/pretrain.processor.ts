@@ -48,10 +48,16 @@ export async function processPretrainJob(
 ): Promise<PretrainJobResult> {
   const payload = parseJobPayload('pretrain', jobCatalogue.pretrain.schema, job.data);
   if (deps.isShuttingDown()) return requeueJob(job, token, 'the runner is shutting down');
+  // The job's run token comes from the API (runner token), never from Redis.
+  const credential = await deps.api.runCredential(deps.runnerId(), { queue: 'pretrain', jobId: String(job.id) });
+  if (!credential) {
+    deps.log(`run ${payload.runId} (job ${job.id}): the API issued no credential (attempt over or run deleted): dropping the job`);
+    return { status: 'dropped', reason: 'the attempt is no longer active' };
+  }
   const execution = new RunExecution(payload.runId, String(job.id));
   deps.active.set(payload.runId, execution);
   try {
-    return await execute(job, token, payload, execution, deps);
+    return await execute(job, token, payload, credential.token, execution, deps);
   } finally {
     if (deps.active.get(payload.runId) === execution) deps.active.delete(payload.runId);
   }
@@ -61,10 +67,11 @@ async function execute(
   job: Job,
   token: string | undefined,
   payload: PretrainJob,
+  runToken: string,
   execution: RunExecution,
   deps: ProcessorDeps,
 ): Promise<PretrainJobResult> {
-  const { runId, runToken } = payload;
+  const { runId } = payload;
   const log = (message: string): void => deps.log(`run ${runId} (job ${job.id}): ${message}`, { runId, jobId: String(job.id) });
   const prefix = runPrefix(runId);
   const outDir = join(deps.workDir, runId);
@@ -147,7 +154,10 @@ async function execute(
 
   const outcome = await child.done;
   await progress.close();
-  const delivered = await batcher.close(deps.drainTimeoutMs);
+  let delivered = await batcher.close(deps.drainTimeoutMs);
+  // The run token dies with the attempt (finish): deliver every point first while the API is reachable at
+  // all — finish itself could not go through otherwise. Bounded: what is left stays spilled.
+  for (let tries = 1; !delivered && tries < 15 && !rejected; tries += 1) delivered = await batcher.close(deps.drainTimeoutMs);
   if (!delivered) log(`metrics not delivered yet: kept in ${deps.spillDir} for replay`);
   if (rejected) return { status: 'dropped', reason: 'the API refused to start the run' };
 

@@ -76,6 +76,12 @@ export class FakeApiServer {
     this.calls.push({ method: req.method, path, token, body });
     if (path === '/api/runners') return answer(201, { id: randomUUID() });
     if (/^\/api\/runners\/[^/]+\/heartbeat$/.test(path)) return answer(200, { cancelRunIds: [] });
+    if (/^\/api\/runners\/[^/]+\/credentials$/.test(path)) {
+      // The job's run token: `run-token-<runId>` for a pretrain job `<runId>.<attempt>`.
+      const [id = '', attempt = '1'] = String(body.jobId).replace(/^eval-/, '').split('.');
+      const evaluation = body.queue === 'evaluate';
+      return answer(200, { token: `run-token-${id}`, runId: evaluation ? randomUUID() : id, attempt: Number(attempt) || 1, evaluationId: evaluation ? id : null });
+    }
     const report = /^\/api\/evaluations\/([^/]+)\/report$/.exec(path);
     if (report) return answer(200, { id: report[1], status: body.status });
     const match = /^\/api\/runs\/([^/]+)\/(start|progress|metrics|artifacts|finish)$/.exec(path);
