@@ -109,6 +109,34 @@ void describe('ASHA sweeps', () => {
     assert.deepEqual(s.compute, { spentEpochs: 4 + 2 + 2, gridEpochs: 16 });
   });
 
+  void it('with replicates, a configuration is one trial: ranked by its replicates’ mean once all reported, promoted together', async () => {
+    const created = await t.request('POST', '/api/sweeps', {
+      projectId,
+      name: 'asha-replicates',
+      method: 'VICReg',
+      strategy: 'asha',
+      baseConfig: { seed: 10 },
+      replicates: 2,
+      searchSpace: { base_lr: { distribution: 'log-uniform', min: 1e-4, max: 1e-1 } },
+      asha: { minEpochs: 1, maxEpochs: 2, eta: 2, maxRuns: 2, metric: METRIC, mode: 'min' },
+      maxConcurrency: 4,
+    });
+    assert.equal(created.status, 201, created.text);
+    const id = created.body.id as string;
+    let s = await sweep(id);
+    assert.deepEqual(s.runs.map((r) => [r.sweepConfig, (r as unknown as { seed: number }).seed]), [[0, 10], [0, 11], [1, 10], [1, 11]]);
+    // Configuration 1 is better on average (0.5 vs 1.0) though its second replicate is worse than 0's first.
+    const values = new Map([[s.runs[0]!.id, 0.2], [s.runs[1]!.id, 1.8], [s.runs[2]!.id, 0.1], [s.runs[3]!.id, 0.9]]);
+    // Each pauses; the last report completes configuration 1's result and promotes it in the same decision.
+    for (const [i, run] of s.runs.entries()) assert.equal(await train(run, () => values.get(run.id)!), i === 3 ? 'queued' : 'paused', run.name);
+    s = await sweep(id);
+    assert.deepEqual(s.runs.map((r) => [r.status, r.attempt]), [['paused', 1], ['paused', 1], ['queued', 2], ['queued', 2]], 'configuration 1 promoted with both replicates');
+    for (const run of s.runs.slice(2)) assert.equal(await train(run, () => 0), 'succeeded');
+    s = await sweep(id);
+    assert.equal(s.status, 'completed');
+    assert.deepEqual(s.runs.map((r) => r.status), ['stopped', 'stopped', 'succeeded', 'succeeded'], 'configuration 0 stopped once nothing trained');
+  });
+
   void it('a starting API re-adds the jobs of runs that hold a slot (a stop between a decision and its jobs); priority is the sweep’s', async () => {
     const created = await t.request('POST', '/api/sweeps', {
       projectId,
