@@ -99,6 +99,7 @@ export class RunLifecycleService {
     if (input.status === 'succeeded' && (await this.asha.reachedRung(row)) === 'paused') {
       const paused = await this.prisma.run.updateMany({ where: { id, status: 'running' }, data: { status: 'paused', heartbeatAt: now, error: null } });
       if (paused.count === 0) throw new AppError('illegal_transition', `run ${id} changed state concurrently`);
+      await this.dispatch.attemptEnded(id);
       if (row.sweepId) await this.dispatch.afterSweepRunSettled(row.sweepId);
       const run = toRun(await this.prisma.run.findUniqueOrThrow({ where: { id } }));
       this.live.run(run);

@@ -158,7 +158,8 @@ void describe('sweeps', () => {
     assert.equal(await hasJob(runs[2]!.id), false, 'waiting job removed');
     assert.equal((await t.request('POST', `/api/sweeps/${res.body.id}/cancel`)).status, 409);
     // the running run's runner learns of the cancel and confirms
-    assert.equal((await t.request('POST', `/api/runs/${runs[1]!.id}/finish`, { status: 'canceled' }, token1)).status, 200);
+    // The runner's confirmation: its run token ended with the cancel (409, which the runner reads as settled).
+    assert.equal((await t.request('POST', `/api/runs/${runs[1]!.id}/finish`, { status: 'canceled' }, token1)).status, 409);
     const got = await t.request('GET', `/api/sweeps/${res.body.id}`);
     assert.deepEqual(got.body.runCounts, { succeeded: 1, canceled: 4 });
   });
