@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { nameText, NUL_FREE, NUL_MESSAGE } from './bounds';
 
 /**
  * Interop with the reference's tools (libs/interop): TensorBoard event files in, backbone weights out in the
@@ -23,9 +24,9 @@ export const MAX_TENSORBOARD_FILES = 64;
 export const tensorboardImportFieldsSchema = z.object({
   projectId: z.string().uuid(),
   /** Run name: the log directory's name (the reference's experiment name). */
-  name: z.string().trim().min(1).max(200),
-  /** Method the run trained, when known (shown in the Runs table); default `imported`. */
-  method: z.string().trim().min(1).max(100).default('imported'),
+  name: nameText(),
+  /** Method the run trained, when known (shown in the Runs table); default `imported`. 1 … 100 characters, no NUL. */
+  method: z.string().trim().min(1).max(100).regex(NUL_FREE, NUL_MESSAGE).default('imported'),
 });
 export type TensorboardImportFields = z.input<typeof tensorboardImportFieldsSchema>;
 
