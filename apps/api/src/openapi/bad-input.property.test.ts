@@ -418,7 +418,8 @@ void describe('bad input: OpenAPI-driven property test (issue #12)', () => {
       const key = `${op.method} ${op.path}`;
       const example = ex[key];
       const hasId = op.path.includes('{id}');
-      const pathWith = (id: string) => op.path.replace('{id}', id);
+      // `{id}` is the fixture (or the probe's id); any other path parameter an id nothing has (the nil UUID).
+      const pathWith = (id: string) => op.path.replace('{id}', id).replace(/\{\w+\}/g, '00000000-0000-0000-0000-000000000000');
       const fixturePath = pathWith(idFor(op));
       const query = example?.query ?? {};
       const probes: fc.Arbitrary<Probe>[] = [];
@@ -433,7 +434,7 @@ void describe('bad input: OpenAPI-driven property test (issue #12)', () => {
         probes.push(queryMutation(p).map(({ value, expect }) => ({ label: `query ${p.name}`, path: fixturePath, query: { ...query, [p.name]: value }, field: expect === 'reject' ? p.name : null, expect, ...(bodyText !== undefined ? { body: bodyText } : {}) })));
       }
       if (op.body) {
-        probes.push(bodyMutation(op.body, example?.body ?? {}).filter((m) => example?.valid === true || example?.body === undefined || m.expect === 'reject').map((m) => ({ label: m.label, path: fixturePath, query, body: m.body, field: m.field, expect: example?.body === undefined ? 'any' : m.expect })));
+        probes.push(bodyMutation(op.body, example?.body ?? {}).filter((m) => example?.valid === true || example?.body === undefined || m.expect === 'reject').map((m) => ({ label: m.label, path: fixturePath, query, body: m.body, field: example?.body === undefined ? null : m.field, expect: example?.body === undefined ? 'any' : m.expect })));
         if (example?.valid && example.body !== undefined) probes.push(validBody(op.body, example.body).map((body) => ({ label: 'valid', path: fixturePath, query, body, field: null, expect: 'any' as const })));
       } else if (example?.valid || op.method === 'GET') {
         probes.push(fc.constant({ label: 'valid', path: fixturePath, query, field: null, expect: 'any' as const }));
