@@ -1,4 +1,4 @@
-import type { MethodParity, OrderingCheck, ParityCell, ParityReport, Tolerance, Verdict } from './parity';
+import { isAcceptanceStat, type MethodParity, type OrderingCheck, type ParityCell, type ParityReport, type Tolerance, type Verdict } from './parity';
 
 const MARK: Readonly<Record<Verdict, string>> = { inside: '✓', 'within-delta': '≈', outside: '✗' };
 
@@ -21,20 +21,20 @@ function cellText(c: ParityCell | undefined): string {
 export function methodTable(parity: MethodParity): string {
   const stats = [...new Set(parity.cells.map((c) => c.stat))];
   const first = new Map(stats.map((s) => [s, parity.cells.find((c) => c.stat === s) as ParityCell]));
-  stats.sort((a, b) => Number((first.get(b) as ParityCell).acceptance) - Number((first.get(a) as ParityCell).acceptance) || a.localeCompare(b));
+  stats.sort((a, b) => Number(isAcceptanceStat(b)) - Number(isAcceptanceStat(a)) || a.localeCompare(b));
   const seeds = (cells: readonly ParityCell[], pick: (c: ParityCell) => readonly number[]) =>
     [...new Set(cells.flatMap(pick))].sort((a, b) => a - b).join(', ');
   const lines = [
     `### ${parity.method}`,
     '',
-    `Equilab seeds ${seeds(parity.cells, (c) => c.seeds)}, reference seeds ${seeds(parity.cells, (c) => c.refSeeds)}. Cells: Equilab's mean over its seeds of the 100-step window mean [reference min–max over its seeds] and the verdict: ✓ inside the band, ≈ inside the band widened by δ, ✗ outside. **Bold**: the acceptance statistics.`,
+    `Equilab seeds ${seeds(parity.cells, (c) => c.seeds)}, reference seeds ${seeds(parity.cells, (c) => c.refSeeds)}. Cells: Equilab's mean over its seeds of the 100-step window mean [reference min–max over its seeds] and the verdict: ✓ inside the band, ≈ inside the band widened by δ, ✗ outside. **Bold**: the acceptance statistics (their cells at steps 1,000–3,000 decide parity; at 6,000 the reference has one seed, and the ordering below decides).`,
     '',
     `| statistic | δ | ${parity.steps.map((s) => `step ${s.toLocaleString('en-US')}`).join(' | ')} |`,
     `|---|---|${parity.steps.map(() => '---').join('|')}|`,
   ];
   for (const stat of stats) {
     const head = first.get(stat) as ParityCell;
-    const name = head.acceptance ? `**${stat}**` : stat;
+    const name = isAcceptanceStat(stat) ? `**${stat}**` : stat;
     const cells = parity.steps.map((step) => cellText(parity.cells.find((c) => c.stat === stat && c.step === step)));
     lines.push(`| ${name} | ${toleranceText(head.tolerance)} | ${cells.join(' | ')} |`);
   }

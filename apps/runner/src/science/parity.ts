@@ -1,4 +1,5 @@
 import type { Curve } from './curve.format';
+import { ACCEPTANCE_STEPS } from './science.recipe';
 
 /**
  * How far from the reference a statistic may lie: `abs` (the band widened by δ) or `rel` (the band widened by
@@ -17,6 +18,9 @@ const ACCEPTANCE: ReadonlyMap<string, Tolerance> = new Map<string, Tolerance>([
   ['Loss/Covariance loss', { kind: 'rel', delta: 0.15, floor: 0.005 }],
   ['Loss/Pred Std loss', { kind: 'rel', delta: 0.15, floor: 0.005 }],
 ]);
+
+/** Whether a statistic is one of the acceptance's (its cells at `ACCEPTANCE_STEPS` decide parity). */
+export const isAcceptanceStat = (stat: string): boolean => ACCEPTANCE.has(stat);
 
 /** The same rules for the other statistics, shown with a verdict but not part of the acceptance. */
 function toleranceOf(stat: string): { tolerance: Tolerance; acceptance: boolean } {
@@ -126,7 +130,7 @@ export function compareMethod(method: string, equilab: readonly Curve[], referen
       cells.push({
         stat,
         step,
-        acceptance,
+        acceptance: acceptance && ACCEPTANCE_STEPS.includes(step),
         tolerance,
         mean,
         min: Math.min(...ours.map((v) => v.value)),

@@ -32,3 +32,8 @@ export const SCIENCE_DEFAULTS = {
 
 /** Steps at which the comparison reads window means, where both sides have them. */
 export const PARITY_STEPS = [1000, 2000, 3000, 6000] as const;
+/**
+ * Steps whose cells make the parity acceptance (issue #10: Equilab's mean over seeds inside the reference's band over
+ * seeds 1–3). At 6,000 steps the reference has one seed: those cells get a verdict, and the ordering decides.
+ */
+export const ACCEPTANCE_STEPS: readonly number[] = [1000, 2000, 3000];

@@ -83,6 +83,20 @@ void test('comparison per method: Equilab mean over seeds against the reference 
   assert.match(parityMarkdown(compareCurves(far, reference, [1000])), /Acceptance: 0 of 1 cells inside their band; outside: Online eval reprs\/Top-1 representations @ 1000/);
 });
 
+void test('cells at 6,000 steps get a verdict but are not part of the parity acceptance (the ordering decides there)', () => {
+  const top1 = 'Online eval reprs/Top-1 representations';
+  const reference = [curve('VICReg', 1, [[3000, { [top1]: 0.9 }], [6000, { [top1]: 0.95 }]])];
+  const ours = [curve('VICReg', 1, [[3000, { [top1]: 0.91 }], [6000, { [top1]: 0.5 }]])];
+  const [vicreg] = compareCurves(ours, reference, [3000, 6000]).methods;
+  assert.ok(vicreg);
+  const late = vicreg.cells.find((c) => c.stat === top1 && c.step === 6000);
+  assert.equal(late?.verdict, 'outside');
+  assert.equal(late?.acceptance, false);
+  assert.equal(vicreg.cells.find((c) => c.stat === top1 && c.step === 3000)?.acceptance, true);
+  assert.equal(vicreg.ok, true);
+  assert.match(parityMarkdown(compareCurves(ours, reference, [3000, 6000])), /\*\*Online eval reprs\/Top-1 representations\*\*/);
+});
+
 void test('the ordering check reads SIE equivariant part, SIE invariant part and VICReg at the longest step', () => {
   const equi = 'Online eval reprs/R2 representations-equi';
   const inv = 'extra/R2 repr[0:64]';
