@@ -39,10 +39,13 @@ function usePrefersDark(): boolean {
   );
 }
 
-/** Aligns every series on one x axis (steps or seconds since the earliest point) and applies smoothing. */
+/**
+ * Aligns every series on one x axis (steps, or relative time: seconds since that run's own first point, so runs
+ * trained one after another overlay) and applies smoothing.
+ */
 export function toAligned(series: readonly ChartSeries[], options: ChartOptions): uPlot.AlignedData {
-  const t0 = Math.min(...series.flatMap((s) => (s.points[0] ? [s.points[0].time] : [])));
   const tables: uPlot.AlignedData[] = series.map((s) => {
+    const t0 = s.points[0]?.time ?? 0;
     const xs = s.points.map((p) => (options.xAxis === 'step' ? p.step : (p.time - t0) / 1000));
     let ys = smoothEma(
       s.points.map((p) => p.value),
@@ -54,6 +57,12 @@ export function toAligned(series: readonly ChartSeries[], options: ChartOptions)
   if (tables.length === 1 && tables[0]) return tables[0];
   if (tables.length === 0) return [[]];
   return uPlot.join(tables);
+}
+
+/** Values a log scale cannot draw (at or below zero, e.g. a negative R²), after smoothing: the chart says how many. */
+export function hiddenOnLogScale(series: readonly ChartSeries[], options: ChartOptions): number {
+  if (!options.logScale) return 0;
+  return series.reduce((n, s) => n + smoothEma(s.points.map((p) => p.value), options.smoothing).filter((v) => !(v > 0)).length, 0);
 }
 
 /** uPlot options for the series (colours for light or dark mode). */
@@ -68,7 +77,7 @@ export function plotOptions(series: readonly ChartSeries[], options: ChartOption
     cursor: { drag: { x: true, y: false } },
     scales: { x: { time: false }, y: { distr: options.logScale ? 3 : 1 } },
     axes: [
-      { ...axis, label: options.xAxis === 'step' ? 'step' : 'wall time (s)', labelSize: 18, size: 36 },
+      { ...axis, label: options.xAxis === 'step' ? 'step' : 'time since the run’s first point (s)', labelSize: 18, size: 36 },
       { ...axis, size: 60, values: (_u, values) => values.map((v) => (v === null ? '' : formatNumber(v))) },
     ],
     series: [
@@ -87,6 +96,7 @@ export function MetricChart({ title, series, options, height = 220 }: { title: s
   const data = useMemo(() => toAligned(series, options), [series, options]);
   const shape = `${series.map((s) => `${s.label}\u0000${s.colour}`).join('|')}|${options.logScale}|${options.xAxis}|${dark}|${height}`;
   const totalPoints = series.reduce((sum, s) => sum + s.points.length, 0);
+  const hidden = useMemo(() => hiddenOnLogScale(series, options), [series, options]);
 
   useEffect(() => {
     const element = container.current;
@@ -121,6 +131,11 @@ export function MetricChart({ title, series, options, height = 220 }: { title: s
       <figcaption className="truncate px-1 pb-1 text-xs font-semibold text-slate-700 dark:text-slate-300" title={title}>
         {title}
         {totalPoints === 0 ? <span className="ml-2 font-normal text-slate-400">no points yet</span> : null}
+        {hidden > 0 ? (
+          <span className="ml-2 font-normal text-amber-700 dark:text-amber-400" data-testid="log-hidden" title="a log scale cannot show values at or below zero">
+            {hidden} value{hidden === 1 ? '' : 's'} ≤ 0 not drawn (log scale)
+          </span>
+        ) : null}
       </figcaption>
       <div ref={container} className="w-full" style={{ minHeight: height }} />
     </figure>
@@ -144,7 +159,7 @@ export function ChartControls({ value, onChange }: { value: ChartOptions; onChan
         <span>X axis</span>
         <select value={value.xAxis} onChange={(e) => onChange({ ...value, xAxis: e.target.value as XAxisMode })} className="rounded border border-slate-300 bg-white px-2 py-1 dark:border-slate-700 dark:bg-slate-900">
           <option value="step">Step</option>
-          <option value="time">Wall time</option>
+          <option value="time">Relative time</option>
         </select>
       </label>
     </div>
