@@ -4,7 +4,7 @@ import { after, before, describe, it } from 'node:test';
 import { MAX_INT4, NUL_FREE } from '@equilab/contracts';
 import fc from 'fast-check';
 import { Client } from 'pg';
-import { createProject, createRun, jobRunToken, registerRunner, startTestApp, testDatabaseUrl, type JsonBody, type TestApp } from '../testing/test-app';
+import { createProject, createRun, evaluationToken, jobRunToken, registerRunner, startTestApp, testDatabaseUrl, type JsonBody, type TestApp } from '../testing/test-app';
 import { buildOpenApiDocument } from './openapi.document';
 
 /**
@@ -320,6 +320,7 @@ void describe('bad input: OpenAPI-driven property test (issue #12)', () => {
     const evaluation = await t.request('POST', `/api/runs/${done.id}/evaluations`, { kind: 'retrieval' });
     assert.equal(evaluation.status, 201, evaluation.text);
     ids['evaluation'] = evaluation.body.id as string;
+    tokens['evaluation'] = await evaluationToken(t, ids['evaluation']);
     ids['doneRun'] = done.id;
   });
 
@@ -367,7 +368,13 @@ void describe('bad input: OpenAPI-driven property test (issue #12)', () => {
     if (op.path.endsWith('/evaluations') || op.path.endsWith('/weights')) return ids['doneRun']!;
     return ids['run']!;
   };
-  const tokenFor = (op: Operation): string => (/\badmin\b/.test(op.scopes) || !/\brun\b/.test(op.scopes) ? t.adminToken : tokens['run']!);
+  /** The token an operation's caller holds: admin where admin may call it, else the runner's or the run's. */
+  const tokenFor = (op: Operation): string => {
+    if (/\badmin\b/.test(op.scopes) || !/\b(run|runner)\b/.test(op.scopes)) return t.adminToken;
+    if (op.path.startsWith('/api/evaluations/')) return tokens['evaluation']!;
+    if (op.path.startsWith('/api/runners/') || !/\brun\b/.test(op.scopes)) return t.runnerToken;
+    return tokens['run']!;
+  };
 
   async function send(op: Operation, probe: Probe): Promise<void> {
     const search = new URLSearchParams(probe.query).toString();
