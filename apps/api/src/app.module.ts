@@ -46,6 +46,7 @@ import { RunsController } from './runs/runs.controller';
 import { RunsService } from './runs/runs.service';
 import { SweepsController } from './sweeps/sweeps.controller';
 import { SweepsService } from './sweeps/sweeps.service';
+import { AshaService } from './sweeps/asha.service';
 
 /** Every controller of the API (the OpenAPI document is generated from them). */
 export const API_CONTROLLERS: Type[] = [
@@ -60,11 +61,10 @@ export const API_CONTROLLERS: Type[] = [
   QueueController,
   EvaluationsController,
   InteropController,
+  AnnotationsController,
   TokensController,
   ArtifactsController,
-  AnnotationsController,
 ];
-import { AshaService } from './sweeps/asha.service';
 
 @Module({})
 export class AppModule {

@@ -44,6 +44,11 @@ export class LiveService implements OnModuleDestroy {
     this.server = server;
   }
 
+  /** socket.io clients connected to this replica (observability's gauge). */
+  connectedClients(): number {
+    return this.server?.engine.clientsCount ?? 0;
+  }
+
   /** Emits `name` to the run's rooms (run, project, sweep); each room gets the event `of(room)`. */
   private toRunRooms(run: RunRef, name: string, of: (room: string) => unknown): void {
     const server = this.server;

@@ -116,12 +116,12 @@ export class DispatchService implements OnModuleDestroy {
       await tx.$queryRaw`SELECT 1 AS locked FROM pg_advisory_xact_lock(hashtext(${sweepId}))`;
       const sweep = await tx.sweep.findUnique({ where: { id: sweepId } });
       if (!sweep || sweep.status !== 'running') return { runs: [] as RunRow[], priority: 0 };
+      const asha = ashaOptionsOf(sweep);
+      if (asha) return { runs: await ashaFill(tx, sweep, asha), priority: sweep.priority };
       const active = await tx.run.count({
         where: { sweepId, OR: [{ status: { in: ['running', 'preempted'] } }, { status: 'queued', enqueuedAt: { not: null } }] },
       });
       const free = sweep.maxConcurrency - active;
-      const asha = ashaOptionsOf(sweep);
-      if (asha) return { runs: await ashaFill(tx, sweep, asha), priority: sweep.priority };
       if (free <= 0) return { runs: [] as RunRow[], priority: sweep.priority };
       const next = await tx.run.findMany({
         where: { sweepId, status: 'queued', enqueuedAt: null },
