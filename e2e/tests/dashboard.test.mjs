@@ -202,3 +202,28 @@ test('4. cancel a run from the UI and see its status change live', { skip, timeo
   if (docs) await screenshot(watcher, 'sweep', DOCS_DIR);
   await watcher.close();
 }));
+
+test('6. a wrong token is flagged in the header and the old project list goes (defect 4)', { skip, timeout: 120_000 }, step('6', async () => {
+  await page.goto(stack.webUrl);
+  await page.waitForSelector(`a[href="/projects/${project.id}/runs"]`);
+  await page.evaluate(() => window.localStorage.setItem('equilab.token', 'eql_wrong'));
+  await page.reload();
+  await page.waitForSelector('[data-testid="open-token-dialog"][data-rejected="true"]', { timeout: 30_000 });
+  await page.waitForSelector('[data-testid="error-state"]');
+  assert.equal(await page.locator(`main a[href="/projects/${project.id}/runs"]`).count(), 0);
+  await page.evaluate((token) => window.localStorage.setItem('equilab.token', token), stack.token);
+  await page.reload();
+  await page.waitForSelector('[data-testid="open-token-dialog"]:not([data-rejected])');
+}));
+
+test('8. the narrow viewport has no horizontal scroll on the run page (defect 8)', { skip, timeout: 120_000 }, step('8', async () => {
+  const narrow = await launchBrowser({ viewport: { width: 390, height: 844 } });
+  const tab = await narrow.context.newPage();
+  await tab.goto(stack.webUrl);
+  await tab.evaluate((token) => window.localStorage.setItem('equilab.token', token), stack.token);
+  await tab.goto(`${stack.webUrl}/runs/${runIds[0]}`);
+  await tab.waitForSelector('h1');
+  const width = await tab.evaluate(() => document.documentElement.scrollWidth);
+  assert.ok(width <= 390, `page is ${width} px wide at 390 px`);
+  await narrow.close();
+}));
