@@ -48,7 +48,7 @@ function Cell({ cell, best, column }: { cell: EvaluationCell | undefined; best: 
 /**
  * The offline-evaluation table (paper layout): groups of runs × Classification top-1 | Rotation R² | Colour R² |
  * MRR | H@1 | H@5 | PRE, mean ± std over seeds, deltas against a baseline run, best per column highlighted
- * (PRE: lowest). Refreshes when an evaluation of the scope changes (socket `evaluation:updated`).
+ * (PRE: lowest). Refreshes when an evaluation of the scope changes (the `SocketEvents.evaluation` socket event, through useEvaluationUpdates).
  */
 export function EvaluationTableView({ scope, baselineRunId, title = 'Offline evaluations' }: { scope: EvaluationTableScope; baselineRunId?: string | null; title?: string }) {
   // The paper reports every evaluation on the full representation and on both parts: all three side by side by default.
