@@ -191,7 +191,10 @@ async function execute(
   const attempts = job.opts.attempts ?? 1;
   const last = !outcome.retryable || job.attemptsMade + 1 >= attempts;
   if (execution.stopReason === 'cancel') {
+    // The cancel revoked the attempt's token: the stopping checkpoint could not be stored, so the child ended
+    // with an error; the run stays canceled with its last stored checkpoint.
     await deps.api.finish(runId, runToken, { status: 'canceled' }).catch(() => undefined);
+    log(`canceled (last checkpoint at step ${lastCheckpointStep ?? 'none'}; stopped: ${outcome.message})`);
     return { status: 'canceled' };
   }
   if (!last) {
