@@ -175,7 +175,8 @@ test('1. Redis restarted mid-run: the running job finishes, the queued job still
 }));
 
 test('2. PostgreSQL unreachable for 30 s: the APIs answer 503, the runner spills and replays, no point lost', { skip, timeout: 900_000 }, withLogs(async () => {
-  const created = await createRun('postgres outage', tiny(10));
+  // Long enough to be still training when the cut comes on a loaded machine (a 30-step run could end first: nothing to spill).
+  const created = await createRun('postgres outage', tiny(40));
   await waitRun(created.id, 'to be training', (run) => run.status === 'running' && run.step >= 2);
   const cutAt = Date.now();
   db.cut();

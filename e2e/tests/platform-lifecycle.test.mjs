@@ -194,7 +194,8 @@ test('6. a 2-run grid sweep with maxConcurrency 1 completes with never more than
 }));
 
 test('5. the API restarted mid-run loses no metric point: the runner spills and replays', { skip, timeout: 480_000 }, withLogs(async () => {
-  const created = await createRun('api restart', tiny(12));
+  // Long enough to be still training when the API stops on a loaded machine (a 36-step run could end first: nothing to spill).
+  const created = await createRun('api restart', tiny(40));
   await waitRun(created.id, 'to be training', (run) => run.status === 'running' && run.step >= 1);
   const name = runnerOf(created.id);
   assert.ok(name, 'a runner trained the run');

@@ -140,6 +140,12 @@ async function execute(
         // Metrics up to the checkpoint are made durable (sent, or spilled to disk) before the checkpoint
         // becomes visible: a run resumed from it never has a gap in its series.
         await batcher.drain(deps.drainTimeoutMs);
+        // A canceled run keeps its last stored checkpoint: the stopping one is not written (the cancel revoked the
+        // attempt's token, so its record would be refused while its file replaced the recorded one in the store).
+        if (execution.stopReason === 'cancel') {
+          log(`checkpoint at step ${checkpoint.step} not stored: the run was canceled`);
+          return;
+        }
         await storeFiles(checkpoint.files, 'checkpoint', checkpoint.step);
         lastCheckpointStep = checkpoint.step;
         log(`checkpoint at step ${checkpoint.step} stored`);
