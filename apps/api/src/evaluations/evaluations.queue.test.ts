@@ -83,14 +83,17 @@ void describe('evaluation suite through the queue (API + runner)', { skip: missi
       'every evaluation to finish',
       async () => {
         const lists = await Promise.all(ids.map(async (id) => (await t.request('GET', `/api/runs/${id}/evaluations`)).body.items ?? []));
-        const all = lists.flat() as { kind: string; runId: string; status: string; error: string | null; results: { metrics: Record<string, number>; status: string }[] }[];
+        const all = lists.flat() as { kind: string; runId: string; status: string; error: string | null; config: Record<string, unknown>; results: { metrics: Record<string, number>; status: string }[] }[];
         const failed = all.find((e) => e.status === 'failed');
         if (failed) throw new Error(`${failed.kind} failed: ${failed.error}\n${output.slice(-30).join('\n')}`);
-        return all.length === 8 && all.every((e) => e.status === 'succeeded' || e.status === 'not_applicable') ? all : undefined;
+        // SIE (split): each probe on full, inv and equi + retrieval = 10; VICReg: each probe on full + retrieval = 4.
+        return all.length === 14 && all.every((e) => e.status === 'succeeded' || e.status === 'not_applicable') ? all : undefined;
       },
       600_000,
     );
-    const of = (runId: string, kind: string) => evaluations.find((e) => e.runId === runId && e.kind === kind)!;
+    const of = (runId: string, kind: string, part = 'full') =>
+      evaluations.find((e) => e.runId === runId && e.kind === kind && (kind === 'retrieval' || (e.config['part'] ?? 'full') === part))!;
+    for (const part of ['full', 'inv', 'equi']) assert.ok(Number.isFinite(of(ids[0]!, 'rotation', part).results[0]!.metrics['val_R2']), `SIE rotation on ${part}`);
     assert.equal(of(ids[1]!, 'retrieval').status, 'not_applicable');
     assert.ok(Number.isFinite(of(ids[0]!, 'retrieval').results[0]!.metrics['MRR']));
     assert.ok(Number.isFinite(of(ids[0]!, 'rotation').results[0]!.metrics['val_R2']));
