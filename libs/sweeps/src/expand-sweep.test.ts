@@ -51,12 +51,12 @@ void describe('sweep expansion', () => {
     assert.deepEqual(issuesOf(() => expandSweep(request({ searchSpace: many, replicates: 11 }), identity)).map((i) => i.path), ['replicates']);
   });
 
-  void it('asha: maxRuns random configurations, maxEpochs as every run\'s epochs, brackets in turn; epochs may not vary', () => {
+  void it('asha: maxRuns random configurations, maxEpochs as every run\'s epochs, brackets split as Determined splits them; epochs may not vary', () => {
     const asha = { minEpochs: 1, maxEpochs: 16, eta: 4, maxRuns: 5, brackets: 2, metric: 'Loss/Total', mode: 'min' as const };
     const space = { base_lr: { distribution: 'log-uniform' as const, min: 1e-4, max: 1e-1 } };
     const runs = expandSweep(request({ strategy: 'asha', asha, searchSpace: space, seed: 3 }), identity);
     assert.equal(runs.length, 5);
-    assert.deepEqual(runs.map((r) => [r.bracket, r.run.config['epochs'], r.seed]), [[0, 16, 3], [1, 16, 3], [0, 16, 3], [1, 16, 3], [0, 16, 3]]);
+    assert.deepEqual(runs.map((r) => [r.bracket, r.run.config['epochs'], r.seed]), [[0, 16, 3], [0, 16, 3], [1, 16, 3], [0, 16, 3], [0, 16, 3]]);
     const random = expandSweep(request({ strategy: 'random', count: 5, searchSpace: space, seed: 3 }), identity);
     assert.deepEqual(runs.map((r) => r.params), random.map((r) => r.params), 'asha draws its configurations as random does');
     assert.deepEqual(issuesOf(() => expandSweep(request({ strategy: 'asha', asha, searchSpace: { epochs: choice(1, 2) } }), identity)).map((i) => i.path), ['searchSpace.epochs']);

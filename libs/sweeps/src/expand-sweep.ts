@@ -1,6 +1,6 @@
 import { MAX_SWEEP_RUNS, type ErrorIssue, type SweepStrategy } from '@equilab/contracts';
 import { isConfigObject, ownEntry, setPath, type ConfigObject } from './config-path';
-import { searchConfigurations, type ParamSet, type SearchRequest } from './searchers';
+import { ashaBracketOf, searchConfigurations, type ParamSet, type SearchRequest } from './searchers';
 import { SweepError } from './sweep-error';
 
 /** Search-space key that varies the method instead of a config field (one sweep can compare SIE with VICReg). */
@@ -41,7 +41,7 @@ export interface ExpandedSweepRun<R> {
   /** The configuration's index; its replicates share it. */
   readonly configIndex: number;
   readonly replicate: number;
-  /** ASHA: the configuration's bracket (configIndex mod brackets). */
+  /** ASHA: the configuration's bracket (`ashaBracketOf`: Determined's split of the configurations, interleaved). */
   readonly bracket?: number | undefined;
   /** The values the search space gave this run, keyed by config path (and `method`). */
   readonly params: ParamSet;
@@ -105,6 +105,7 @@ export function expandSweep<R>(request: SweepRequest, parse: RunConfigParser<R>)
   if (configurations.length * replicates > MAX_SWEEP_RUNS)
     throw SweepError.field('replicates', `${configurations.length} configurations × ${replicates} replicates = ${configurations.length * replicates} runs; at most ${MAX_SWEEP_RUNS}`);
   const seedVaried = Object.hasOwn(request.searchSpace, SEED_KEY);
+  const bracketOf = request.strategy === 'asha' && request.asha ? ashaBracketOf(request.asha) : undefined;
   const runs: ExpandedSweepRun<R>[] = [];
   configurations.forEach((params, configIndex) => {
     let method = request.method;
@@ -131,7 +132,7 @@ export function expandSweep<R>(request: SweepRequest, parse: RunConfigParser<R>)
         const provenance: Provenance = { index, request, method, params, overrides, seed };
         throw new SweepError(parsed.issues.map((issue) => requestField(issue, provenance)));
       }
-      const bracket = request.strategy === 'asha' && request.asha ? configIndex % request.asha.brackets : undefined;
+      const bracket = bracketOf ? (bracketOf[configIndex] ?? 0) : undefined;
       runs.push({ index, configIndex, replicate, ...(bracket !== undefined ? { bracket } : {}), params, seed, run: parsed.data });
     }
   });

@@ -1,5 +1,5 @@
 import type { AshaOptions } from '@equilab/contracts';
-import { ashaBest, ashaRungs, ashaStops, nextAshaJob, type AshaDecision, type AshaResult, type AshaTrial } from './asha';
+import { ashaBest, ashaBracketOf, ashaRungs, ashaStops, nextAshaJob, type AshaDecision, type AshaResult, type AshaTrial } from './asha';
 
 /** The metric configuration `trial` (0 … maxRuns−1) reaches after `epochs` epochs: a deterministic learning curve. */
 export type SimulatedCurve = (trial: number, epochs: number) => number;
@@ -27,7 +27,8 @@ export interface AshaSimulation {
  */
 export function simulateAsha(options: AshaOptions, curve: SimulatedCurve, workers: number): AshaSimulation {
   const trials = new Map<string, AshaTrial>();
-  for (let i = 0; i < options.maxRuns; i++) trials.set(String(i), { id: String(i), index: i, bracket: i % options.brackets, state: 'pending', rung: 0 });
+  const brackets = ashaBracketOf(options);
+  for (let i = 0; i < options.maxRuns; i++) trials.set(String(i), { id: String(i), index: i, bracket: brackets[i] ?? 0, state: 'pending', rung: 0 });
   const results: AshaResult[] = [];
   const decisions: AshaDecision[] = [];
   const trace: { decision: AshaDecision; known: AshaResult[] }[] = [];

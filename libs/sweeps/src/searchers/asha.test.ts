@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { AshaOptions } from '@equilab/contracts';
-import { ashaBest, ashaRungs, ashaStops, nextAshaJob, promotable, type AshaResult, type AshaTrial } from './asha';
+import { ashaBest, ashaBracketOf, ashaBracketSizes, ashaIssues, ashaRungs, ashaStops, nextAshaJob, promotable, type AshaResult, type AshaTrial } from './asha';
 import { simulateAsha } from './asha.simulation';
 import { crossingCurves } from './learning-curves';
 
@@ -80,15 +80,36 @@ void describe('ASHA (Li et al., MLSys 2020)', () => {
     assert.equal(sim.stopped.length + final.length, 64, 'every configuration either finished or was stopped');
   });
 
-  void it('brackets: configurations go to brackets in turn; bracket s starts at rung s and promotes within itself', () => {
+  void it('brackets: Determined’s split of the configurations (equal run-epochs per bracket), interleaved; bracket s starts at rung s and promotes within itself', () => {
     const { curve } = crossingCurves(12, 3);
     const o = options({ minEpochs: 1, maxEpochs: 16, eta: 4, maxRuns: 12, brackets: 3 });
+    // Rungs 1, 4, 16: weights 4²/3, 4/2, 1/1 → ⌊12·w/Σw⌋ = 7, 2, 1, the remainder 2 to bracket 0.
+    assert.deepEqual(ashaBracketSizes(o), [9, 2, 1]);
+    const order = ashaBracketOf(o);
+    assert.deepEqual(order, [0, 0, 1, 0, 0, 0, 2, 0, 0, 1, 0, 0]);
+    assert.deepEqual([0, 1, 2].map((b) => order.filter((x) => x === b).length), [9, 2, 1]);
     const sim = simulateAsha(o, curve, 3);
     const starts = sim.decisions.filter((d) => d.kind === 'start');
-    assert.deepEqual(starts.slice(0, 3).map((d) => [d.bracket, d.epochs]), [[0, 1], [1, 4], [2, 16]]);
+    assert.deepEqual(starts.slice(0, 3).map((d) => [d.bracket, d.epochs]), [[0, 1], [0, 1], [1, 4]]);
     assert.ok(sim.decisions.every((d) => d.kind === 'start' || d.epochs === ashaRungs(o, d.bracket)[d.toRung]));
-    assert.equal(sim.results.filter((r) => r.bracket === 2).length, 4, 'the last bracket trains each of its configurations to the end');
+    assert.equal(sim.results.filter((r) => r.bracket === 2).length, 1, 'the last bracket trains its one configuration to the end');
     assert.ok(sim.results.filter((r) => r.bracket === 2).every((r) => r.rung === 0));
+    assert.equal(new Set(sim.results.filter((r) => r.bracket === 1).map((r) => r.trialId)).size, 2);
+  });
+
+  void it('bracket shares: at least one configuration each, all maxRuns allocated; more brackets than maxRuns is refused', () => {
+    for (const [maxRuns, brackets] of [[3, 3], [5, 2], [64, 4], [100, 3]] as const) {
+      const o = options({ minEpochs: 1, maxEpochs: 64, eta: 2, maxRuns, brackets });
+      const sizes = ashaBracketSizes(o);
+      assert.equal(sizes.reduce((a, b) => a + b, 0), maxRuns);
+      assert.ok(sizes.every((n) => n >= 1));
+      assert.ok(sizes.every((n, s) => s === 0 || n <= sizes[s - 1]!), `more aggressive brackets try more: ${sizes.join(',')}`);
+      assert.equal(ashaBracketOf(o).length, maxRuns);
+    }
+    assert.deepEqual(
+      ashaIssues(options({ maxRuns: 2, brackets: 3 }), []).map((i) => i.path),
+      ['asha.brackets'],
+    );
   });
 
   void it('finds the best of 64 crossing curves for under 30 % of the grid’s compute', () => {

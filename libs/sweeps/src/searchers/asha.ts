@@ -8,7 +8,8 @@ import type { AshaOptions, ErrorIssue } from '@equilab/contracts';
  * - Rungs: `minEpochs·η^k` epochs for k = 0, 1, … while below `maxEpochs`, then `maxEpochs` itself.
  * - Bracket s (0 … brackets−1) has early-stopping rate s: its configurations start at rung s of that ladder
  *   (bracket 0 is the most aggressive; the last bracket of `rungs` brackets trains everything to the end).
- *   Configurations go to brackets in turn (configuration i to bracket i mod brackets).
+ *   Configurations are split between brackets as Determined's adaptive ASHA splits `max_trials`
+ *   (`ashaBracketSizes`: about the same run-epochs per bracket), interleaved in proportion (`ashaBracketOf`).
  * - A free slot asks `nextAshaJob`: the highest rung of any bracket that has a promotable trial gives it the
  *   slot (a trial among the top ⌊n/η⌋ of the n results at its rung, not yet promoted, paused there); else the
  *   next untried configuration starts at its bracket's first rung. No rung waits for stragglers.
@@ -23,6 +24,44 @@ export function ashaRungs(options: Pick<AshaOptions, 'minEpochs' | 'maxEpochs' |
   return rungs.slice(bracket);
 }
 
+/**
+ * How many of the `maxRuns` configurations each bracket tries, as Determined's adaptive ASHA allocates its
+ * `max_trials` (master/pkg/searcher/adaptive_asha.go, getBracketMaxTrials): a bracket of n rungs weighs η^(n−1)/n —
+ * it evaluates η^(n−1) configurations for about n full trainings — so that every bracket gets about the same
+ * run-epochs; each gets ⌊weight share · maxRuns⌋ but at least one, and the remainder goes to bracket 0 (the most
+ * aggressive, which Determined also favours). Needs brackets ≤ maxRuns (`ashaIssues` says so).
+ */
+export function ashaBracketSizes(options: Pick<AshaOptions, 'minEpochs' | 'maxEpochs' | 'eta' | 'maxRuns' | 'brackets'>): number[] {
+  const rungs = ashaRungs(options).length;
+  const weights = Array.from({ length: options.brackets }, (_, s) => options.eta ** (rungs - s - 1) / (rungs - s));
+  const total = weights.reduce((a, b) => a + b, 0);
+  const sizes = weights.map((w) => Math.max(1, Math.floor((w / total) * options.maxRuns)));
+  sizes[0]! += Math.max(0, options.maxRuns - sizes.reduce((a, b) => a + b, 0));
+  return sizes;
+}
+
+/**
+ * The bracket of every configuration index 0 … maxRuns−1: the brackets' shares (`ashaBracketSizes`) interleaved by
+ * smooth weighted round robin, so the first configurations already cover every bracket in proportion and bracket s
+ * gets exactly its share. Deterministic: the API stores it on each run at sweep creation.
+ */
+export function ashaBracketOf(options: Pick<AshaOptions, 'minEpochs' | 'maxEpochs' | 'eta' | 'maxRuns' | 'brackets'>): number[] {
+  const sizes = ashaBracketSizes(options);
+  const total = sizes.reduce((a, b) => a + b, 0);
+  const credit = sizes.map(() => 0);
+  const order: number[] = [];
+  for (let i = 0; i < total; i++) {
+    let pick = 0;
+    for (let s = 0; s < sizes.length; s++) {
+      credit[s]! += sizes[s]!;
+      if (credit[s]! > credit[pick]!) pick = s;
+    }
+    credit[pick]! -= total;
+    order.push(pick);
+  }
+  return order;
+}
+
 /** What the ASHA options cannot do, each issue naming its request field (`asha.brackets`, `searchSpace.epochs`). */
 export function ashaIssues(options: AshaOptions | undefined, varied: readonly string[]): ErrorIssue[] {
   if (options === undefined) return [{ path: 'asha', message: 'asha sweeps need asha options (minEpochs, maxEpochs, maxRuns, metric, mode)' }];
@@ -30,6 +69,7 @@ export function ashaIssues(options: AshaOptions | undefined, varied: readonly st
   if (options.maxEpochs < options.minEpochs) issues.push({ path: 'asha.maxEpochs', message: `must be ≥ minEpochs (${options.minEpochs})` });
   const rungs = ashaRungs(options).length;
   if (options.brackets > rungs) issues.push({ path: 'asha.brackets', message: `at most the number of rungs (${rungs} for epochs ${options.minEpochs}…${options.maxEpochs}, η ${options.eta})` });
+  if (options.brackets > options.maxRuns) issues.push({ path: 'asha.brackets', message: `at most maxRuns (${options.maxRuns}): every bracket tries at least one configuration` });
   if (varied.includes('epochs')) issues.push({ path: 'searchSpace.epochs', message: 'asha sets every run’s epochs (asha.maxEpochs); it may not be varied' });
   return issues;
 }
