@@ -12,3 +12,4 @@ export * from './metrics';
 export * from './methods';
 export * from './offline-evaluation';
 export * from './trainer';
+export type { Backbone, MethodModel, Module, NamedVariable } from './types';

@@ -16,6 +16,8 @@ import {
   type MetricPoint,
   type Progress,
 } from '@equilab/contracts';
+import type { InitialWeightsReport } from '@equilab/interop';
+import type { TrainOptions } from '@equilab/sie';
 
 /** `equilab train` options as commander hands them over. */
 export interface TrainCommandOptions {
@@ -30,6 +32,7 @@ export interface TrainCommandOptions {
   threads?: string;
   metricsEvery: string;
   metricsEverySeconds: string;
+  initWeights?: string;
 }
 
 /** A user mistake on the command line: printed as one line naming the option, exit code 2. */
@@ -98,6 +101,8 @@ export interface ResolvedTrainCommand {
   readonly seed: number;
   readonly threads?: number;
   readonly logEvery: LogEvery;
+  /** `--init-weights`: absolute path of the weights a fresh run starts from. */
+  readonly initWeights?: string;
 }
 
 /** Validates the command line; every error names the option or config field. */
@@ -123,6 +128,11 @@ export function resolveTrainCommand(options: TrainCommandOptions): ResolvedTrain
     overrides[key] = value;
   }
   if (options.seed !== undefined) overrides.seed = parseInteger('--seed', options.seed, 0);
+  let initWeights: string | undefined;
+  if (options.initWeights !== undefined) {
+    initWeights = path.resolve(options.initWeights);
+    if (!existsSync(initWeights) || !statSync(initWeights).isFile()) throw new CliUsageError('--init-weights', `file ${initWeights} does not exist`);
+  }
   const run = (() => {
     try {
       return parseMethodRun(method, overrides);
@@ -139,6 +149,7 @@ export function resolveTrainCommand(options: TrainCommandOptions): ResolvedTrain
     seed: run.config.seed,
     ...(options.threads !== undefined ? { threads: parseInteger('--threads', options.threads, 1) } : {}),
     logEvery: parseLogEvery(options.metricsEvery, options.metricsEverySeconds),
+    ...(initWeights !== undefined ? { initWeights } : {}),
   };
 }
 
@@ -204,14 +215,18 @@ export async function runTrainCommand(options: TrainCommandOptions, signal?: Abo
   const resume = existsSync(checkpoint);
   writeFileSync(
     path.join(resolved.outDir, 'config.json'),
-    `${JSON.stringify({ method: resolved.run.method, config: resolved.run.config, seed: resolved.seed, dataRoot: resolved.dataRoot, backend: resolved.backend }, null, 2)}\n`,
+    `${JSON.stringify({ method: resolved.run.method, config: resolved.run.config, seed: resolved.seed, dataRoot: resolved.dataRoot, backend: resolved.backend, ...(resolved.initWeights !== undefined ? { initWeights: resolved.initWeights } : {}) }, null, 2)}\n`,
   );
   const metricsFile = path.join(resolved.outDir, 'metrics.jsonl');
   const display = new ProgressDisplay(process.stderr.isTTY === true);
   const last: Record<string, number> = {};
   // Loaded lazily: TensorFlow.js is only needed by this command.
   const sie = await import('@equilab/sie');
-  if (resume) process.stderr.write(`resuming from ${checkpoint}\n`);
+  if (resume) process.stderr.write(`resuming from ${checkpoint}${resolved.initWeights !== undefined ? ' (--init-weights applies to a fresh run only: ignored)' : ''}\n`);
+  // Read (and its format checked) before the backend and the data are set up; names and shapes are checked
+  // against the run's model before the first step.
+  const interop = resolved.initWeights !== undefined && !resume ? await import('@equilab/interop') : undefined;
+  const initial = interop && resolved.initWeights !== undefined ? interop.readInitialWeights(resolved.initWeights) : undefined;
   try {
     const result = await sie.train({
       run: resolved.run,
@@ -224,6 +239,14 @@ export async function runTrainCommand(options: TrainCommandOptions, signal?: Abo
       logEvery: resolved.logEvery,
       resume,
       ...(signal ? { signal } : {}),
+      ...(initial && interop
+        ? {
+            initialise: (parts: Parameters<NonNullable<TrainOptions['initialise']>>[0]) => {
+              const report = interop.applyInitialWeights(initial, resolved.run.method, parts);
+              process.stderr.write(`${initWeightsLine(report)}\n`);
+            },
+          }
+        : {}),
       onDevice: (device) => process.stderr.write(`device: ${device.device}\n`),
       onMetrics: (points: MetricPoint[]) => {
         appendFileSync(metricsFile, points.map((p) => JSON.stringify(p)).join('\n') + '\n');
@@ -239,6 +262,13 @@ export async function runTrainCommand(options: TrainCommandOptions, signal?: Abo
   } finally {
     display.stop();
   }
+}
+
+/** What `--init-weights` loaded, for the log. */
+export function initWeightsLine(report: InitialWeightsReport): string {
+  const heads = report.headTensors > 0 ? ` and the method heads (${report.headTensors} tensors)` : '';
+  const seeded = report.headTensors > 0 ? '' : '; the method heads start from the seed (the file holds none)';
+  return `initialised the backbone (${report.backboneTensors} tensors)${heads} from ${report.file} (${report.source})${seeded}`;
 }
 
 /** Headline online-evaluation figures of a finished run. */
@@ -260,6 +290,7 @@ export function registerTrainCommand(program: Command): void {
       .option('--set <key=value>', 'override one option (repeatable)', (value: string, previous: string[]) => [...previous, value], [] as string[]),
     { help: 'seed (overrides the config’s seed)' },
   )
+    .option('--init-weights <file>', "start from these weights instead of the seeded init: a run's final_weights.safetensors or checkpoint.safetensors (also the heads), or the reference's resnet18 .pth/safetensors (backbone)")
     .option('--metrics-every <steps>', 'write metrics every N steps', '10')
     .option('--metrics-every-seconds <s>', '…and at least every T seconds', '30')
     .action((options: TrainCommandOptions) =>

@@ -4,3 +4,4 @@ export * from './pickle.reader';
 export * from './pth.format';
 export * from './reference-weights';
 export * from './reference-run';
+export * from './initial-weights';

@@ -35,6 +35,13 @@ export interface TrainOptions extends TrainCallbacks {
   readonly threads?: number;
   /** Called once the backend is initialised. */
   readonly onDevice?: (device: DeviceInfo) => void;
+  /**
+   * A fresh run only (not called when resuming: the checkpoint holds the weights): replaces the seeded initial
+   * weights of the backbone and heads before the first step (libs/interop `applyInitialWeights` for
+   * `--init-weights`). The seeded initialisation is drawn first, so the seed still decides data order, views and
+   * the online evaluator's probes; the optimizer starts fresh. Throwing refuses the run before any step.
+   */
+  readonly initialise?: (parts: { readonly backbone: Resnet18Backbone; readonly model: MethodModel }) => void;
 }
 
 function sameJson(a: unknown, b: unknown): boolean {
@@ -96,6 +103,7 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
   try {
     backbone = new Resnet18Backbone({ widthMultiplier: config.width, seed: rng.nextSeed() });
     model = buildMethod(run.method, run.config, backbone.outDim, rng.nextSeed());
+    if (!resume) options.initialise?.({ backbone, model });
     const dims = model.evalDims;
     evaluator = new OnlineEvaluator({
       reprDim: backbone.outDim,
