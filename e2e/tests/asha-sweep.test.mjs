@@ -2,7 +2,10 @@
 // trainer (wasm, ResNet-18 at width 1/16 on 32-pixel images of the tiny generated dataset, 3 steps per epoch).
 // 6 configurations, η = 2, rungs of 1, 2 and 4 epochs, 2 slots: runs pause at their rung (checkpoint stored,
 // runner freed), promoted runs resume from that checkpoint on whichever runner takes the job, the others end
-// `stopped`. Checked through REST only: the promotions follow the rule on the rung results, every promoted run's
+// `stopped`. The API is killed (SIGKILL, no graceful shutdown) as soon as the first run pauses at its rung, while
+// the other slot still trains and reports, and started again: the sweep's decisions are made from PostgreSQL state,
+// so the restarted API re-adds the jobs of slot-holding runs and the sweep ends as if nothing happened. Checked
+// through REST only: the promotions follow the rule on the rung results, every promoted run's
 // series has every step exactly once, both runners trained, compute stays below the full grid's.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
@@ -28,7 +31,7 @@ after(async () => {
   await platform?.stop();
 });
 
-test('an ASHA sweep pauses runs at their rungs, resumes the promoted ones from their checkpoints on two runners, stops the rest', { skip, timeout: 1_500_000 }, async () => {
+test('an ASHA sweep pauses runs at their rungs, survives an API crash, resumes the promoted ones from their checkpoints on two runners, stops the rest', { skip, timeout: 1_500_000 }, async () => {
   try {
     const sweep = await platform.api('/sweeps', {
       method: 'POST',
@@ -48,6 +51,17 @@ test('an ASHA sweep pauses runs at their rungs, resumes the promoted ones from t
     });
     assert.equal(sweep.runs.length, 6);
     assert.ok(sweep.runs.every((run) => run.config.epochs === 4 && run.seed === 0), 'every run: epochs = maxEpochs, the same seed');
+
+    // A crash of the API in the middle of the sweep: right after the first rung decision (a run paused).
+    await waitFor('a run to pause at its rung', async () => {
+      const detail = await platform.api(`/sweeps/${sweep.id}`);
+      assert.ok(!detail.runs.some((run) => run.status === 'failed'), `a run failed: ${detail.runs.find((run) => run.status === 'failed')?.error}`);
+      return detail.runs.some((run) => run.status === 'paused');
+    }, { timeout: 1_000_000, interval: 250 });
+    const crashed = platform.apiProcess;
+    process.kill(-crashed.child.pid, 'SIGKILL');
+    assert.equal((await crashed.exit).signal, 'SIGKILL');
+    await platform.startApi();
 
     let peak = 0;
     const done = await waitFor('the ASHA sweep to complete', async () => {
