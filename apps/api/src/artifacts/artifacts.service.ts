@@ -1,5 +1,7 @@
+import { lstat, realpath, rm, unlink } from 'node:fs/promises';
 import * as path from 'node:path';
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import type { ArtifactCleanup } from '@equilab/contracts';
 import { AppError } from '../common/app-error';
 import { API_ENV, type ApiEnv } from '../config/api-env';
 import { PrismaService } from '../database/prisma.service';
@@ -16,8 +18,14 @@ export interface ArtifactFile {
   readonly size: number;
 }
 
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+const errorCode = (error: unknown): string | undefined => (error as NodeJS.ErrnoException | null)?.code;
+
 @Injectable()
 export class ArtifactsService {
+  private readonly logger = new Logger('Artifacts');
+
   constructor(
     private readonly prisma: PrismaService,
     @Inject(API_ENV) private readonly env: ApiEnv,
@@ -39,5 +47,52 @@ export class ArtifactsService {
       sha256: artifact.sha256,
       size: Number(artifact.size),
     };
+  }
+
+  /**
+   * Removes the artifact-store folders `runs/<runId>/` of deleted runs (call it after the database delete has
+   * committed: the rows are gone whatever happens here). Path-safe: only a run id (a UUID) names a folder, the
+   * store root and its `runs` folder are resolved to their real paths, and the `runs` folder must be a real
+   * directory inside the root (a symlink there is not followed). A run folder that is a symlink is unlinked, not
+   * followed, and `rm` unlinks symlinks inside a folder without following them. Recorded paths outside the
+   * run's folder (the runner protocol allows any relative path) are not touched: another run may record the
+   * same path. Every failure is logged and listed in the answer.
+   */
+  async removeRunFolders(runIds: readonly string[]): Promise<ArtifactCleanup> {
+    const cleanup: { removedFolders: number; failed: { path: string; error: string }[] } = { removedFolders: 0, failed: [] };
+    const fail = (where: string, error: unknown): void => {
+      const message = error instanceof Error ? error.message : String(error);
+      this.logger.warn(`artifact files of a deleted run not removed: ${where}: ${message}`);
+      cleanup.failed.push({ path: where, error: message });
+    };
+    if (runIds.length === 0) return cleanup;
+    let runsDir: string;
+    try {
+      const root = await realpath(path.resolve(this.env.ARTIFACT_DIR));
+      runsDir = path.join(root, 'runs');
+      const stats = await lstat(runsDir);
+      if (!stats.isDirectory()) throw new Error(`${runsDir} is not a directory (a symlink is not followed)`);
+    } catch (error) {
+      if (errorCode(error) === 'ENOENT') return cleanup; // no store yet, or no run ever stored a file
+      fail('runs/', error);
+      return cleanup;
+    }
+    for (const runId of runIds) {
+      const relative = `runs/${runId}/`;
+      if (!UUID.test(runId)) {
+        fail(relative, new Error('not a run id'));
+        continue;
+      }
+      const folder = path.join(runsDir, runId);
+      try {
+        const stats = await lstat(folder);
+        if (stats.isSymbolicLink() || !stats.isDirectory()) await unlink(folder);
+        else await rm(folder, { recursive: true, force: true, maxRetries: 2 });
+        cleanup.removedFolders += 1;
+      } catch (error) {
+        if (errorCode(error) !== 'ENOENT') fail(relative, error);
+      }
+    }
+    return cleanup;
   }
 }

@@ -46,7 +46,8 @@ void describe('OpenAPI document', () => {
     const doc = buildOpenApiDocument() as { paths: Record<string, Record<string, { responses: Record<string, unknown>; security?: unknown[] }>> };
     assert.deepEqual(Object.keys(doc.paths['/api/sweeps']!['post']!.responses).filter((s) => s < '300'), ['200', '201'], 'a dry run answers 200');
     assert.ok(doc.paths['/api/runs']!['post']!.responses['404'], 'an unknown project');
-    assert.ok(doc.paths['/api/runs/{id}']!['delete']!.responses['204']);
+    assert.ok(doc.paths['/api/runs/{id}']!['delete']!.responses['200'], 'a delete answers what it removed');
+    assert.ok(doc.paths['/api/tokens/{id}']!['delete']!.responses['204']);
     assert.deepEqual(doc.paths['/api/health']!['get']!.security, [], 'public');
     assert.ok(doc.paths['/api/health']!['get']!.responses['503']);
     @Controller('undocumented')

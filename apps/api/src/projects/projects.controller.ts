@@ -1,6 +1,8 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post } from '@nestjs/common';
 import {
   createProjectSchema,
+  deletionResultSchema,
+  type DeletionResult,
   projectListSchema,
   projectSchema,
   type Project,
@@ -38,10 +40,14 @@ export class ProjectsController {
     return this.projects.get(parseId(id));
   }
 
-  @ApiDoc({ summary: 'Delete a project with its runs, sweeps, metrics, artifacts, evaluations, views, grants and run tokens (admin); its active runs are stopped', errors: [404] })
+  @ApiDoc({
+    summary: 'Delete a project with its runs, sweeps, metrics, artifacts (records and the runs’ files in the artifact store), evaluations, views, grants and run tokens (admin); its active runs are stopped. Files that could not be removed are listed',
+    response: deletionResultSchema,
+    errors: [404],
+  })
   @Delete(':id')
-  @HttpCode(204)
-  async remove(@Param('id') id: string): Promise<void> {
-    await this.projects.delete(parseId(id));
+  @HttpCode(200)
+  remove(@Param('id') id: string): Promise<DeletionResult> {
+    return this.projects.delete(parseId(id));
   }
 }

@@ -1,6 +1,8 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
 import {
   artifactListSchema,
+  deletionResultSchema,
+  type DeletionResult,
   createRunSchema,
   finishRunResultSchema,
   finishRunSchema,
@@ -78,13 +80,13 @@ export class RunsController {
     return this.runs.retry(parseId(id));
   }
 
-  @ApiDoc({ summary: 'Delete a run with its metrics and artifacts' })
+  @ApiDoc({ summary: 'Delete a run with its metrics and artifacts (records and its folder in the artifact store; files that could not be removed are listed)', response: deletionResultSchema, errors: [404] })
   @Delete(':id')
-  @HttpCode(204)
+  @HttpCode(200)
   @Scopes('admin', 'member')
   @Resources({ kind: 'run', param: 'id' })
-  async remove(@Param('id') id: string): Promise<void> {
-    await this.runs.delete(parseId(id));
+  remove(@Param('id') id: string): Promise<DeletionResult> {
+    return this.runs.delete(parseId(id));
   }
 
   @ApiDoc({ summary: 'List artifacts of a run', response: artifactListSchema })

@@ -4,11 +4,13 @@ import {
   createRunSchema,
   listRunsQuerySchema,
   type ArtifactRecord,
+  type DeletionResult,
   type Run,
   type RunDetail,
   type RunList,
 } from '@equilab/contracts';
 import type { z } from 'zod';
+import { ArtifactsService } from '../artifacts/artifacts.service';
 import { AppError } from '../common/app-error';
 import { API_ENV, type ApiEnv } from '../config/api-env';
 import type { Prisma } from '../generated/prisma/client';
@@ -30,6 +32,7 @@ export class RunsService {
     private readonly metrics: MetricsRepository,
     private readonly live: LiveService,
     @Inject(API_ENV) private readonly env: ApiEnv,
+    private readonly artifactFiles: ArtifactsService,
   ) {}
 
   async create(input: z.output<typeof createRunSchema>): Promise<Run> {
@@ -151,8 +154,8 @@ export class RunsService {
     return run;
   }
 
-  /** Deletes the run with its metrics, artifacts and tokens; an active run is canceled first. */
-  async delete(id: string): Promise<void> {
+  /** Deletes the run with its metrics, artifacts (records, then its folder in the store) and tokens; an active run is canceled first. */
+  async delete(id: string): Promise<DeletionResult> {
     const row = await this.prisma.run.findUnique({ where: { id } });
     if (!row) throw AppError.notFound('run', id);
     if (row.status === 'queued' || row.status === 'running' || row.status === 'preempted') {
@@ -161,5 +164,6 @@ export class RunsService {
     }
     await this.prisma.run.delete({ where: { id } });
     if (row.sweepId) await this.dispatch.afterSweepRunSettled(row.sweepId);
+    return { deletedRuns: 1, artifactFiles: await this.artifactFiles.removeRunFolders([id]) };
   }
 }

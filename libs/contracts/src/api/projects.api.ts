@@ -24,3 +24,20 @@ export type Project = z.infer<typeof projectSchema>;
 /** `GET /api/projects` → `{ items: Project[] }` */
 export const projectListSchema = z.object({ items: z.array(projectSchema) });
 export type ProjectList = z.infer<typeof projectListSchema>;
+
+/** What a delete did to the artifact store: each deleted run's folder `runs/<runId>/` under ARTIFACT_DIR. */
+export const artifactCleanupSchema = z.object({
+  /** Run folders removed from the artifact store. */
+  removedFolders: z.number().int(),
+  /** Files or folders that could not be removed (the database rows are deleted regardless). */
+  failed: z.array(z.object({ path: z.string(), error: z.string() })),
+});
+export type ArtifactCleanup = z.infer<typeof artifactCleanupSchema>;
+
+/** `DELETE /api/projects/:id`, `DELETE /api/runs/:id` (200). */
+export const deletionResultSchema = z.object({
+  /** Runs deleted with their metrics, artifact records, evaluations and tokens. */
+  deletedRuns: z.number().int(),
+  artifactFiles: artifactCleanupSchema,
+});
+export type DeletionResult = z.infer<typeof deletionResultSchema>;
