@@ -101,11 +101,21 @@ export class EvaluationsService implements OnApplicationBootstrap {
     this.live.evaluation(run, { evaluationId: row.id, runId: row.runId, kind: evaluationKindSchema.parse(row.kind), status: evaluationStatusSchema.parse(row.status) });
   }
 
+  /**
+   * Succeeded runs, and imported runs that hold weights (`POST /api/imports/weights`: the reference's backbone
+   * as final weights); a TensorBoard import holds metrics only.
+   */
+  private async assertEvaluable(run: { id: string; status: string }): Promise<void> {
+    if (run.status === 'succeeded') return;
+    if (run.status === 'imported' && (await this.prisma.artifact.count({ where: { runId: run.id, kind: 'final-weights' } })) > 0) return;
+    throw new AppError('illegal_transition', `run ${run.id} is ${run.status}; only succeeded runs and imported runs holding weights can be evaluated`);
+  }
+
   /** Request an evaluation of a finished run; the same (run, kind, config) is the same evaluation (a failed one is re-queued). */
   async request(runId: string, input: CreateEvaluation, auto = false): Promise<Evaluation> {
     const run = await this.prisma.run.findUnique({ where: { id: runId } });
     if (!run) throw AppError.notFound('run', runId);
-    if (run.status !== 'succeeded') throw new AppError('illegal_transition', `run ${runId} is ${run.status}; only succeeded runs can be evaluated`);
+    await this.assertEvaluable(run);
     let parsed;
     try {
       parsed = parseEvaluationConfig(input.kind, input.config ?? {});
@@ -139,7 +149,7 @@ export class EvaluationsService implements OnApplicationBootstrap {
   async requestSuite(runId: string, input: RequestEvaluationSuite): Promise<Evaluation[]> {
     const run = await this.prisma.run.findUnique({ where: { id: runId } });
     if (!run) throw AppError.notFound('run', runId);
-    if (run.status !== 'succeeded') throw new AppError('illegal_transition', `run ${runId} is ${run.status}; only succeeded runs can be evaluated`);
+    await this.assertEvaluable(run);
     if ('part' in (input.config ?? {})) throw AppError.field('config.part', 'give the parts in `parts`, not in config');
     const requests = suiteEvaluations(run.method, { kinds: input.kinds, parts: input.parts, config: input.config ?? {} });
     for (const r of requests) {

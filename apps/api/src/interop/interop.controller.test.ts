@@ -161,7 +161,7 @@ void describe('interop: TensorBoard import/export, weights in the reference nami
     const imported = (await t.request('GET', `/api/runs?projectId=${projectId}&status=imported`)).body.items[0];
     const none = await t.request('GET', `/api/runs/${imported.id}/weights`);
     assert.equal(none.status, 404);
-    assert.match(none.body.error.message, /has no final weights \(status imported: imported runs hold metrics only\)/);
+    assert.match(none.body.error.message, /has no final weights \(status imported: a TensorBoard import holds metrics only\)/);
     assert.equal(findEventLogDirs(fixtures).length, 2);
   });
 });

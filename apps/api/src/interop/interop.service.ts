@@ -1,18 +1,25 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { createHash, randomUUID } from 'node:crypto';
+import { copyFile, mkdir, mkdtemp, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import {
   MAX_TENSORBOARD_FILES,
   MAX_TENSORBOARD_UPLOAD_BYTES,
+  MethodConfigError,
+  isMethodName,
+  methodNames,
   tensorboardImportFieldsSchema,
+  weightsImportFieldsSchema,
   type ReferenceWeightsFormatName,
   type TensorboardImportResult,
+  type WeightsImportResult,
 } from '@equilab/contracts';
 import { encodeEventFile, eventFileName, metricPointsToScalars, readEventFiles, scalarsToMetricPoints, type ScalarPoint } from '@equilab/interop/tensorboard';
 import { AppError, parseInput } from '../common/app-error';
 import { API_ENV, type ApiEnv } from '../config/api-env';
 import { PrismaService } from '../database/prisma.service';
+import type { Prisma } from '../generated/prisma/client';
 import { LiveService } from '../live/live.service';
 import { MetricsRepository } from '../metrics/metrics.repository';
 import { toRun } from '../runs/run.mapper';
@@ -29,6 +36,21 @@ export interface UploadedEventFile {
 const MAX_FILE_NAME = 255;
 
 const WEIGHTS_FILE = 'final_weights.safetensors';
+const CHECKPOINT_FILE = 'checkpoint.safetensors';
+
+/** An uploaded weights file (multer's memory storage). */
+export interface UploadedWeightsFile {
+  readonly originalname: string;
+  readonly buffer: Buffer;
+  readonly size: number;
+}
+
+/** The uploaded file's name as error messages show it (no folders; at most 255 safe characters). */
+function shownFileName(original: string): string {
+  const base = original.split(/[\\/]/).pop() ?? '';
+  const safe = base.replace(/[^A-Za-z0-9._-]/g, '_').slice(0, 255);
+  return safe === '' || safe === '.' || safe === '..' ? 'weights' : safe;
+}
 
 /**
  * TensorBoard event files in (a REST upload becomes an `imported` run beside Equilab's own) and out (a run's
@@ -114,6 +136,95 @@ export class InteropService {
     };
   }
 
+  /**
+   * `POST /api/imports/weights`: the reference's backbone (`.pth` or safetensors; libs/interop reads it) becomes an
+   * `imported` run holding it as its final weights (`runs/<id>/final_weights.safetensors`) beside a finished
+   * `checkpoint.safetensors` with the method's heads freshly initialised — the folder `equilab import weights`
+   * writes — so the evaluation routes evaluate it on a runner as a trained run. Every tensor's name and shape is
+   * checked first: a bad file is a 400 on `file` naming the problem (and the tensor), and nothing is stored.
+   */
+  async importWeights(fields: unknown, file: UploadedWeightsFile | undefined): Promise<WeightsImportResult> {
+    const input = parseInput(weightsImportFieldsSchema, fields);
+    if (!isMethodName(input.method)) throw AppError.field('method', `unknown method '${input.method}'; expected one of ${methodNames.join(', ')}`);
+    if (!file || file.size === 0) throw AppError.field('file', 'a weights file (.pth or safetensors) is required');
+    const project = await this.prisma.project.findUnique({ where: { id: input.projectId }, select: { id: true } });
+    if (!project) throw AppError.notFound('project', input.projectId);
+    const shown = shownFileName(file.originalname);
+    const work = await mkdtemp(path.join(tmpdir(), 'equilab-weights-import-'));
+    try {
+      const upload = path.join(work, 'upload', shown);
+      await mkdir(path.dirname(upload), { recursive: true });
+      await writeFile(upload, file.buffer);
+      const outDir = path.join(work, 'run');
+      // libs/interop's weights code loads TensorFlow.js (through libs/sie): only when weights are imported.
+      const interop = await import('@equilab/interop');
+      let run;
+      try {
+        run = interop.writeReferenceRun({ weightsFile: upload, method: input.method, config: input.config ?? {}, outDir });
+      } catch (error) {
+        if (error instanceof MethodConfigError) {
+          const issue = error.issues[0];
+          throw AppError.field(issue?.path.length ? `config.${issue.path.join('.')}` : 'config', issue?.message ?? error.message);
+        }
+        const message = (error instanceof Error ? error.message : String(error)).split(upload).join(shown);
+        throw AppError.field('file', message);
+      }
+      const id = randomUUID();
+      const stored: { kind: string; key: string; size: number; sha256: string }[] = [];
+      const root = path.resolve(this.env.ARTIFACT_DIR);
+      try {
+        for (const [name, kind] of [
+          [WEIGHTS_FILE, 'final-weights'],
+          [CHECKPOINT_FILE, 'checkpoint'],
+        ] as const) {
+          const bytes = await readFile(path.join(outDir, name));
+          const key = `runs/${id}/${name}`;
+          const target = path.join(root, ...key.split('/'));
+          await mkdir(path.dirname(target), { recursive: true });
+          await copyFile(path.join(outDir, name), `${target}.tmp`);
+          await rename(`${target}.tmp`, target);
+          stored.push({ kind, key, size: bytes.length, sha256: createHash('sha256').update(bytes).digest('hex') });
+        }
+        const now = new Date();
+        const row = await this.prisma.$transaction(async (tx) => {
+          const created = await tx.run.create({
+            data: {
+              id,
+              projectId: input.projectId,
+              name: input.name ?? shown,
+              method: input.method,
+              config: run.config as Prisma.InputJsonValue,
+              status: 'imported',
+              seed: 0,
+              requestedBackend: input.backend,
+              dataRoot: input.dataRoot ?? this.env.DATA_ROOT,
+              startedAt: now,
+              finishedAt: now,
+            },
+          });
+          for (const s of stored) await tx.artifact.create({ data: { runId: id, kind: s.kind, path: s.key, size: BigInt(s.size), sha256: s.sha256, step: null } });
+          return created;
+        });
+        const artifacts = await this.prisma.artifact.findMany({ where: { runId: id }, orderBy: { path: 'desc' } });
+        this.live.run(toRun(row));
+        return {
+          runId: id,
+          name: row.name,
+          method: row.method,
+          width: Number(run.config.width),
+          tensors: run.loaded.backboneTensors,
+          prefix: run.weights.prefix,
+          artifacts: artifacts.map((a) => ({ id: a.id, kind: a.kind, path: a.path, size: Number(a.size), sha256: a.sha256 })),
+        };
+      } catch (error) {
+        await rm(path.join(root, 'runs', id), { recursive: true, force: true });
+        throw error;
+      }
+    } finally {
+      await rm(work, { recursive: true, force: true });
+    }
+  }
+
   /** The run's series (optionally some keys) as one TensorBoard event file. */
   async exportTfevents(runId: string, keys: readonly string[] | undefined): Promise<DownloadedFile> {
     const run = await this.prisma.run.findUnique({ where: { id: runId }, select: { id: true } });
@@ -139,7 +250,7 @@ export class InteropService {
       orderBy: { createdAt: 'desc' },
     });
     if (!artifact) {
-      throw new AppError('not_found', `run ${runId} has no final weights (status ${run.status}: ${run.status === 'imported' ? 'imported runs hold metrics only' : 'weights are stored when training finishes'})`);
+      throw new AppError('not_found', `run ${runId} has no final weights (status ${run.status}: ${run.status === 'imported' ? 'a TensorBoard import holds metrics only' : 'weights are stored when training finishes'})`);
     }
     const root = path.resolve(this.env.ARTIFACT_DIR);
     const file = path.resolve(root, artifact.path);

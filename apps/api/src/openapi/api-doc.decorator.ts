@@ -18,6 +18,8 @@ export interface RouteDoc {
   readonly body?: z.ZodType;
   /** A multipart/form-data body: these text fields plus `files` (one or more binary parts). */
   readonly form?: z.ZodObject;
+  /** The binary part of `form` when it is one file under another name (e.g. `file`); default `files`, one or more. */
+  readonly formFile?: string;
   /** The query string's schema (contracts). */
   readonly query?: z.ZodObject;
   /** The success body: a zod schema, a file, or none. */

@@ -31,12 +31,13 @@ function queryParameters(schema: z.ZodObject) {
   });
 }
 
-function multipart(fields: z.ZodObject) {
+function multipart(fields: z.ZodObject, file?: string) {
   const schema = json(fields, 'input') as { properties?: Record<string, unknown>; required?: string[] };
+  const binary = { type: 'string', format: 'binary' };
   return {
     ...schema,
-    properties: { ...schema.properties, files: { type: 'array', items: { type: 'string', format: 'binary' } } },
-    required: [...(schema.required ?? []), 'files'],
+    properties: { ...schema.properties, ...(file ? { [file]: binary } : { files: { type: 'array', items: binary } }) },
+    required: [...(schema.required ?? []), file ?? 'files'],
   };
 }
 
@@ -132,7 +133,7 @@ export function buildOpenApiDocument(controllers: readonly Type[] = API_CONTROLL
       ...(route.scopes === 'public' ? { security: [] } : { description: `Token scopes: ${route.scopes.join(', ')}` }),
       parameters: [...pathParams, ...(doc.query ? queryParameters(doc.query) : [])],
       ...(doc.body ? { requestBody: { required: true, content: { 'application/json': { schema: json(doc.body, 'input') } } } } : {}),
-      ...(doc.form ? { requestBody: { required: true, content: { 'multipart/form-data': { schema: multipart(doc.form) } } } } : {}),
+      ...(doc.form ? { requestBody: { required: true, content: { 'multipart/form-data': { schema: multipart(doc.form, doc.formFile) } } } } : {}),
       responses,
     };
   }

@@ -31,6 +31,8 @@ export interface InitialWeights {
   readonly source: InitialWeightsSource;
   /** The method the file records (Equilab files), null when it records none (the reference's files). */
   readonly method: string | null;
+  /** Key prefix the backbone was stored under (`module.backbone.` for a reference `model.pth`, `backbone.` in a checkpoint). */
+  readonly prefix: string;
   readonly backbone: readonly InitialTensor[];
   /** `method.*` tensors of an Equilab checkpoint (without the prefix), null when the file holds no heads. */
   readonly heads: readonly InitialTensor[] | null;
@@ -81,12 +83,12 @@ export function readInitialWeights(file: string): InitialWeights {
     const method = equilabMetadataMethod(stored.metadata);
     const all = [...stored.tensors.values()];
     if (names.has('stem.conv')) {
-      return { file, source: 'equilab-final-weights', method, backbone: all.map((t) => own(t)), heads: null };
+      return { file, source: 'equilab-final-weights', method, prefix: '', backbone: all.map((t) => own(t)), heads: null };
     }
     const strip = (prefix: string): InitialTensor[] =>
       all.filter((t) => t.name.startsWith(prefix)).map((t) => own({ ...t, name: t.name.slice(prefix.length) }, t.name));
     const heads = strip('method.');
-    return { file, source: 'equilab-checkpoint', method, backbone: strip('backbone.'), heads: heads.length > 0 ? heads : null };
+    return { file, source: 'equilab-checkpoint', method, prefix: 'backbone.', backbone: strip('backbone.'), heads: heads.length > 0 ? heads : null };
   }
   const reference = readReferenceWeights(file);
   const backbone = reference.tensors.map((t): InitialTensor => {
@@ -94,7 +96,13 @@ export function readInitialWeights(file: string): InitialWeights {
     const fileShape = entry?.kind === 'conv' ? TO_REFERENCE_CONV.map((p) => t.shape[p] as number) : [...t.shape];
     return { ...t, fileName: `${reference.prefix}${entry?.reference ?? t.name}`, fileShape };
   });
-  return { file, source: reference.source === 'pth' ? 'reference-pth' : 'reference-safetensors', method: null, backbone, heads: null };
+  return { file, source: reference.source === 'pth' ? 'reference-pth' : 'reference-safetensors', method: null, prefix: reference.prefix, backbone, heads: null };
+}
+
+/** Width multiplier of the file's backbone: its stem's output channels / 64 (null without a 4-D stem conv). */
+export function initialWeightsWidth(weights: InitialWeights): number | null {
+  const stem = weights.backbone.find((t) => t.name === 'stem.conv');
+  return stem && stem.shape.length === 4 ? (stem.shape[3] as number) / 64 : null;
 }
 
 function expectedFileShape(weights: InitialWeights, name: string, shape: readonly number[]): number[] {

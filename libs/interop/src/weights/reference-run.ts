@@ -10,19 +10,24 @@ import {
   saveCheckpoint,
   saveFinalWeights,
 } from '@equilab/sie';
-import { loadReferenceWeights, type ReferenceWeights } from './reference-weights';
+import { applyInitialWeights, initialWeightsWidth, readInitialWeights, type InitialWeights, type InitialWeightsReport } from './initial-weights';
 
 export interface ReferenceRunOptions {
-  /** The reference's weights: `final_weights.pth`, a `model.pth` checkpoint, or safetensors in reference naming. */
+  /**
+   * The reference's weights: `final_weights.pth`, a `model.pth` checkpoint, or safetensors in reference naming
+   * (or an Equilab weights file: whatever `readInitialWeights` reads; its `weights` may be given read already).
+   */
   readonly weightsFile: string;
-  /** The Equilab method whose config describes the run (its `width` must match the weights; `equi` sets the parts). */
+  readonly weights?: InitialWeights;
+  /** The Equilab method whose config describes the run (`width` defaults to the weights'; `equi` sets the parts). */
   readonly method: string;
   readonly config: Record<string, unknown>;
   readonly outDir: string;
 }
 
 export interface ReferenceRun {
-  readonly weights: ReferenceWeights;
+  readonly weights: InitialWeights;
+  readonly loaded: InitialWeightsReport;
   readonly files: string[];
   readonly config: Record<string, unknown>;
 }
@@ -32,19 +37,23 @@ export interface ReferenceRun {
  * evaluation suite) can evaluate reference weights: `final_weights.safetensors` plus a `checkpoint.safetensors`
  * marked as finished, with the method's heads freshly initialised (only the backbone comes from the reference:
  * the probe evaluations use nothing else; retrieval scores PRE/MRR with the method's predictor, which this does
- * not import, so it is not meaningful on such a run).
+ * not import from the reference, so it is not meaningful on such a run; an Equilab checkpoint brings its heads).
+ * Names and shapes are checked (`applyInitialWeights`): an error names the file and the tensor.
  */
 export function writeReferenceRun(options: ReferenceRunOptions): ReferenceRun {
-  const { method, config } = parseMethodRun(options.method, options.config);
+  const weights = options.weights ?? readInitialWeights(options.weightsFile);
+  // `width` defaults to the file's (its stem's channels / 64).
+  const width = initialWeightsWidth(weights);
+  const { method, config } = parseMethodRun(options.method, { ...(width !== null ? { width } : {}), ...options.config });
   const configRecord = { ...config } as Record<string, unknown>;
   const backbone = new Resnet18Backbone({ widthMultiplier: config.width, seed: 0 });
   let model: ReturnType<typeof buildMethod> | undefined;
   try {
-    const weights = loadReferenceWeights(backbone, options.weightsFile);
     model = buildMethod(method, config, backbone.outDim, 0);
+    const loaded = applyInitialWeights(weights, method, { backbone, model });
     mkdirSync(options.outDir, { recursive: true });
     const backboneVariables = [...backbone.parameters(), ...backbone.buffers()];
-    const origin = { importedFrom: path.resolve(options.weightsFile), importedPrefix: weights.prefix };
+    const origin = { importedFrom: path.resolve(options.weightsFile), importedSource: weights.source };
     saveFinalWeights(path.join(options.outDir, FINAL_WEIGHTS_FILE), backboneVariables, { method, ...origin });
     saveCheckpoint(
       path.join(options.outDir, CHECKPOINT_FILE),
@@ -68,7 +77,7 @@ export function writeReferenceRun(options: ReferenceRunOptions): ReferenceRun {
         rngState: 0,
       },
     );
-    return { weights, files: [FINAL_WEIGHTS_FILE, CHECKPOINT_FILE], config: configRecord };
+    return { weights, loaded, files: [FINAL_WEIGHTS_FILE, CHECKPOINT_FILE], config: configRecord };
   } finally {
     model?.dispose();
     backbone.dispose();
