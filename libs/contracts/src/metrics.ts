@@ -20,8 +20,17 @@ const idsParam = z.preprocess(
   z.array(z.string().uuid()).min(1).max(200),
 );
 
-/** `GET /api/runs/:id/metrics?keys=a,b&fromStep&toStep&points=1000` — series downsampled keeping extremes. */
+/**
+ * Wire format of a series read: `points` (the default, version 1: an array of {step, value, time} objects and
+ * `band` of objects) or `columnar` (version 2: parallel arrays, delta-coded steps and times; see
+ * columnarSeriesSchema). Both carry the same numbers; columnar is about a third of the bytes and parses faster.
+ */
+export const seriesFormatSchema = z.enum(['points', 'columnar']).default('points');
+export type SeriesFormat = z.output<typeof seriesFormatSchema>;
+
+/** `GET /api/runs/:id/metrics?keys=a,b&fromStep&toStep&points=1000&format=points|columnar` — series downsampled keeping extremes. */
 export const seriesQuerySchema = z.object({
+  format: seriesFormatSchema,
   keys: keysParam,
   /** 0 … 2^31 − 1, as metric steps. */
   fromStep: int4Query().optional(),
@@ -63,6 +72,92 @@ export type Series = z.infer<typeof seriesSchema>;
 export const seriesResponseSchema = z.object({ series: z.array(seriesSchema) });
 export type SeriesResponse = z.infer<typeof seriesResponseSchema>;
 
+/**
+ * A series in the columnar format (`format=columnar`): the same numbers as seriesSchema as parallel arrays.
+ * `steps`, `times` and `band.fromStep` are delta-coded — the first entry absolute, each next one the difference
+ * from the previous entry — and `band.toStep[i]` is given as toStep − fromStep of bucket i (decodeColumnarSeries
+ * undoes both). `values`, `band.min` and `band.max` are the stored float8 values, unrounded.
+ */
+export const columnarSeriesSchema = z.object({
+  runId: z.string().uuid(),
+  key: z.string(),
+  total: z.number().int(),
+  steps: z.array(z.number().int()),
+  values: z.array(z.number()),
+  times: z.array(z.number()),
+  band: z
+    .object({
+      fromStep: z.array(z.number().int()),
+      toStep: z.array(z.number().int()),
+      count: z.array(z.number().int()),
+      min: z.array(z.number()),
+      max: z.array(z.number()),
+    })
+    .optional(),
+});
+export type ColumnarSeries = z.infer<typeof columnarSeriesSchema>;
+export const columnarSeriesResponseSchema = z.object({ format: z.literal('columnar'), series: z.array(columnarSeriesSchema) });
+export type ColumnarSeriesResponse = z.infer<typeof columnarSeriesResponseSchema>;
+/** A series read's response in either format. */
+export const anySeriesResponseSchema = z.union([seriesResponseSchema, columnarSeriesResponseSchema]);
+
+/** Undoes a running sum in place (delta-coded → absolute). */
+function prefixSum(xs: number[]): number[] {
+  for (let i = 1; i < xs.length; i++) xs[i]! += xs[i - 1]!;
+  return xs;
+}
+/** Delta-codes absolute values (the inverse of prefixSum). */
+function deltas(xs: readonly number[]): number[] {
+  return xs.map((x, i) => (i === 0 ? x : x - xs[i - 1]!));
+}
+
+/** A series in the columnar wire form (encodeColumnarSeries ∘ decodeColumnarSeries is the identity). */
+export function encodeColumnarSeries(s: {
+  runId: string;
+  key: string;
+  total: number;
+  steps: readonly number[];
+  values: number[];
+  times: readonly number[];
+  band?: { fromStep: readonly number[]; toStep: readonly number[]; count: number[]; min: number[]; max: number[] } | undefined;
+}): ColumnarSeries {
+  const out: ColumnarSeries = { runId: s.runId, key: s.key, total: s.total, steps: deltas(s.steps), values: s.values, times: deltas(s.times) };
+  if (s.band) {
+    const from = s.band.fromStep;
+    out.band = { fromStep: deltas(from), toStep: s.band.toStep.map((t, i) => t - from[i]!), count: s.band.count, min: s.band.min, max: s.band.max };
+  }
+  return out;
+}
+
+/** A columnar series back in absolute parallel arrays (copies; the argument is left as it is). */
+export function decodeColumnarSeries(s: ColumnarSeries): {
+  runId: string;
+  key: string;
+  total: number;
+  steps: number[];
+  values: number[];
+  times: number[];
+  band?: { fromStep: number[]; toStep: number[]; count: number[]; min: number[]; max: number[] };
+} {
+  const out: ReturnType<typeof decodeColumnarSeries> = { runId: s.runId, key: s.key, total: s.total, steps: prefixSum([...s.steps]), values: s.values, times: prefixSum([...s.times]) };
+  if (s.band) {
+    const fromStep = prefixSum([...s.band.fromStep]);
+    out.band = { fromStep, toStep: s.band.toStep.map((d, i) => fromStep[i]! + d), count: s.band.count, min: s.band.min, max: s.band.max };
+  }
+  return out;
+}
+
+/** A columnar series as the version-1 Series (point and band objects). */
+export function columnarToSeries(s: ColumnarSeries): Series {
+  const d = decodeColumnarSeries(s);
+  const out: Series = { runId: d.runId, key: d.key, total: d.total, points: d.steps.map((step, i) => ({ step, value: d.values[i]!, time: d.times[i]! })) };
+  if (d.band) {
+    const b = d.band;
+    out.band = b.fromStep.map((fromStep, i) => ({ fromStep, toStep: b.toStep[i]!, count: b.count[i]!, min: b.min[i]!, max: b.max[i]! }));
+  }
+  return out;
+}
+
 /** `GET /api/runs/:id/metrics/summary` */
 export const metricSummarySchema = z.object({
   key: z.string(),
@@ -76,8 +171,9 @@ export type MetricSummary = z.infer<typeof metricSummarySchema>;
 export const metricSummaryResponseSchema = z.object({ runId: z.string().uuid(), metrics: z.array(metricSummarySchema) });
 export type MetricSummaryResponse = z.infer<typeof metricSummaryResponseSchema>;
 
-/** `GET /api/metrics/compare?runIds=a,b&keys=x,y&points=500` — many runs × keys in one call. */
+/** `GET /api/metrics/compare?runIds=a,b&keys=x,y&points=500&format=points|columnar` — many runs × keys in one call. */
 export const compareQuerySchema = z.object({
+  format: seriesFormatSchema,
   runIds: idsParam,
   keys: keysParam,
   /** 0 … 2^31 − 1, as metric steps. */

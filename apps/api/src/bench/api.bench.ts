@@ -7,9 +7,9 @@
 //   storage: bytes per stored point (MetricChunk + MetricSeries, heap + TOAST + indexes) of the compare seed, and
 //     of the row-per-point anchor table;
 //   compare: the seed of COMPARE_RUNS runs × 10 keys × 10,000 points, then GET /api/metrics/compare downsampled to
-//     1,000 points per series (each bucket's min/max in `band`): 100 runs × 1 key, 100 runs × 10 keys, and a zoom
-//     (fromStep/toStep) re-bucketed to the visible range; p50/p95 over repetitions (client-side wall time, response
-//     parsed);
+//     1,000 points per series (each bucket's min/max in `band`): 100 runs × 1 key, 100 runs × 10 keys (format=columnar,
+//     and the version-1 points format), and a zoom (fromStep/toStep, a quarter of the steps) re-bucketed to the
+//     visible range; p50/p95 over repetitions (client-side wall time, response parsed and decoded);
 //   socketLatency: 100 and 1,000 concurrent simulated runs (a worker thread) writing one-point batches; runner →
 //     socket.io client latency p50/p99 (and the REST write's own latency).
 import { Worker } from 'node:worker_threads';
@@ -17,7 +17,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { Readable } from 'node:stream';
-import { METRICS_COALESCE_MS, METRICS_EVENT_MAX_POINTS, type SeriesResponse } from '@equilab/contracts';
+import { decodeColumnarSeries, METRICS_COALESCE_MS, METRICS_EVENT_MAX_POINTS, type ColumnarSeriesResponse, type SeriesResponse } from '@equilab/contracts';
 import { Client } from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import { PgPoolService } from '../database/pg-pool.service';
@@ -39,6 +39,10 @@ const LATENCY_SETUPS = [
   { runs: 1_000, intervalMs: 1_000 },
 ];
 const LATENCY_BATCHES = env('BENCH_LATENCY_BATCHES', 10);
+/** BENCH_SECTIONS=ingest,latency,compare,firstPaint (comma list; default all): run some sections alone. */
+const SECTIONS = new Set((process.env['BENCH_SECTIONS'] ?? 'ingest,latency,compare,firstPaint').split(',').filter(Boolean));
+/** BENCH_REUSE_SEED=1: keep a compare seed of the same shape left by an earlier run (seeding 10⁷ points takes minutes). */
+const REUSE_SEED = process.env['BENCH_REUSE_SEED'] === '1';
 const T0 = 1_700_000_000_000;
 const log = (line: string) => process.stderr.write(`api bench: ${line}\n`);
 
@@ -123,7 +127,7 @@ async function rawCopy(t: TestApp, projectId: string) {
 }
 
 /** COMPARE_RUNS × 10 keys × COMPARE_POINTS points through the repository's COPY path (a random walk per series). */
-async function seedCompare(t: TestApp, projectId: string) {
+async function seedCompare(t: TestApp, projectId: string): Promise<{ runs: string[]; keys: string[]; seconds: number }> {
   const runs = await seedRuns(t, projectId, COMPARE_RUNS, 'compare');
   const repo = t.app.get(MetricsRepository);
   const keys = Array.from({ length: COMPARE_KEYS }, (_, k) => (k === 0 ? 'loss' : `metric_${k}`));
@@ -158,45 +162,56 @@ async function storageOf(t: TestApp) {
   return { points: Number(r.points), series: Number(r.nseries), chunks: Number(r.chunks), bytes, bytesPerPoint: round(bytes / Number(r.points), 2) };
 }
 
+function firstPaintBench(_t: TestApp, _runs: string[]): Record<string, unknown> {
+  return { skipped: 'not built yet' };
+}
+
 async function compareBench(t: TestApp, runs: string[], keys: string[]) {
   const get = async (query: string) => {
     const res = await fetch(`${t.baseUrl}/api/metrics/compare?${query}`, { headers: { authorization: `Bearer ${t.adminToken}` } });
     const text = await res.text();
     if (res.status !== 200) throw new Error(`compare failed: ${res.status} ${text.slice(0, 300)}`);
-    return { bytes: text.length, body: JSON.parse(text) as SeriesResponse };
+    const body = JSON.parse(text) as SeriesResponse | ColumnarSeriesResponse;
+    // a caller of the columnar form decodes it (prefix sums) before use: part of the measured time
+    const series = 'format' in body ? body.series.map(decodeColumnarSeries) : body.series.map((x) => ({ total: x.total, steps: x.points, band: x.band }));
+    return { bytes: text.length, series };
   };
   const measure = async (name: string, query: string, reps: number) => {
     const times: number[] = [];
-    let last: { bytes: number; body: SeriesResponse } | undefined;
+    let last: Awaited<ReturnType<typeof get>> | undefined;
     for (let i = 0; i < reps; i++) {
       const [ms, r] = await timed(() => get(query));
       times.push(ms);
       last = r;
     }
-    const s = last!.body.series;
+    const s = last!.series;
     const out = {
       series: s.length,
-      pointsPerSeries: Math.max(...s.map((x) => x.points.length)),
-      bucketsPerSeries: Math.max(...s.map((x) => x.band?.length ?? 0)),
+      pointsPerSeries: Math.max(...s.map((x) => x.steps.length)),
+      bucketsPerSeries: Math.max(...s.map((x) => (Array.isArray(x.band) ? x.band.length : (x.band?.fromStep.length ?? 0)))),
       storedPointsRead: s.reduce((n, x) => n + x.total, 0),
       responseBytes: last!.bytes,
       reps,
       p50Ms: round(percentile(times, 50)),
       p95Ms: round(percentile(times, 95)),
+      loadAverage: os.loadavg().map((x) => round(x, 2)),
     };
     log(`${name}: ${JSON.stringify(out)}`);
     return out;
   };
   const ids = runs.join(',');
-  const mid = Math.floor(COMPARE_POINTS / 2);
+  const all = `runIds=${ids}&keys=${keys.join(',')}&points=1000`;
+  const from = Math.floor(COMPARE_POINTS / 2);
+  const to = from + Math.floor(COMPARE_POINTS / 4) - 1;
   return {
     seed: { runs: runs.length, keys: keys.length, pointsPerSeries: COMPARE_POINTS },
-    oneKey: await measure('compare 100 runs × 1 key', `runIds=${ids}&keys=loss&points=1000`, COMPARE_REPS),
-    allKeys: await measure('compare 100 runs × 10 keys', `runIds=${ids}&keys=${keys.join(',')}&points=1000`, Math.max(3, Math.floor(COMPARE_REPS / 3))),
+    oneKey: await measure('compare 100 runs × 1 key (columnar)', `runIds=${ids}&keys=loss&points=1000&format=columnar`, COMPARE_REPS),
+    allKeys: await measure('compare 100 runs × 10 keys (columnar)', `${all}&format=columnar`, COMPARE_REPS),
+    allKeysPointsFormat: await measure('compare 100 runs × 10 keys (points, version 1)', all, Math.max(3, Math.floor(COMPARE_REPS / 3))),
     zoom: {
-      fromStep: mid,
-      toStep: mid + COMPARE_POINTS / 10 - 1,
-      ...(await measure('compare zoom', `runIds=${ids}&keys=loss&points=1000&fromStep=${mid}&toStep=${mid + COMPARE_POINTS / 10 - 1}`, COMPARE_REPS)),
+      fromStep: from,
+      toStep: to,
+      ...(await measure('compare zoom, 100 runs × 10 keys (columnar)', `${all}&format=columnar&fromStep=${from}&toStep=${to}`, COMPARE_REPS)),
     },
   };
 }
@@ -235,6 +250,36 @@ async function latencyBench(t: TestApp, projectId: string, setup: { runs: number
   return out;
 }
 
+const SEED_PROJECT = `bench seed ${COMPARE_RUNS}x${COMPARE_KEYS}x${COMPARE_POINTS}`;
+
+/** The compare seed: reused when BENCH_REUSE_SEED=1 and a complete one exists, else (re)made. */
+async function compareSeed(t: TestApp): Promise<{ runs: string[]; keys: string[]; seconds: number | null; storage: Awaited<ReturnType<typeof storageOf>> }> {
+  const pool = t.app.get(PgPoolService);
+  const prisma = t.app.get(PrismaService);
+  if (REUSE_SEED) {
+    const project = await prisma.project.findFirst({ where: { name: SEED_PROJECT }, select: { id: true } });
+    if (project) {
+      const runs = await prisma.run.findMany({ where: { projectId: project.id }, select: { id: true, name: true } });
+      const { rows } = await pool.query<{ n: string }>(
+        `SELECT coalesce(sum(cardinality(c.steps)), 0) AS n FROM "MetricChunk" c JOIN "MetricSeries" s ON s.id = c."seriesId" JOIN "Run" r ON r.id = s."runId" WHERE r."projectId" = $1`,
+        [project.id],
+      );
+      if (runs.length === COMPARE_RUNS && Number(rows[0]!.n) === COMPARE_RUNS * COMPARE_KEYS * COMPARE_POINTS) {
+        log(`reusing the compare seed (${SEED_PROJECT})`);
+        const keys = Array.from({ length: COMPARE_KEYS }, (_, k) => (k === 0 ? 'loss' : `metric_${k}`));
+        const ids = runs.sort((a, b) => Number(a.name.split(' ')[1]) - Number(b.name.split(' ')[1])).map((r) => r.id);
+        return { runs: ids, keys, seconds: null, storage: await storageOf(t) };
+      }
+    }
+  }
+  await pool.query(`DELETE FROM "Project" WHERE name LIKE 'bench %'`);
+  await pool.query(`TRUNCATE "MetricSeries", "MetricChunk"`);
+  const projectId = await createProject(t, SEED_PROJECT);
+  log(`seeding ${COMPARE_RUNS} runs × ${COMPARE_KEYS} keys × ${COMPARE_POINTS} points`);
+  const seed = await seedCompare(t, projectId);
+  return { ...seed, storage: await storageOf(t) };
+}
+
 async function main(): Promise<void> {
   const u = new URL(testDatabaseUrl());
   u.pathname = `/${process.env['BENCH_DATABASE'] ?? 'equilab_bench'}`;
@@ -242,49 +287,49 @@ async function main(): Promise<void> {
   const t = await startTestApp({ QUEUE_PREFIX: 'equilab-bench', SOCKET_CHANNEL_PREFIX: 'equilab-bench-socket', RATE_LIMIT_PER_MINUTE: '100000000' });
   const pool = t.app.get(PgPoolService);
   const loadAverage = { before: os.loadavg().map((x) => round(x, 2)) };
+  const result: Record<string, unknown> = { bench: 'api', sections: [...SECTIONS] };
   try {
-    // start from an empty metric store so the storage figure is of the seed alone
-    await pool.query(`DELETE FROM "Project" WHERE name LIKE 'bench %'`);
-    await pool.query(`TRUNCATE "MetricSeries", "MetricChunk"`);
+    // the sections that write points use a project of their own, deleted at the end (the compare seed stays
+    // when it is to be reused)
+    await pool.query(`DELETE FROM "Project" WHERE name LIKE 'bench 2%'`);
     const projectId = await createProject(t, `bench ${new Date().toISOString()}`);
 
-    log('REST ingestion');
-    const restSeconds = await restIngest(t, projectId);
-    log('raw COPY anchor');
-    const copy = await rawCopy(t, projectId);
-    const restPoints = WRITERS * POINTS_PER_WRITER;
-
-    const socketLatency = [];
-    for (const setup of LATENCY_SETUPS) {
-      log(`live latency, ${setup.runs} runs`);
-      socketLatency.push(await latencyBench(t, projectId, setup));
+    if (SECTIONS.has('ingest')) {
+      log('REST ingestion');
+      const restSeconds = await restIngest(t, projectId);
+      log('raw COPY anchor');
+      const copy = await rawCopy(t, projectId);
+      const restPoints = WRITERS * POINTS_PER_WRITER;
+      result['restIngest'] = { writers: WRITERS, points: restPoints, batch: BATCH, seconds: round(restSeconds, 3), pointsPerSecond: Math.round(restPoints / restSeconds) };
+      result['pgCopy'] = { writers: WRITERS, points: restPoints, seconds: round(copy.seconds, 3), pointsPerSecond: Math.round(restPoints / copy.seconds), table: 'row per point (old Metric layout)' };
+      result['restVsCopy'] = round(copy.seconds / restSeconds, 3);
+      result['rowPerPointBytesPerPoint'] = round(copy.anchorBytesPerPoint, 1);
     }
 
-    await pool.query(`TRUNCATE "MetricSeries", "MetricChunk"`);
-    log(`seeding ${COMPARE_RUNS} runs × ${COMPARE_KEYS} keys × ${COMPARE_POINTS} points`);
-    const seed = await seedCompare(t, projectId);
-    const storage = await storageOf(t);
-    log(`storage: ${JSON.stringify(storage)}`);
-    const compare = await compareBench(t, seed.runs, seed.keys);
-
+    if (SECTIONS.has('latency')) {
+      const socketLatency = [];
+      for (const setup of LATENCY_SETUPS) {
+        log(`live latency, ${setup.runs} runs`);
+        socketLatency.push(await latencyBench(t, projectId, setup));
+      }
+      result['socketLatency'] = socketLatency.map((s) => ({ ...s, throttleMs: METRICS_COALESCE_MS, eventMaxPoints: METRICS_EVENT_MAX_POINTS }));
+    }
     await pool.query('DELETE FROM "Project" WHERE id = $1', [projectId]);
-    const result = {
-      bench: 'api',
-      loadAverage: { ...loadAverage, after: os.loadavg().map((x) => round(x, 2)) },
-      restIngest: { writers: WRITERS, points: restPoints, batch: BATCH, seconds: round(restSeconds, 3), pointsPerSecond: Math.round(restPoints / restSeconds) },
-      pgCopy: { writers: WRITERS, points: restPoints, seconds: round(copy.seconds, 3), pointsPerSecond: Math.round(restPoints / copy.seconds), table: 'row per point (old Metric layout)' },
-      restVsCopy: round(copy.seconds / restSeconds, 3),
-      storage: {
-        ...storage,
-        seedSeconds: round(seed.seconds, 1),
-        seedPointsPerSecond: Math.round(storage.points / seed.seconds),
-        rowPerPointBytesPerPoint: round(copy.anchorBytesPerPoint, 1),
+
+    if (SECTIONS.has('compare') || SECTIONS.has('firstPaint')) {
+      const seed = await compareSeed(t);
+      log(`storage: ${JSON.stringify(seed.storage)}`);
+      result['storage'] = {
+        ...seed.storage,
+        seedSeconds: seed.seconds === null ? null : round(seed.seconds, 1),
+        seedPointsPerSecond: seed.seconds === null ? null : Math.round(seed.storage.points / seed.seconds),
         target: 48,
-      },
-      compare,
-      compareFirstPaint: { skipped: 'not measured by this bench (see README performance section)' },
-      socketLatency: socketLatency.map((s) => ({ ...s, throttleMs: METRICS_COALESCE_MS, eventMaxPoints: METRICS_EVENT_MAX_POINTS })),
-    };
+      };
+      if (SECTIONS.has('compare')) result['compare'] = await compareBench(t, seed.runs, seed.keys);
+      result['compareFirstPaint'] = SECTIONS.has('firstPaint') ? firstPaintBench(t, seed.runs) : { skipped: 'section not selected (BENCH_SECTIONS)' };
+      if (!REUSE_SEED) await pool.query(`DELETE FROM "Project" WHERE name = $1`, [SEED_PROJECT]);
+    }
+    result['loadAverage'] = { ...loadAverage, after: os.loadavg().map((x) => round(x, 2)) };
     console.log(JSON.stringify(result));
   } finally {
     await t.close();

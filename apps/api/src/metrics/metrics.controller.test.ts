@@ -1,6 +1,7 @@
 /* eslint-disable @typescript-eslint/no-unsafe-member-access, @typescript-eslint/no-unsafe-assignment, @typescript-eslint/no-unsafe-argument, @typescript-eslint/no-unsafe-call -- response bodies are untyped JSON here; the assertions check their shape */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { columnarToSeries } from '@equilab/contracts';
 import { PgPoolService } from '../database/pg-pool.service';
 import { createProject, createRun, startTestApp, type TestApp } from '../testing/test-app';
 
@@ -154,6 +155,21 @@ void describe('metrics', () => {
     assert.ok(compare.body.series[0].points.length <= 100);
     assert.equal(Math.max(...compare.body.series[0].points.map((p: { value: number }) => p.value)), value(12_345));
     assert.deepEqual(compare.body.series[1].points, []);
+    // format=columnar (version 2): the same series as parallel, delta-coded arrays
+    for (const query of [`keys=loss&points=400`, `keys=loss&fromStep=100&toStep=199&points=1000`]) {
+      const v1 = await t.request('GET', `/api/runs/${run.id}/metrics?${query}`);
+      const v2 = await t.request('GET', `/api/runs/${run.id}/metrics?${query}&format=columnar`);
+      assert.equal(v2.body.format, 'columnar');
+      assert.deepEqual(v2.body.series.map(columnarToSeries), v1.body.series);
+    }
+    const zoomV2 = await t.request('GET', `/api/metrics/compare?runIds=${run.id}&keys=loss,missing&fromStep=12000&toStep=12999&points=100&format=columnar`);
+    assert.equal(zoomV2.body.series[0].steps[0], 12_000);
+    assert.ok(zoomV2.body.series[0].steps.slice(1).every((d: number) => d > 0), 'steps after the first are positive deltas');
+    assert.deepEqual(columnarToSeries(zoomV2.body.series[0]), z);
+    assert.deepEqual(zoomV2.body.series[1], { runId: run.id, key: 'missing', total: 0, steps: [], values: [], times: [] });
+    const bad = await t.request('GET', `/api/metrics/compare?runIds=${run.id}&keys=loss&format=arrow`);
+    assert.equal(bad.status, 400);
+    assert.match(bad.text, /format/);
   });
 
   void it('exports long-format CSV and JSON lines', async () => {

@@ -7,7 +7,8 @@ import {
   metricBatchSchema,
   metricSummaryResponseSchema,
   seriesQuerySchema,
-  seriesResponseSchema,
+  anySeriesResponseSchema,
+  type ColumnarSeriesResponse,
   type MetricSummaryResponse,
   type SeriesResponse,
 } from '@equilab/contracts';
@@ -45,11 +46,11 @@ export class MetricsController {
     return this.metrics.write(runId, parseInput(metricBatchSchema, body).points);
   }
 
-  @ApiDoc({ summary: 'Series of keys, downsampled keeping each bucket’s first/min/max/last', query: seriesQuerySchema, response: seriesResponseSchema })
+  @ApiDoc({ summary: 'Series of keys, downsampled keeping each bucket’s first/min/max/last (format=columnar: parallel arrays)', query: seriesQuerySchema, response: anySeriesResponseSchema })
   @Get('runs/:id/metrics')
   @Scopes('admin', 'member')
   @Resources({ kind: 'run', param: 'id' })
-  series(@Param('id') id: string, @Query() query: unknown): Promise<SeriesResponse> {
+  series(@Param('id') id: string, @Query() query: unknown): Promise<SeriesResponse | ColumnarSeriesResponse> {
     return this.metrics.series(parseId(id), parseInput(seriesQuerySchema, query));
   }
 
@@ -61,11 +62,11 @@ export class MetricsController {
     return this.metrics.summary(parseId(id));
   }
 
-  @ApiDoc({ summary: 'Many runs × keys in one call, downsampled', query: compareQuerySchema, response: seriesResponseSchema })
+  @ApiDoc({ summary: 'Many runs × keys in one call, downsampled (format=columnar: parallel arrays, delta-coded steps and times)', query: compareQuerySchema, response: anySeriesResponseSchema })
   @Get('metrics/compare')
   @Scopes('admin', 'member')
   @Resources({ kind: 'runs', query: 'runIds' })
-  compare(@Query() query: unknown): Promise<SeriesResponse> {
+  compare(@Query() query: unknown): Promise<SeriesResponse | ColumnarSeriesResponse> {
     return this.metrics.compare(parseInput(compareQuerySchema, query));
   }
 

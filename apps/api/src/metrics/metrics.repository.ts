@@ -3,7 +3,7 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { MetricPoint, MetricSummary, SeriesBand, SeriesPoint } from '@equilab/contracts';
 import type { PoolClient } from 'pg';
-import { from as copyFrom } from 'pg-copy-streams';
+import { from as copyFrom, to as copyTo } from 'pg-copy-streams';
 import { PgPoolService } from '../database/pg-pool.service';
 
 /** Steps per MetricChunk row: a chunk holds the points of steps [chunk·CHUNK_STEPS, (chunk+1)·CHUNK_STEPS). */
@@ -20,12 +20,6 @@ const SERIES_CACHE_MAX = 100_000;
 export interface SeriesRange {
   readonly fromStep?: number | undefined;
   readonly toStep?: number | undefined;
-}
-
-export interface StoredSeries {
-  total: number;
-  points: SeriesPoint[];
-  band?: SeriesBand[];
 }
 
 /**
@@ -67,58 +61,134 @@ const MERGE_FROM_PARAMS = mergeSql(
 const MERGE_FROM_STAGE = mergeSql(`SELECT sid, step, value, time, ord FROM metric_stage`);
 const CREATE_STAGE = `CREATE TEMP TABLE IF NOT EXISTS metric_stage (sid int NOT NULL, step int NOT NULL, value float8 NOT NULL, time int8 NOT NULL, ord int NOT NULL) ON COMMIT DELETE ROWS`;
 
-/**
- * The downsampling read of many series at once. Per series: the points in [lo, hi]; when there are more than
- * `target`, the stored step range is cut into floor(target/4) buckets and each bucket yields its first, last,
- * minimum and maximum point (min()/max() of arrays pick them in one hash aggregation, no sort) plus its count
- * and value range for the band; otherwise every point is its own bucket.
- */
-const BUCKETS_SQL = `
-WITH sel AS (
-  SELECT s.id AS sid, s."runId", s.key FROM "MetricSeries" s
-  JOIN unnest($1::uuid[], $2::text[]) AS q("runId", key) ON s."runId" = q."runId" AND s.key = q.key
-), p AS MATERIALIZED (
-  SELECT sel.sid, u.step, u.value, u.time::float8 AS time
-  FROM sel JOIN "MetricChunk" c ON c."seriesId" = sel.sid AND c.chunk BETWEEN $3::int / ${CHUNK_STEPS} AND $4::int / ${CHUNK_STEPS}
-  CROSS JOIN LATERAL unnest(c."steps", c."values", c."times") AS u(step, value, time)
-  WHERE u.step BETWEEN $3::int AND $4::int
-), st AS (
-  SELECT sid, count(*) AS n, min(step) AS lo, max(step) AS hi FROM p GROUP BY sid
-), b AS (
-  SELECT p.sid, st.n,
-         CASE WHEN st.n <= $5::int THEN p.step ELSE floor((p.step - st.lo) / ((st.hi - st.lo + 1) / $6::float8))::int END AS b,
-         p.step, p.value, p.time
-  FROM p JOIN st USING (sid)
-), g AS (
-  SELECT sid, n, b, count(*) AS c, min(value) AS vmin, max(value) AS vmax,
-         min(ARRAY[step::float8, value, time]) AS f, max(ARRAY[step::float8, value, time]) AS l,
-         min(ARRAY[value, step::float8, time]) AS mn, max(ARRAY[value, -step::float8, time]) AS mx
-  FROM b GROUP BY sid, n, b
-)
-SELECT sel."runId", sel.key, g.n::int AS n, g.c::int AS c, g.vmin, g.vmax,
-       g.f[1]::int AS fs, g.f[2] AS fv, g.f[3] AS ft, g.l[1]::int AS ls, g.l[2] AS lv, g.l[3] AS lt,
-       g.mn[2]::int AS mins, g.mn[1] AS minv, g.mn[3] AS mint, (-g.mx[2])::int AS maxs, g.mx[1] AS maxv, g.mx[3] AS maxt
-FROM g JOIN sel USING (sid) ORDER BY g.sid, g.b`;
+/** The series ids of (run, key) pairs, with each pair's 1-based position in the request. */
+const SERIES_IDS_SQL = `
+SELECT q.i::int4 AS i, s.id FROM unnest($1::uuid[], $2::text[]) WITH ORDINALITY AS q("runId", key, i)
+JOIN "MetricSeries" s ON s."runId" = q."runId" AND s.key = q.key`;
 
-interface BucketRow {
-  runId: string;
-  key: string;
-  n: number;
-  c: number;
-  vmin: number;
-  vmax: number;
-  fs: number;
-  fv: number;
-  ft: number;
-  ls: number;
-  lv: number;
-  lt: number;
-  mins: number;
-  minv: number;
-  mint: number;
-  maxs: number;
-  maxv: number;
-  maxt: number;
+/**
+ * The chunks of series `ids` overlapping steps [lo, hi], in series then step order, as COPY's binary format: the
+ * arrays travel in PostgreSQL's binary form with no text formatting of the numbers and no parsing back (a
+ * SELECT would return them as text, or as hex-coded bytea through array_send: twice the bytes; pg's binary result
+ * mode decodes every field as UTF-8 text, which mangles binary data). COPY takes no parameters: every value
+ * inlined here is an integer the caller checked.
+ */
+const chunksCopySql = (ids: readonly number[], lo: number, hi: number) => `
+COPY (SELECT c."seriesId", c.steps, c."values", c.times FROM "MetricChunk" c
+      WHERE c."seriesId" = ANY('{${ids.join(',')}}'::int[]) AND c.chunk BETWEEN ${Math.floor(lo / CHUNK_STEPS)} AND ${Math.floor(hi / CHUNK_STEPS)}
+      ORDER BY c."seriesId", c.chunk) TO STDOUT (FORMAT binary)`;
+
+/** The tuples of a COPY … (FORMAT binary) stream: each a list of its fields' bytes (no NULL fields expected). */
+function* copyBinaryTuples(buf: Buffer): Generator<Buffer[]> {
+  // 11-byte signature, int32 flags, int32 header extension length (+ extension)
+  let at = 11 + 4;
+  at += 4 + buf.readInt32BE(at);
+  while (at < buf.length) {
+    const fields = buf.readInt16BE(at);
+    at += 2;
+    if (fields === -1) return;
+    const tuple: Buffer[] = [];
+    for (let f = 0; f < fields; f++) {
+      const len = buf.readInt32BE(at);
+      at += 4;
+      if (len < 0) throw new Error('unexpected NULL in a metric chunk');
+      tuple.push(buf.subarray(at, at + len));
+      at += len;
+    }
+    yield tuple;
+  }
+}
+
+/**
+ * A one-dimensional PostgreSQL array without NULLs in binary form (array_send): int4 ndim, int4 flags, oid,
+ * then per dimension int4 length and lower bound, then per element int4 byte length and the big-endian value.
+ */
+class BinaryArray {
+  readonly length: number;
+  private readonly view: DataView;
+  private readonly stride: number;
+
+  constructor(buf: Buffer, elementBytes: number) {
+    this.view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
+    const ndim = this.view.getInt32(0);
+    this.length = ndim === 0 ? 0 : this.view.getInt32(12);
+    this.stride = 4 + elementBytes;
+  }
+  int4(i: number): number {
+    return this.view.getInt32(24 + i * this.stride);
+  }
+  float8(i: number): number {
+    return this.view.getFloat64(24 + i * this.stride);
+  }
+  /** An int8 as a Number: exact below 2⁵³ (wall times in ms until 9999 are < 2⁴⁸); no BigInt allocated. */
+  int8(i: number): number {
+    const at = 24 + i * this.stride;
+    return this.view.getInt32(at) * 4_294_967_296 + this.view.getUint32(at + 4);
+  }
+}
+
+/** A series read: parallel arrays of the kept points, and the buckets' band when it was downsampled. */
+export interface StoredSeries {
+  total: number;
+  steps: number[];
+  values: number[];
+  times: number[];
+  band?: { fromStep: number[]; toStep: number[]; count: number[]; min: number[]; max: number[] };
+}
+
+/** A StoredSeries as the version-1 wire form's points and band objects. */
+export function storedAsPoints(s: StoredSeries): { total: number; points: SeriesPoint[]; band?: SeriesBand[] } {
+  const points = s.steps.map((step, i): SeriesPoint => ({ step, value: s.values[i]!, time: s.times[i]! }));
+  if (!s.band) return { total: s.total, points };
+  const b = s.band;
+  return { total: s.total, points, band: b.fromStep.map((fromStep, i): SeriesBand => ({ fromStep, toStep: b.toStep[i]!, count: b.count[i]!, min: b.min[i]!, max: b.max[i]! })) };
+}
+
+/**
+ * Downsampling of one series' points (in step order): when there are more than `target`, the stored step range
+ * [first, last] is cut into floor(target/4) equal buckets (bucket = floor((step − first) / ((last − first + 1) /
+ * buckets))) and each non-empty bucket keeps its first, minimum, maximum and last point (the smallest step among
+ * equal extremes; a point that is two of them is kept once) and a band entry: its step range, count, min and max
+ * value. Otherwise every point is kept. One pass; no sort (the points come sorted).
+ */
+export function downsample(steps: ArrayLike<number>, values: ArrayLike<number>, times: ArrayLike<number>, target: number): StoredSeries {
+  const n = steps.length;
+  if (n <= target) return { total: n, steps: Array.from(steps), values: Array.from(values), times: Array.from(times) };
+  const buckets = Math.max(1, Math.floor(target / 4));
+  const lo = steps[0]!;
+  const width = (steps[n - 1]! - lo + 1) / buckets;
+  const out: StoredSeries = { total: n, steps: [], values: [], times: [], band: { fromStep: [], toStep: [], count: [], min: [], max: [] } };
+  const band = out.band!;
+  const keep = (picks: number[]) => {
+    picks.sort((x, y) => x - y);
+    let last = -1;
+    for (const i of picks) {
+      if (i === last) continue;
+      out.steps.push(steps[i]!);
+      out.values.push(values[i]!);
+      out.times.push(times[i]!);
+      last = i;
+    }
+  };
+  let start = 0;
+  while (start < n) {
+    const b = Math.floor((steps[start]! - lo) / width);
+    let min = start;
+    let max = start;
+    let end = start + 1;
+    for (; end < n && Math.floor((steps[end]! - lo) / width) === b; end++) {
+      if (values[end]! < values[min]!) min = end;
+      if (values[end]! > values[max]!) max = end;
+    }
+    band.fromStep.push(steps[start]!);
+    band.toStep.push(steps[end - 1]!);
+    band.count.push(end - start);
+    band.min.push(values[min]!);
+    band.max.push(values[max]!);
+    keep([start, min, max, end - 1]);
+    start = end;
+  }
+  return out;
 }
 
 const pairKey = (runId: string, key: string) => `${runId}\u0000${key}`;
@@ -250,40 +320,61 @@ export class MetricsRepository {
       }
     };
     await Promise.all(Array.from({ length: Math.min(COMPARE_CONCURRENCY, groups.length) }, worker));
-    return pairs.map((p) => found.get(pairKey(p.runId, p.key)) ?? { total: 0, points: [] });
+    return pairs.map((p) => found.get(pairKey(p.runId, p.key)) ?? { total: 0, steps: [], values: [], times: [] });
   }
 
   private async buckets(pairs: readonly { runId: string; key: string }[], range: SeriesRange, target: number): Promise<Map<string, StoredSeries>> {
     const lo = range.fromStep ?? 0;
     const hi = range.toStep ?? 2_147_483_647;
-    const buckets = Math.max(1, Math.floor(target / 4));
-    const { rows } = await this.pool.query<BucketRow>(BUCKETS_SQL, [pairs.map((p) => p.runId), pairs.map((p) => p.key), lo, hi, target, buckets]);
+    if (!Number.isInteger(lo) || !Number.isInteger(hi)) throw new Error('step range must be integers');
+    const { rows: found } = await this.pool.query<{ i: number; id: number }>(SERIES_IDS_SQL, [pairs.map((p) => p.runId), pairs.map((p) => p.key)]);
     const out = new Map<string, StoredSeries>();
-    for (const r of rows) {
-      const k = pairKey(r.runId, r.key);
-      let s = out.get(k);
-      if (!s) {
-        s = r.n > target ? { total: r.n, points: [], band: [] } : { total: r.n, points: [] };
-        out.set(k, s);
+    if (found.length === 0) return out;
+    const client = await this.pool.connect();
+    let data: Buffer;
+    let failed: Error | undefined;
+    try {
+      const parts: Buffer[] = [];
+      const stream = client.query(copyTo(chunksCopySql([...new Set(found.map((r) => r.id))], lo, hi)));
+      for await (const part of stream) parts.push(part as Buffer);
+      data = Buffer.concat(parts);
+    } catch (error) {
+      failed = error as Error;
+      throw error;
+    } finally {
+      client.release(failed);
+    }
+    // group the chunk rows by series (they come in series, then chunk order)
+    const bySeries = new Map<number, Buffer[][]>();
+    for (const tuple of copyBinaryTuples(data)) {
+      const id = tuple[0]!.readInt32BE(0);
+      let list = bySeries.get(id);
+      if (!list) bySeries.set(id, (list = []));
+      list.push(tuple);
+    }
+    for (const { i, id } of found) {
+      const chunks = bySeries.get(id);
+      if (!chunks) continue;
+      const pair = pairs[i - 1]!;
+      const k = pairKey(pair.runId, pair.key);
+      if (out.has(k)) continue;
+      const arrays = chunks.map(([, st, va, ti]) => [new BinaryArray(st!, 4), new BinaryArray(va!, 8), new BinaryArray(ti!, 8)] as const);
+      const size = arrays.reduce((n, [st]) => n + st.length, 0);
+      // typed arrays of the series' points in range (no per-point garbage)
+      const steps = new Int32Array(size);
+      const values = new Float64Array(size);
+      const times = new Float64Array(size);
+      let n = 0;
+      for (const [st, va, ti] of arrays) {
+        for (let j = 0; j < st.length; j++) {
+          const step = st.int4(j);
+          if (step < lo || step > hi) continue;
+          steps[n] = step;
+          values[n] = va.float8(j);
+          times[n++] = ti.int8(j);
+        }
       }
-      if (!s.band) {
-        s.points.push({ step: r.fs, value: r.fv, time: r.ft });
-        continue;
-      }
-      s.band.push({ fromStep: r.fs, toStep: r.ls, count: r.c, min: r.vmin, max: r.vmax });
-      const picks: SeriesPoint[] = [
-        { step: r.fs, value: r.fv, time: r.ft },
-        { step: r.mins, value: r.minv, time: r.mint },
-        { step: r.maxs, value: r.maxv, time: r.maxt },
-        { step: r.ls, value: r.lv, time: r.lt },
-      ];
-      picks.sort((a, b) => a.step - b.step);
-      let last = -1;
-      for (const p of picks) {
-        if (p.step === last) continue;
-        s.points.push(p);
-        last = p.step;
-      }
+      if (n > 0) out.set(k, downsample(steps.subarray(0, n), values.subarray(0, n), times.subarray(0, n), target));
     }
     return out;
   }

@@ -6,7 +6,10 @@ import {
   type Series,
   type SeriesResponse,
   compareQuerySchema,
+  encodeColumnarSeries,
   seriesQuerySchema,
+  type ColumnarSeriesResponse,
+  type SeriesFormat,
 } from '@equilab/contracts';
 import type { z } from 'zod';
 import { AppError } from '../common/app-error';
@@ -14,7 +17,7 @@ import { LiveService } from '../live/live.service';
 import { PrismaService } from '../database/prisma.service';
 import { ApiMetricsService } from '../observability/api-metrics.service';
 import type { ExportRow } from './metrics-export';
-import { MetricsRepository } from './metrics.repository';
+import { MetricsRepository, storedAsPoints, type StoredSeries } from './metrics.repository';
 
 /** Most run × key series one compare call may ask for. */
 export const MAX_COMPARE_SERIES = 2_000;
@@ -57,11 +60,16 @@ export class MetricsService {
     return { accepted: points.length };
   }
 
-  async series(runId: string, query: z.output<typeof seriesQuerySchema>): Promise<SeriesResponse> {
+  async series(runId: string, query: z.output<typeof seriesQuerySchema>): Promise<SeriesResponse | ColumnarSeriesResponse> {
     await this.runRef(runId);
     const pairs = query.keys.map((key) => ({ runId, key }));
-    const stored = await this.repo.seriesMany(pairs, query, query.points);
-    return { series: pairs.map((p, i): Series => ({ ...p, ...stored[i]! })) };
+    return this.respond(pairs, await this.repo.seriesMany(pairs, query, query.points), query.format);
+  }
+
+  /** Series reads in the wire format asked for (version 1 `points`, or version 2 `columnar`). */
+  private respond(pairs: readonly { runId: string; key: string }[], stored: readonly StoredSeries[], format: SeriesFormat): SeriesResponse | ColumnarSeriesResponse {
+    if (format === 'columnar') return { format, series: pairs.map((p, i) => encodeColumnarSeries({ ...p, ...stored[i]! })) };
+    return { series: pairs.map((p, i): Series => ({ ...p, ...storedAsPoints(stored[i]!) })) };
   }
 
   async summary(runId: string): Promise<MetricSummaryResponse> {
@@ -82,7 +90,7 @@ export class MetricsService {
     return this.repo.exportRows(sweep.runs.map((r) => r.id), keys);
   }
 
-  async compare(query: z.output<typeof compareQuerySchema>): Promise<SeriesResponse> {
+  async compare(query: z.output<typeof compareQuerySchema>): Promise<SeriesResponse | ColumnarSeriesResponse> {
     if (query.runIds.length * query.keys.length > MAX_COMPARE_SERIES) {
       throw AppError.field('runIds', `runIds × keys must stay ≤ ${MAX_COMPARE_SERIES}`);
     }
@@ -91,7 +99,6 @@ export class MetricsService {
     const missing = query.runIds.find((id) => !known.has(id));
     if (missing) throw AppError.notFound('run', missing);
     const pairs = query.runIds.flatMap((runId) => query.keys.map((key) => ({ runId, key })));
-    const stored = await this.repo.seriesMany(pairs, query, query.points);
-    return { series: pairs.map((p, i): Series => ({ ...p, ...stored[i]! })) };
+    return this.respond(pairs, await this.repo.seriesMany(pairs, query, query.points), query.format);
   }
 }
