@@ -104,9 +104,10 @@ void describe('runner with the real trainer', { timeout: 300_000 }, () => {
     const artifacts = api.callsTo('/artifacts', runId).map((call) => call.body);
     const checkpoints = artifacts.filter((a) => a.kind === 'checkpoint');
     assert.ok(checkpoints.length >= 2, 'a checkpoint at each epoch end');
+    // Each checkpoint at its own step- and content-addressed key: runs/<runId>/v/<step>-<sha256 prefix>/<file>.
     assert.deepEqual(
       checkpoints.map((a) => a.path),
-      checkpoints.map(() => `runs/${runId}/checkpoint.safetensors`),
+      checkpoints.map((a) => `runs/${runId}/v/${String(a.step).padStart(12, '0')}-${String(a.sha256).slice(0, 16)}/checkpoint.safetensors`),
     );
     const final = artifacts.find((a) => a.kind === 'final-weights');
     assert.ok(final, 'final weights registered');

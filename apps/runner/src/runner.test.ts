@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -103,11 +103,11 @@ void describe('runner', { timeout: 240_000 }, () => {
     for (const key of [systemMetricKeys.cpuPercent, systemMetricKeys.rssMb]) assert.ok(system.has(key), key);
     assert.deepEqual(new Set(points.map((p) => p.key)), new Set(['loss', ...system]), 'no other series');
   };
+  /** Steps of the checkpoints the API recorded for the run (refused records excluded), in order. */
   const checkpoints = (runId: string) =>
-    api
-      .callsTo('/artifacts', runId)
-      .filter((call) => call.body.kind === 'checkpoint')
-      .map((call) => call.body.step as number);
+    (api.artifacts.get(runId) ?? [])
+      .filter((record) => record.kind === 'checkpoint')
+      .map((record) => record.step as number);
 
   let runnerA: RunnerProcess;
 
@@ -148,8 +148,12 @@ void describe('runner', { timeout: 240_000 }, () => {
     assert.equal(Object.hasOwn((await queue.getJob(`${runId}.1`))!.data as object, 'runToken'), false);
     assert.deepEqual(checkpoints(runId), [5, 10, 15]);
     const final = api.callsTo('/artifacts', runId).find((call) => call.body.kind === 'final-weights')!;
-    assert.equal(final.body.path, `runs/${runId}/final_weights.json`);
-    assert.ok(existsSync(join(artifactDir, 'runs', runId, 'final_weights.json')));
+    // Step- and content-addressed keys: runs/<runId>/v/<step, 12 digits>-<16 hex of the sha256>/<file>.
+    assert.equal(final.body.path, `runs/${runId}/v/${'15'.padStart(12, '0')}-${String(final.body.sha256).slice(0, 16)}/final_weights.json`);
+    assert.ok(existsSync(join(artifactDir, String(final.body.path))));
+    const checkpointPaths = (api.artifacts.get(runId) ?? []).filter((r) => r.kind === 'checkpoint').map((r) => String(r.path));
+    assert.equal(new Set(checkpointPaths).size, 3, 'each checkpoint has its own key');
+    for (const path of checkpointPaths) assert.ok(existsSync(join(artifactDir, path)), path);
     await waitFor('a progress report', () => api.callsTo('/progress', runId).length > 0);
     await waitFor('a heartbeat listing no active run', () =>
       api.callsTo('/heartbeat').some((call) => (call.body.activeRunIds as string[]).length === 0),
@@ -223,21 +227,27 @@ void describe('runner', { timeout: 240_000 }, () => {
     await waitFor('the heartbeat to list the run', () =>
       api.callsTo('/heartbeat').some((call) => (call.body.activeRunIds as string[]).includes(runId)),
     );
+    // The API revokes the attempt's token when it publishes the cancel: from then on its records are refused.
+    api.refuseArtifacts.add(runId);
     await redis.publish(CANCEL_CHANNEL, JSON.stringify({ runId }));
     await waitFor('the job to complete', async () => (await jobState(`${runId}.1`)) === 'completed');
     const job = (await queue.getJob(`${runId}.1`))!;
     assert.deepEqual(job.returnvalue, { status: 'canceled' });
     assert.equal(api.finished.get(runId), 'canceled');
-    // The cancel ends the attempt (the API revokes its token): the stopping checkpoint is not stored, the last
-    // epoch-boundary one stays, and the store holds exactly the recorded checkpoint.
-    const last = checkpoints(runId).at(-1)!;
-    assert.ok(last >= 10, `a checkpoint from before the cancel is kept (last at step ${last})`);
-    assert.equal(last % 10, 0, `only epoch-boundary checkpoints are recorded (last at step ${last})`);
-    const stored = JSON.parse(readFileSync(join(artifactDir, 'runs', runId, 'checkpoint.json'), 'utf8')) as {
-      step: number;
-    };
-    assert.equal(stored.step, last, 'the store holds the recorded checkpoint');
-    assert.ok(api.steps(runId).length >= last, 'every step up to the checkpoint was recorded');
+    // The cancel ends the attempt (the API revokes its token): the stopping checkpoint is written to its own
+    // key and its record refused; the last recorded (epoch-boundary) checkpoint stays whole at its key.
+    const recorded = (api.artifacts.get(runId) ?? []).filter((r) => r.kind === 'checkpoint');
+    const last = recorded.at(-1)!;
+    const lastStep = last.step as number;
+    assert.ok(lastStep >= 10, `a checkpoint from before the cancel is kept (last at step ${lastStep})`);
+    assert.equal(lastStep % 10, 0, `only epoch-boundary checkpoints are recorded (last at step ${lastStep})`);
+    const bytes = readFileSync(join(artifactDir, String(last.path)));
+    assert.equal(createHash('sha256').update(bytes).digest('hex'), last.sha256, 'the recorded checkpoint is unchanged');
+    assert.equal((JSON.parse(bytes.toString('utf8')) as { step: number }).step, lastStep);
+    const refused = api.callsTo('/artifacts', runId).filter((call) => !recorded.some((r) => r.path === call.body.path));
+    assert.ok(refused.length >= 1, 'the stopping checkpoint was stored and offered, and refused');
+    for (const call of refused) assert.ok(existsSync(join(artifactDir, String(call.body.path))), 'beside the recorded one, unrecorded');
+    assert.ok(api.steps(runId).length >= lastStep, 'every step up to the checkpoint was recorded');
   });
 
   void it('on SIGTERM preempts: checkpoint, finish preempted, exit 0; the re-queued run resumes on another runner', async () => {

@@ -1,11 +1,12 @@
-/* eslint-disable @typescript-eslint/no-unsafe-member-access, @typescript-eslint/no-unsafe-argument -- response bodies are untyped JSON here; the assertions check their shape */
+/* eslint-disable @typescript-eslint/no-unsafe-member-access, @typescript-eslint/no-unsafe-argument, @typescript-eslint/no-unsafe-assignment, @typescript-eslint/no-unsafe-call -- response bodies are untyped JSON here; the assertions check their shape */
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { PrismaService } from '../database/prisma.service';
-import { createProject, createRun, startTestApp, type TestApp } from '../testing/test-app';
+import { createProject, createRun, jobRunToken, registerRunner, startTestApp, type TestApp } from '../testing/test-app';
 
 /** Deleting projects and runs removes the runs' files from a real artifact store folder, and only those. */
 void describe('artifact files of deleted runs', () => {
@@ -100,5 +101,43 @@ void describe('artifact files of deleted runs', () => {
       rmSync(join(store, 'runs'));
       mkdirSync(join(store, 'runs'));
     }
+  });
+
+  void it('a recorded checkpoint supersedes the older versions: their records and folders go, unrecorded ones too; the latest and final weights stay', async () => {
+    const project = await createProject(t, 'cleanup prune');
+    const run = await createRun(t, project);
+    await registerRunner(t);
+    const token = await jobRunToken(t, run.id);
+    const start = { runnerId: t.runnerId, attempt: 1, backend: 'wasm', threads: 1, device: 'cpu' };
+    assert.equal((await t.request('POST', `/api/runs/${run.id}/start`, start, token)).status, 200);
+    /** Writes a version as the runner does (runs/<id>/v/<step>-<sha16>/<file>); records it unless `record` is false. */
+    const version = async (file: string, step: number, text: string, kind = 'checkpoint', record = true): Promise<string> => {
+      const sha256 = createHash('sha256').update(text).digest('hex');
+      const key = `runs/${run.id}/v/${String(step).padStart(12, '0')}-${sha256.slice(0, 16)}/${file}`;
+      mkdirSync(join(store, key, '..'), { recursive: true });
+      writeFileSync(join(store, key), text);
+      if (record) {
+        const res = await t.request('POST', `/api/runs/${run.id}/artifacts`, { kind, path: key, size: text.length, sha256, step }, token);
+        assert.equal(res.status, 201, res.text);
+      }
+      return key;
+    };
+    const first = await version('checkpoint.safetensors', 10, 'ckpt 10');
+    const weights = await version('final_weights.safetensors', 10, 'weights 10', 'final-weights');
+    const orphan = await version('checkpoint.safetensors', 15, 'refused at 15', 'checkpoint', false);
+    const outside = join(base, 'outside-version');
+    mkdirSync(outside);
+    writeFileSync(join(outside, 'keep.bin'), 'keep');
+    symlinkSync(outside, join(store, 'runs', run.id, 'v', '000000000001-0000000000000000'));
+    const second = await version('checkpoint.safetensors', 20, 'ckpt 20');
+    const paths = (await t.request('GET', `/api/runs/${run.id}/artifacts`, undefined, token)).body.items.map((a: { path: string }) => a.path).sort();
+    assert.deepEqual(paths, [second, weights].sort(), 'the run token lists its run’s records: the older checkpoint record is gone');
+    assert.equal(existsSync(join(store, first)), false);
+    assert.equal(existsSync(join(store, orphan)), false, 'an unrecorded older version goes too');
+    assert.equal(readFileSync(join(store, second), 'utf8'), 'ckpt 20');
+    assert.equal(readFileSync(join(store, weights), 'utf8'), 'weights 10');
+    assert.equal(readFileSync(join(outside, 'keep.bin'), 'utf8'), 'keep', 'a symlinked version folder is unlinked, not followed');
+    const other = await createRun(t, project);
+    assert.equal((await t.request('GET', `/api/runs/${other.id}/artifacts`, undefined, token)).status, 403, 'another run’s records');
   });
 });

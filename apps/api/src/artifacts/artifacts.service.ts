@@ -1,4 +1,4 @@
-import { lstat, realpath, rm, unlink } from 'node:fs/promises';
+import { lstat, readdir, realpath, rm, unlink } from 'node:fs/promises';
 import * as path from 'node:path';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { ArtifactCleanup } from '@equilab/contracts';
@@ -19,6 +19,9 @@ export interface ArtifactFile {
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** A version folder of a run's training-state file: `runs/<runId>/v/<step, 12 digits>-<sha256 prefix>/` (the runner's keys). */
+const VERSION_FOLDER = /^(\d{12})-[0-9a-f]{16}$/;
 
 const errorCode = (error: unknown): string | undefined => (error as NodeJS.ErrnoException | null)?.code;
 
@@ -94,5 +97,40 @@ export class ArtifactsService {
       }
     }
     return cleanup;
+  }
+
+  /**
+   * After a checkpoint at `step` is recorded: the run's older checkpoint versions go — their records, and every
+   * version folder `runs/<runId>/v/<older step>-<sha>/` that no remaining record names (the pruned checkpoints,
+   * and checkpoints written by an attempt whose record was refused). Keys are step- and content-addressed, so
+   * a run keeps its latest whole checkpoint and the store does not grow by one checkpoint an epoch. Failures
+   * are logged (the record stands). Same path rules as removeRunFolders: real directories only, no symlink
+   * followed.
+   */
+  async pruneCheckpoints(runId: string, step: number): Promise<void> {
+    if (!UUID.test(runId)) return;
+    const versions = `runs/${runId}/v/`;
+    try {
+      await this.prisma.artifact.deleteMany({ where: { runId, kind: 'checkpoint', step: { lt: step }, path: { startsWith: versions } } });
+      const named = await this.prisma.artifact.findMany({ where: { runId, path: { startsWith: versions } }, select: { path: true } });
+      const keep = new Set(named.map((r) => r.path.slice(versions.length).split('/')[0]));
+      const root = await realpath(path.resolve(this.env.ARTIFACT_DIR));
+      let folder = root;
+      for (const segment of ['runs', runId, 'v']) {
+        folder = path.join(folder, segment);
+        const stats = await lstat(folder);
+        if (!stats.isDirectory()) throw new Error(`${folder} is not a directory (a symlink is not followed)`);
+      }
+      for (const entry of await readdir(folder, { withFileTypes: true })) {
+        const match = VERSION_FOLDER.exec(entry.name);
+        if (!match || Number(match[1]) >= step || keep.has(entry.name)) continue;
+        const full = path.join(folder, entry.name);
+        if (entry.isDirectory()) await rm(full, { recursive: true, force: true, maxRetries: 2 });
+        else await unlink(full);
+      }
+    } catch (error) {
+      if (errorCode(error) === 'ENOENT') return;
+      this.logger.warn(`older checkpoints of run ${runId} not pruned: ${error instanceof Error ? error.message : String(error)}`);
+    }
   }
 }

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { Artifact, FinishRun, FinishRunResult, Progress, StartRun, StartRunResult } from '@equilab/contracts';
+import { ArtifactsService } from '../artifacts/artifacts.service';
 import { AppError } from '../common/app-error';
 import { LiveService } from '../live/live.service';
 import { PrismaService } from '../database/prisma.service';
@@ -18,6 +19,7 @@ export class RunLifecycleService {
     private readonly live: LiveService,
     private readonly evaluations: EvaluationsService,
     private readonly asha: AshaService,
+    private readonly artifactFiles: ArtifactsService,
   ) {}
 
   private async find(id: string) {
@@ -79,6 +81,8 @@ export class RunLifecycleService {
       create: { runId: id, kind: input.kind, path: input.path, size: BigInt(input.size), sha256: input.sha256, step: input.step },
       update: { kind: input.kind, size: BigInt(input.size), sha256: input.sha256, step: input.step },
     });
+    // The runner's checkpoint keys are per step and content: the older versions are superseded now.
+    if (input.kind === 'checkpoint' && input.step !== null) await this.artifactFiles.pruneCheckpoints(id, input.step);
     return { id: row.id };
   }
 

@@ -89,12 +89,12 @@ export class RunsController {
     return this.runs.delete(parseId(id));
   }
 
-  @ApiDoc({ summary: 'List artifacts of a run', response: artifactListSchema })
+  @ApiDoc({ summary: 'List artifacts of a run (also its own run token: a resumed attempt restores the latest recorded checkpoint)', response: artifactListSchema, errors: [404] })
   @Get(':id/artifacts')
-  @Scopes('admin', 'member')
+  @Scopes('admin', 'member', 'run')
   @Resources({ kind: 'run', param: 'id' })
-  async artifacts(@Param('id') id: string): Promise<{ items: ArtifactRecord[] }> {
-    return { items: await this.runs.artifacts(parseId(id)) };
+  async artifacts(@Param('id') id: string, @CurrentPrincipal() principal: Principal): Promise<{ items: ArtifactRecord[] }> {
+    return { items: await this.runs.artifacts(accessibleRunId(principal, id)) };
   }
 
   // ---- runner protocol (run tokens only; user tokens are refused) ----

@@ -1,8 +1,10 @@
 import {
+  artifactListSchema,
   registerRunnerResultSchema,
   runCredentialSchema,
   runnerHeartbeatResultSchema,
   type Artifact,
+  type ArtifactRecord,
   type EvaluationReport,
   type FinishRun,
   type MetricPoint,
@@ -126,6 +128,16 @@ export class RunnerApiClient {
     retry: RetryPolicy = PATIENT_RETRY,
   ): Promise<void> {
     await this.request('POST', `/api/runs/${runId}/artifacts`, runToken, body, retry);
+  }
+
+  /** The run's recorded artifacts (`GET /api/runs/:id/artifacts`, run token): what a resumed attempt restores. */
+  async artifacts(
+    runId: string,
+    runToken: string,
+    retry: RetryPolicy = PATIENT_RETRY,
+  ): Promise<ArtifactRecord[]> {
+    const result = await this.request('GET', `/api/runs/${runId}/artifacts`, runToken, undefined, retry);
+    return artifactListSchema.parse(result).items;
   }
 
   /** `POST /api/evaluations/:id/report` (run token): running, failed or done with the outcome. */

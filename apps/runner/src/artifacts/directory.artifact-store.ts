@@ -16,10 +16,15 @@ export class DirectoryArtifactStore implements ArtifactStore {
   constructor(readonly root: string) {}
 
   async put(localPath: string, key: string): Promise<StoredArtifact> {
-    assertValidKey(key);
-    const target = join(this.root, key);
-    await mkdir(dirname(target), { recursive: true });
-    const tmp = `${target}.${randomUUID()}.tmp`;
+    return this.putAddressed(localPath, () => key);
+  }
+
+  async putAddressed(localPath: string, keyOf: (sha256: string) => string): Promise<StoredArtifact> {
+    // The temporary file sits in the store's root folder of objects in flight (same file system: the rename
+    // is atomic); list() skips `.tmp` files.
+    const incoming = join(this.root, '.incoming');
+    await mkdir(incoming, { recursive: true });
+    const tmp = join(incoming, `${randomUUID()}.tmp`);
     const hash = createHash('sha256');
     let size = 0;
     const tap = new Transform({
@@ -31,20 +36,36 @@ export class DirectoryArtifactStore implements ArtifactStore {
     });
     try {
       await pipeline(createReadStream(localPath), tap, createWriteStream(tmp));
+      const sha256 = hash.digest('hex');
+      const key = keyOf(sha256);
+      assertValidKey(key);
+      const target = join(this.root, key);
+      await mkdir(dirname(target), { recursive: true });
       await rename(tmp, target);
+      return { path: key, size, sha256 };
     } catch (error) {
       await rm(tmp, { force: true });
       throw error;
     }
-    return { path: key, size, sha256: hash.digest('hex') };
   }
 
-  async get(key: string, localPath: string): Promise<void> {
+  async get(key: string, localPath: string, sha256?: string): Promise<void> {
     assertValidKey(key);
     await mkdir(dirname(localPath), { recursive: true });
     const tmp = `${localPath}.${randomUUID()}.tmp`;
-    await copyFile(join(this.root, key), tmp);
-    await rename(tmp, localPath);
+    try {
+      await copyFile(join(this.root, key), tmp);
+      if (sha256 !== undefined) {
+        const hash = createHash('sha256');
+        await pipeline(createReadStream(tmp), hash);
+        const actual = hash.digest('hex');
+        if (actual !== sha256) throw new Error(`artifact ${key} has sha256 ${actual}, recorded ${sha256}: the stored object is not the recorded one`);
+      }
+      await rename(tmp, localPath);
+    } catch (error) {
+      await rm(tmp, { force: true });
+      throw error;
+    }
   }
 
   async list(prefix: string): Promise<ListedArtifact[]> {
@@ -61,8 +82,9 @@ export class DirectoryArtifactStore implements ArtifactStore {
       }
       for (const entry of entries) {
         const full = join(dir, entry.name);
-        if (entry.isDirectory()) await walk(full);
-        else if (entry.isFile() && !entry.name.endsWith('.tmp')) {
+        if (entry.isDirectory()) {
+          if (full !== join(this.root, '.incoming')) await walk(full);
+        } else if (entry.isFile() && !entry.name.endsWith('.tmp')) {
           const key = relative(this.root, full).split(sep).join('/');
           if (key.startsWith(prefix)) found.push({ path: key, size: (await stat(full)).size });
         }

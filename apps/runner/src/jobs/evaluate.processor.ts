@@ -2,16 +2,16 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { evaluationOutcomeSchema, jobCatalogue, type EvaluationOutcome } from '@equilab/contracts';
 import { UnrecoverableError, type Job } from 'bullmq';
+import { restoreRecorded } from '../artifacts/artifact-restore';
 import { runPrefix } from '../artifacts/artifact-store';
 import { TrainingChild } from '../child/training-child.handle';
 import { parseJobPayload } from './job-payload';
 import { startRunMetrics, type ProcessorDeps } from './processor.deps';
 import { requeueJob } from './requeue-job';
 import { RunExecution } from './run-execution';
-import { restoreWorkDir } from './work-dir';
 
 /**
- * Process one `evaluate` job — the offline evaluations (libs/sie `Trainer.evaluate`, EvaluateOptions). It validates the payload, restores the run's stored files (checkpoint, final weights
+ * Process one `evaluate` job — the offline evaluations (libs/sie `Trainer.evaluate`, EvaluateOptions). It validates the payload, restores the latest recorded version of the run's files (checkpoint, final weights
  * and this evaluation's own earlier files, so an interrupted probe resumes) into a work folder that mirrors
  * `runs/<runId>/`, and forks the child with task `evaluate`. The API hears `POST /evaluations/:id/report`
  * `running` once the backend is up, `done` with the outcome (`evaluations/<id>/result.json`), or `failed`
@@ -45,11 +45,12 @@ export async function processEvaluateJob(
   const outDir = join(deps.workDir, `evaluation-${evaluationId}`);
   const batcher = startRunMetrics(deps, runId, runToken, log);
   try {
-    await restoreWorkDir(
+    await restoreRecorded(
       deps.store,
-      runPrefix(runId),
+      runId,
+      await deps.api.artifacts(runId, runToken),
       outDir,
-      (key) => !key.startsWith('evaluations/') || key.startsWith(`evaluations/${evaluationId}/`),
+      (file) => !file.startsWith('evaluations/') || file.startsWith(`evaluations/${evaluationId}/`),
     );
     const child: TrainingChild = new TrainingChild(
       {

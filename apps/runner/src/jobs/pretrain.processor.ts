@@ -6,31 +6,34 @@ import {
   type PretrainJob,
 } from '@equilab/contracts';
 import { UnrecoverableError, type Job } from 'bullmq';
-import { runPrefix } from '../artifacts/artifact-store';
+import { ApiError } from '../api-client/api.error';
+import { restoreRecorded } from '../artifacts/artifact-restore';
+import { versionedKey } from '../artifacts/artifact-store';
 import { TrainingChild } from '../child/training-child.handle';
 import { parseJobPayload } from './job-payload';
 import { startRunMetrics, type ProcessorDeps } from './processor.deps';
 import { ProgressReporter } from './progress-reporter';
 import { requeueJob } from './requeue-job';
 import { RunExecution } from './run-execution';
-import { restoreWorkDir } from './work-dir';
 
 export type PretrainJobResult =
   | { readonly status: 'succeeded' | 'canceled' | 'preempted' }
   | { readonly status: 'dropped'; readonly reason: string };
 
 /** Offline evaluations keep their files under `runs/<runId>/evaluations/`: not part of the training state. */
-const isTrainingState = (key: string): boolean => !key.startsWith('evaluations/');
+const isTrainingState = (file: string): boolean => !file.startsWith('evaluations/');
 
 /**
- * Process one `pretrain` job: validate the payload, restore the run's latest checkpoint from the artifact
- * store into a fresh work folder, fork the training child, tell the API (`start`, with the child's backend,
+ * Process one `pretrain` job: validate the payload, restore the run's latest recorded checkpoint (the API's
+ * artifact records, checked by SHA-256) from the artifact store into a fresh work folder, fork the training child, tell the API (`start`, with the child's backend,
  * threads and device), stream metrics / progress / checkpoints, and end the run.
  *
  * Endings:
  * - completed → final weights stored and registered, metrics drained, `finish succeeded`; job completes.
  * - canceled (Redis CANCEL_CHANNEL or heartbeat) → the child checkpoints and stops, `finish canceled`; job
- *   completes (never retried); the checkpoint stays in the store.
+ *   completes (never retried). The cancel revoked the attempt's token, so the stopping checkpoint's record is
+ *   refused (409): its file sits at its own step- and content-addressed key beside the last recorded one, which
+ *   stays whole and is what a retry resumes from.
  * - preempted (runner SIGTERM) → the child checkpoints and stops, `finish preempted`; the job COMPLETES and
  *   the API re-queues the run as a fresh job (runner-api.ts contract). If the API cannot be told, the job
  *   itself goes back to the queue instead: `job.moveToDelayed` + `DelayedError` (BullMQ's idiom for "not
@@ -73,9 +76,8 @@ async function execute(
 ): Promise<PretrainJobResult> {
   const { runId } = payload;
   const log = (message: string): void => deps.log(`run ${runId} (job ${job.id}): ${message}`, { runId, jobId: String(job.id) });
-  const prefix = runPrefix(runId);
   const outDir = join(deps.workDir, runId);
-  const restored = await restoreWorkDir(deps.store, prefix, outDir, isTrainingState);
+  const restored = await restoreRecorded(deps.store, runId, await deps.api.artifacts(runId, runToken), outDir, isTrainingState);
   log(restored > 0 ? `resuming from ${restored} stored checkpoint file(s)` : 'starting from scratch');
 
   const batcher = startRunMetrics(deps, runId, runToken, log);
@@ -83,21 +85,35 @@ async function execute(
   let rejected = false;
   let lastCheckpointStep: number | null = null;
 
+  /**
+   * Stores each file at its own step- and content-addressed key, then records it. false when the API refused
+   * the record because the attempt had ended (409: canceled meanwhile): the file stays unrecorded beside the
+   * recorded ones — it can replace none of them — and is never resumed from.
+   */
   const storeFiles = async (
     files: readonly string[],
     kind: 'checkpoint' | 'final-weights',
-    step: number | null,
-  ): Promise<void> => {
+    step: number,
+  ): Promise<boolean> => {
     for (const file of files) {
-      const stored = await deps.store.put(join(outDir, ...file.split('/')), `${prefix}${file}`);
-      await deps.api.artifact(runId, runToken, {
-        kind,
-        path: stored.path,
-        size: stored.size,
-        sha256: stored.sha256,
-        step,
-      });
+      const stored = await deps.store.putAddressed(join(outDir, ...file.split('/')), (sha256) =>
+        versionedKey(runId, file, step, sha256),
+      );
+      try {
+        await deps.api.artifact(runId, runToken, {
+          kind,
+          path: stored.path,
+          size: stored.size,
+          sha256: stored.sha256,
+          step,
+        });
+      } catch (error) {
+        if (!(error instanceof ApiError && error.status === 409)) throw error;
+        log(`${kind} ${stored.path} at step ${step} not recorded: the attempt has ended (${error.message})`);
+        return false;
+      }
     }
+    return true;
   };
 
   const child = new TrainingChild(
@@ -140,13 +156,7 @@ async function execute(
         // Metrics up to the checkpoint are made durable (sent, or spilled to disk) before the checkpoint
         // becomes visible: a run resumed from it never has a gap in its series.
         await batcher.drain(deps.drainTimeoutMs);
-        // A canceled run keeps its last stored checkpoint: the stopping one is not written (the cancel revoked the
-        // attempt's token, so its record would be refused while its file replaced the recorded one in the store).
-        if (execution.stopReason === 'cancel') {
-          log(`checkpoint at step ${checkpoint.step} not stored: the run was canceled`);
-          return;
-        }
-        await storeFiles(checkpoint.files, 'checkpoint', checkpoint.step);
+        if (!(await storeFiles(checkpoint.files, 'checkpoint', checkpoint.step))) return;
         lastCheckpointStep = checkpoint.step;
         log(`checkpoint at step ${checkpoint.step} stored`);
       },
@@ -168,7 +178,7 @@ async function execute(
   if (rejected) return { status: 'dropped', reason: 'the API refused to start the run' };
 
   if (outcome.kind === 'end' && outcome.end.outcome === 'completed') {
-    await storeFiles(outcome.end.finalFiles, 'final-weights', outcome.end.step);
+    await storeFiles(outcome.end.finalFiles, 'final-weights', outcome.end.step ?? 0);
     await deps.api.finish(runId, runToken, { status: 'succeeded' });
     log('succeeded');
     return { status: 'succeeded' };
@@ -197,8 +207,8 @@ async function execute(
   const attempts = job.opts.attempts ?? 1;
   const last = !outcome.retryable || job.attemptsMade + 1 >= attempts;
   if (execution.stopReason === 'cancel') {
-    // The cancel revoked the attempt's token: the stopping checkpoint could not be stored, so the child ended
-    // with an error; the run stays canceled with its last stored checkpoint.
+    // Canceled while the child failed or stopped with an error (the cancel revoked the attempt's token, so
+    // any API call of the attempt is refused): the run stays canceled with its last recorded checkpoint.
     await deps.api.finish(runId, runToken, { status: 'canceled' }).catch(() => undefined);
     log(`canceled (last checkpoint at step ${lastCheckpointStep ?? 'none'}; stopped: ${outcome.message})`);
     return { status: 'canceled' };

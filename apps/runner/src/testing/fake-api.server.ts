@@ -21,6 +21,10 @@ export class FakeApiServer {
   readonly metrics = new Map<string, Map<string, MetricPoint>>();
   /** runId → last finish status. */
   readonly finished = new Map<string, string>();
+  /** runId → the artifact records accepted (what `GET /api/runs/:id/artifacts` lists). */
+  readonly artifacts = new Map<string, Array<Record<string, unknown>>>();
+  /** Runs whose artifact records are refused with 409, as the API does once a cancel revoked the attempt's token. */
+  readonly refuseArtifacts = new Set<string>();
   /** Answer 503 to everything while true. */
   down = false;
   /** Answer 503 to the next n metric posts. */
@@ -68,6 +72,10 @@ export class FakeApiServer {
       unknown
     >;
     const token = (req.headers.authorization ?? '').replace(/^Bearer /, '');
+    const listing = /^\/api\/runs\/([^/]+)\/artifacts$/.exec(path);
+    if (req.method === 'GET' && listing) {
+      return answer(200, { items: this.artifacts.get(listing[1]!) ?? [] });
+    }
     if (req.method !== 'POST') return answer(404, { error: 'not found' });
     if (path.endsWith('/metrics') && this.failNextMetrics > 0) {
       this.failNextMetrics -= 1;
@@ -99,8 +107,17 @@ export class FakeApiServer {
         for (const point of body.points as MetricPoint[]) series.set(`${point.key}@${point.step}`, point);
         return answer(200, { accepted: (body.points as MetricPoint[]).length });
       }
-      case 'artifacts':
-        return answer(201, { id: randomUUID() });
+      case 'artifacts': {
+        if (this.refuseArtifacts.has(runId)) return answer(409, { code: 'illegal_transition' });
+        const records = this.artifacts.get(runId) ?? [];
+        this.artifacts.set(runId, records);
+        const id = randomUUID();
+        const existing = records.findIndex((r) => r.path === body.path);
+        const record = { id, runId, ...body, createdAt: new Date().toISOString() };
+        if (existing >= 0) records[existing] = record;
+        else records.push(record);
+        return answer(201, { id });
+      }
       case 'finish': {
         const status = String(body.status);
         this.finished.set(runId, status);
