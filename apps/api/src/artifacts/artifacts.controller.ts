@@ -1,5 +1,6 @@
 import { Controller, Get, Param, Res } from '@nestjs/common';
 import type { Response } from 'express';
+import { Resources, Scopes } from '../auth/principal';
 import { AppError } from '../common/app-error';
 import { parseId } from '../common/params';
 import { ApiDoc } from '../openapi/api-doc.decorator';
@@ -16,11 +17,13 @@ export class ArtifactsController {
    * Range). The ETag is the recorded SHA-256, so `If-Range` resumes a download only of the same bytes.
    */
   @ApiDoc({
-    summary: 'Download an artifact (checkpoint, final weights, evaluation file); HTTP range requests (206/416)',
+    summary: 'Download an artifact (checkpoint, final weights, evaluation file); HTTP range requests (206/416). A member token: artifacts of its granted projects (others 404)',
     response: { produces: ['application/octet-stream'] },
     errors: [404, 416],
   })
   @Get(':id/content')
+  @Scopes('admin', 'member')
+  @Resources({ kind: 'artifact', param: 'id' })
   async content(@Param('id') id: string, @Res() res: Response): Promise<void> {
     const file = await this.artifacts.file(parseId(id));
     res.setHeader('ETag', `"${file.sha256}"`);

@@ -2,6 +2,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { execFile } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { loadApiEnv } from '../config/api-env';
@@ -225,12 +226,59 @@ void describe('auth', () => {
       ['DELETE', `/api/projects/${projectId}`, undefined],
       ['GET', '/api/tokens', undefined],
       ['POST', '/api/tokens', { name: 'x', scope: 'admin' }],
-      ['GET', '/api/queue', undefined],
       ['DELETE', `/api/runners/${runnerId}`, undefined],
     ] as const) {
       assert.equal((await t.request(method, path, body, member)).status, 403, `${method} ${path}`);
     }
     assert.equal((await t.request('GET', `/api/runs/${theirs.id}`)).body.status, 'queued', 'the other project is untouched');
+  });
+
+  void it('members download artifacts, annotate, save views, export and see the queue of their granted projects only', async () => {
+    const other = await createProject(t, 'member artifacts: not granted');
+    const member = await t.token('member', [projectId]);
+    const mine = await createRun(t, projectId);
+    const theirs = await createRun(t, other);
+    const prisma = t.app.get(PrismaService);
+    const artifactOf = async (runId: string): Promise<string> => {
+      mkdirSync(join(t.env.ARTIFACT_DIR, 'runs', runId), { recursive: true });
+      writeFileSync(join(t.env.ARTIFACT_DIR, 'runs', runId, 'result.json'), '{}');
+      const row = await prisma.artifact.create({ data: { runId, kind: 'evaluation', path: `runs/${runId}/result.json`, size: 2n, sha256: 'c'.repeat(64), step: null } });
+      return row.id;
+    };
+    const [myArtifact, theirArtifact] = [await artifactOf(mine.id), await artifactOf(theirs.id)];
+    const download = (id: string) => fetch(`${t.baseUrl}/api/artifacts/${id}/content`, { headers: { authorization: `Bearer ${member}` } });
+    const own = await download(myArtifact);
+    assert.equal(own.status, 200);
+    assert.equal(await own.text(), '{}');
+    const foreign = await download(theirArtifact);
+    assert.equal(foreign.status, 404, 'another project’s artifact is not found');
+    assert.equal(((await foreign.json()) as { error: { code: string } }).error.code, 'not_found');
+    assert.equal((await t.request('GET', `/api/runs/${mine.id}/artifacts`, undefined, member)).body.items.length, 1);
+
+    assert.equal((await t.request('PATCH', `/api/runs/${mine.id}`, { tags: ['mine'] }, member)).status, 200);
+    assert.equal((await t.request('PATCH', `/api/runs/${theirs.id}`, { tags: ['x'] }, member)).status, 404);
+    const view = await t.request('POST', `/api/projects/${projectId}/run-views`, { name: `v ${mine.id}`, query: '?status=queued' }, member);
+    assert.equal(view.status, 201, view.text);
+    assert.equal((await t.request('GET', `/api/projects/${projectId}/run-views`, undefined, member)).status, 200);
+    assert.equal((await t.request('DELETE', `/api/projects/${projectId}/run-views/${view.body.id}`, undefined, member)).status, 204);
+    for (const [method, path, body] of [
+      ['GET', `/api/projects/${other}/run-views`, undefined],
+      ['POST', `/api/projects/${other}/run-views`, { name: 'v', query: '' }],
+      ['GET', `/api/runs/export?projectId=${other}`, undefined],
+    ] as const) {
+      assert.equal((await t.request(method, path, body, member)).status, 404, `${method} ${path}`);
+    }
+    const csv = await fetch(`${t.baseUrl}/api/runs/export?projectId=${projectId}`, { headers: { authorization: `Bearer ${member}` } });
+    assert.equal(csv.status, 200);
+    assert.match(await csv.text(), new RegExp(mine.id));
+
+    const queue = await t.request('GET', '/api/queue', undefined, member);
+    assert.equal(queue.status, 200, queue.text);
+    const jobRuns = queue.body.queues.flatMap((q: { jobs: { runId: string }[] }) => q.jobs.map((j) => j.runId));
+    assert.ok(jobRuns.includes(mine.id), 'its own run’s waiting job');
+    assert.ok(!jobRuns.includes(theirs.id), 'not another project’s');
+    const adminQueue = await t.request('GET', '/api/queue');
+    assert.ok(adminQueue.body.queues.flatMap((q: { jobs: { runId: string }[] }) => q.jobs.map((j) => j.runId)).includes(theirs.id), 'the admin sees every job');
   });
 
   void it('tokens over REST: create (shown once), list, grant, rotate, revoke; expired tokens are refused', async () => {
