@@ -2,7 +2,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { execFile } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { loadApiEnv } from '../config/api-env';
@@ -21,13 +22,15 @@ void describe('auth', () => {
   let projectId: string;
   let runnerId: string;
 
+  const artifactDir = mkdtempSync(join(tmpdir(), 'equilab-auth-artifacts-'));
   before(async () => {
-    t = await startTestApp();
+    t = await startTestApp({ ARTIFACT_DIR: artifactDir });
     projectId = await createProject(t, 'auth');
     runnerId = await registerRunner(t);
   });
   after(async () => {
     await t.close();
+    rmSync(artifactDir, { recursive: true, force: true });
   });
 
   void it('health is public; everything else needs a valid bearer token', async () => {
