@@ -49,3 +49,16 @@ export function useToken(): string | null | undefined {
 export function useStoredProjectId(): string | null | undefined {
   return useSyncExternalStore(subscribe, getProjectId, () => undefined);
 }
+
+/** Any other dashboard setting kept in localStorage as text (e.g. a project's chart layout), under `equilab.<name>`. */
+export const getSetting = (name: string): string | null => read(`equilab.${name}`);
+export const setSetting = (name: string, value: string | null): void => write(`equilab.${name}`, value);
+
+/** `undefined` before hydration, then the stored text (or null), following `setSetting` in this tab. */
+export function useSetting(name: string): string | null | undefined {
+  return useSyncExternalStore(
+    subscribe,
+    () => getSetting(name),
+    () => undefined,
+  );
+}

@@ -1,6 +1,6 @@
 'use client';
 
-import { runRoom, type SeriesPoint, type SeriesResponse } from '@equilab/contracts';
+import { runRoom, type SeriesBand, type SeriesPoint, type SeriesResponse } from '@equilab/contracts';
 import { useEffect, useState } from 'react';
 import { api } from './api.client';
 import { fetchMetricSummary } from './metric-summaries';
@@ -11,41 +11,64 @@ import { useLive, type LiveStatus } from './socket.client';
 /** Series points per run id, then per metric key. */
 export type SeriesByRun = Record<string, Record<string, SeriesPoint[]>>;
 
+/** The downsampling buckets' min/max per run id, then per metric key (only series that were downsampled). */
+export type BandsByRun = Record<string, Record<string, SeriesBand[]>>;
+
+/** A step range to load (a zoomed chart's visible range): the server downsamples that range only. */
+export type StepWindow = { fromStep: number; toStep: number } | null;
+
 const KEY_CHUNK = 100;
 
 /**
- * Loads the downsampled series of every metric of `runIds` (keys from each run's summary, or `onlyKeys`) and
- * merges the live `metrics` events of the runs' rooms into them.
+ * Loads the downsampled series of every metric of `runIds` (keys from each run's summary) and merges the live
+ * `metrics` events of the runs' rooms into them. `stepWindow` (a zoom) loads that step range again at full
+ * resolution up to `points`, merged into the series (downsampled points are stored points, so the merge is exact);
+ * `bands` are the last load's bucket min/max of each downsampled series.
  */
-export function useRunSeries(runIds: readonly string[], points = 1000): { series: SeriesByRun; keys: string[]; loading: boolean; error: Error | null; live: LiveStatus } {
+export function useRunSeries(
+  runIds: readonly string[],
+  points = 1000,
+  stepWindow: StepWindow = null,
+): { series: SeriesByRun; bands: BandsByRun; keys: string[]; loading: boolean; error: Error | null; live: LiveStatus } {
   const token = useToken();
   const [series, setSeries] = useState<SeriesByRun>({});
+  const [bands, setBands] = useState<BandsByRun>({});
   /** The request (ids, token, points) that last finished, and its error. */
   const [settled, setSettled] = useState<{ request: string | null; error: Error | null }>({ request: null, error: null });
   const idsKey = runIds.join(',');
-  const request = token === undefined || idsKey === '' ? null : `${idsKey}|${token ?? ''}|${points}`;
+  const range = stepWindow ? `${stepWindow.fromStep}-${stepWindow.toStep}` : '';
+  const request = token === undefined || idsKey === '' ? null : `${idsKey}|${token ?? ''}|${points}|${range}`;
 
   useEffect(() => {
     if (request === null) return undefined;
     const controller = new AbortController();
     const ids = idsKey.split(',');
+    const [fromStep, toStep] = range ? range.split('-').map(Number) : [];
     (async () => {
       const result: SeriesByRun = {};
+      const resultBands: BandsByRun = {};
       await Promise.all(
         ids.map(async (id) => {
           const keys = (await fetchMetricSummary(id, controller.signal)).map((m) => m.key);
           const byKey: Record<string, SeriesPoint[]> = {};
+          const bandsByKey: Record<string, SeriesBand[]> = {};
           for (let i = 0; i < keys.length; i += KEY_CHUNK) {
-            const response = await api<SeriesResponse>(`/runs/${id}/metrics`, { query: { keys: keys.slice(i, i + KEY_CHUNK), points }, signal: controller.signal });
-            for (const s of response.series) byKey[s.key] = s.points;
+            const query = { keys: keys.slice(i, i + KEY_CHUNK), points, ...(fromStep !== undefined && toStep !== undefined ? { fromStep, toStep } : {}) };
+            const response = await api<SeriesResponse>(`/runs/${id}/metrics`, { query, signal: controller.signal });
+            for (const s of response.series) {
+              byKey[s.key] = s.points;
+              if (s.band && s.band.length > 0) bandsByKey[s.key] = s.band;
+            }
           }
           result[id] = byKey;
+          resultBands[id] = bandsByKey;
         }),
       );
-      return result;
+      return { result, resultBands };
     })()
-      .then((result) => {
+      .then(({ result, resultBands }) => {
         if (controller.signal.aborted) return;
+        setBands(resultBands);
         // Keep live points that arrived while loading.
         setSeries((previous) => {
           const merged: SeriesByRun = { ...result };
@@ -63,7 +86,7 @@ export function useRunSeries(runIds: readonly string[], points = 1000): { series
         setSettled({ request, error: reason instanceof Error ? reason : new Error(String(reason)) });
       });
     return () => controller.abort();
-  }, [request, idsKey, points]);
+  }, [request, idsKey, points, range]);
 
   const live = useLive(
     runIds.map((id) => runRoom(id)),
@@ -87,5 +110,5 @@ export function useRunSeries(runIds: readonly string[], points = 1000): { series
 
   const keys = [...new Set(Object.values(series).flatMap((byKey) => Object.keys(byKey)))].sort();
   const loading = request === null || settled.request !== request;
-  return { series, keys, loading, error: loading ? null : settled.error, live };
+  return { series, bands, keys, loading, error: loading ? null : settled.error, live };
 }

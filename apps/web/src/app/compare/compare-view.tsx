@@ -6,6 +6,7 @@ import { useSearchParams } from 'next/navigation';
 import { useMemo, useState } from 'react';
 import { EvaluationTableView } from '@/components/evaluation-table';
 import { LiveIndicator } from '@/components/live-indicator';
+import type { ChartOptions, ChartSeries } from '@/components/metric-chart';
 import { MetricChartsSection } from '@/components/metric-charts';
 import { PageHeader, buttonClass, inputClass } from '@/components/page-header';
 import { Panel } from '@/components/panel';
@@ -16,7 +17,9 @@ import { colourFor, formatNumber, formatValue } from '@/lib/format';
 import { fetchMetricSummaries, summaryKeys, type SummariesByRun } from '@/lib/metric-summaries';
 import { lowerIsBetter } from '@/lib/metric-groups';
 import { useApi } from '@/lib/use-api.hook';
-import { useRunSeries } from '@/lib/use-run-series.hook';
+import { groupCurve, type GroupBandMode } from '@/lib/chart-data';
+import { decodeGroupBy, encodeGroupBy, groupRuns, sweepParamNames, type GroupBy } from '@/lib/run-groups';
+import { useRunSeries, type BandsByRun, type SeriesByRun, type StepWindow } from '@/lib/use-run-series.hook';
 import { bestValues, configDifferences, metricValue, parseRunIds, runLabel, type ValueMode } from './compare-model';
 import { RunMatrix } from './run-matrix';
 import { RunPicker } from './run-picker';
@@ -42,7 +45,10 @@ export function CompareView() {
     const [runs, summaries] = await Promise.all([Promise.all(ids.map((id) => api<RunDetail>(`/runs/${id}`, { signal }))), fetchMetricSummaries(ids, signal)]);
     return { runs, summaries };
   });
-  const metrics = useRunSeries(ids, 500);
+  const [stepWindow, setStepWindow] = useState<StepWindow>(null);
+  const metrics = useRunSeries(ids, 500, stepWindow);
+  const [groupBy, setGroupBy] = useState<GroupBy>({ kind: 'none' });
+  const [bandMode, setBandMode] = useState<GroupBandMode>('sd');
   const [baseline, setBaseline] = useState<string | null>(null);
   const [mode, setMode] = useState<ValueMode>('last');
   const diff = useMemo(() => configDifferences(loaded.data?.runs ?? []), [loaded.data]);
@@ -175,7 +181,10 @@ export function CompareView() {
             <MetricChartsSection
               title="Charts"
               keys={metrics.keys.length > 0 ? metrics.keys : metricKeys}
-              seriesFor={(key) => runs.map((run, index) => ({ label: labelOf(index), colour: colourFor(index), points: metrics.series[run.id]?.[key] ?? [] }))}
+              layoutScope={runs[0]?.projectId ?? 'compare'}
+              onStepRange={setStepWindow}
+              toolbar={<GroupControls runs={runs} fields={diff.map((d) => d.key)} groupBy={groupBy} onGroupBy={setGroupBy} bandMode={bandMode} onBandMode={setBandMode} />}
+              seriesFor={(key, options) => compareSeries(key, options, { runs, labelOf, series: metrics.series, bands: metrics.bands, groupBy, bandMode })}
               error={metrics.error}
               loading={metrics.loading}
               loadingLabel="Loading series…"
@@ -187,5 +196,105 @@ export function CompareView() {
         );
       }}
     </Async>
+  );
+}
+
+/**
+ * The curves of one Compare chart: one per run (with its downsampling band), or, when grouping, one mean curve per
+ * group with its ±sd or min–max band over the members' step-aligned values.
+ */
+function compareSeries(
+  key: string,
+  options: ChartOptions,
+  context: { runs: readonly RunDetail[]; labelOf: (index: number) => string; series: SeriesByRun; bands: BandsByRun; groupBy: GroupBy; bandMode: GroupBandMode },
+): ChartSeries[] {
+  const { runs, labelOf, series, bands, groupBy, bandMode } = context;
+  if (groupBy.kind === 'none') {
+    return runs.map((run, index) => ({
+      label: labelOf(index),
+      colour: colourFor(index),
+      points: series[run.id]?.[key] ?? [],
+      band: bands[run.id]?.[key],
+      xPoints: options.xKey ? series[run.id]?.[options.xKey] : undefined,
+    }));
+  }
+  const of = (index: number, metric: string) => series[runs[index]?.id ?? '']?.[metric] ?? [];
+  return groupRuns(runs, groupBy, labelOf).map((group, index) => {
+    const curve = groupCurve(
+      group.members.map((m) => of(m, key)),
+      bandMode,
+    );
+    const xKey = options.xKey;
+    return {
+      label: group.label,
+      colour: colourFor(index),
+      points: curve.points,
+      band: curve.band,
+      group: true,
+      xPoints: xKey
+        ? groupCurve(
+            group.members.map((m) => of(m, xKey)),
+            'sd',
+          ).points
+        : undefined,
+    };
+  });
+}
+
+/** Compare's grouping: by method, replicate seeds of one configuration, a differing config field or a sweep parameter; the band kind. */
+function GroupControls({
+  runs,
+  fields,
+  groupBy,
+  onGroupBy,
+  bandMode,
+  onBandMode,
+}: {
+  runs: readonly RunDetail[];
+  fields: readonly string[];
+  groupBy: GroupBy;
+  onGroupBy: (next: GroupBy) => void;
+  bandMode: GroupBandMode;
+  onBandMode: (next: GroupBandMode) => void;
+}) {
+  const params = sweepParamNames(runs);
+  return (
+    <div className="flex flex-wrap items-center gap-3 text-sm">
+      <label className="flex min-w-0 items-center gap-2">
+        <span>Group by</span>
+        <select value={encodeGroupBy(groupBy)} onChange={(e) => onGroupBy(decodeGroupBy(e.target.value))} className={`max-w-48 ${inputClass}`} data-testid="group-by">
+          <option value="none">nothing (one curve a run)</option>
+          <option value="method">method</option>
+          <option value="replicates">replicate seeds (same config)</option>
+          {params.length > 0 ? (
+            <optgroup label="Sweep parameter">
+              {params.map((p) => (
+                <option key={p} value={encodeGroupBy({ kind: 'sweep', param: p })}>
+                  {p}
+                </option>
+              ))}
+            </optgroup>
+          ) : null}
+          {fields.length > 0 ? (
+            <optgroup label="Config field">
+              {fields.map((f) => (
+                <option key={f} value={encodeGroupBy({ kind: 'config', field: f })}>
+                  {f}
+                </option>
+              ))}
+            </optgroup>
+          ) : null}
+        </select>
+      </label>
+      {groupBy.kind !== 'none' ? (
+        <label className="flex items-center gap-2">
+          <span>Band</span>
+          <select value={bandMode} onChange={(e) => onBandMode(e.target.value === 'minmax' ? 'minmax' : 'sd')} className={inputClass} data-testid="group-band">
+            <option value="sd">mean ± sd</option>
+            <option value="minmax">min – max</option>
+          </select>
+        </label>
+      ) : null}
+    </div>
   );
 }

@@ -2,7 +2,7 @@
 
 import { runRoom, terminalRunStatuses, type ArtifactRecord, type Run, type RunDetail } from '@equilab/contracts';
 import Link from 'next/link';
-import { useEffect, useMemo } from 'react';
+import { useEffect, useMemo, useState } from 'react';
 import { AnnotationEditor } from '@/components/annotation-editor';
 import { EvaluationRequestPanel } from '@/components/evaluation-request';
 import { EvaluationTableView } from '@/components/evaluation-table';
@@ -21,7 +21,7 @@ import { setProjectId } from '@/lib/settings.store';
 import { useLive } from '@/lib/socket.client';
 import { useAction } from '@/lib/use-action.hook';
 import { useApi } from '@/lib/use-api.hook';
-import { useRunSeries, type SeriesByRun } from '@/lib/use-run-series.hook';
+import { useRunSeries, type SeriesByRun, type StepWindow } from '@/lib/use-run-series.hook';
 
 function Field({ label, children }: { label: string; children: React.ReactNode }) {
   return (
@@ -103,7 +103,9 @@ export function RunView({ runId }: { runId: string }) {
   const run = useApi<RunDetail>(`run:${runId}`, (signal) => api<RunDetail>(`/runs/${runId}`, { signal }));
   const artifacts = useApi<{ items: ArtifactRecord[] }>(`artifacts:${runId}`, (signal) => api<{ items: ArtifactRecord[] }>(`/runs/${runId}/artifacts`, { signal }));
   const ids = useMemo(() => [runId], [runId]);
-  const metrics = useRunSeries(ids);
+  // A zoom on the charts loads the visible step range again, so its min/max band is recomputed for that range.
+  const [stepWindow, setStepWindow] = useState<StepWindow>(null);
+  const metrics = useRunSeries(ids, 1000, stepWindow);
   const action = useAction();
 
   useLive([runRoom(runId)], {
@@ -186,7 +188,17 @@ export function RunView({ runId }: { runId: string }) {
                 title="Metrics"
                 className="min-w-0"
                 keys={metrics.keys}
-                seriesFor={(key) => [{ label: data.name, colour: colourFor(0), points: metrics.series[runId]?.[key] ?? [] }]}
+                layoutScope={data.projectId}
+                onStepRange={setStepWindow}
+                seriesFor={(key, options) => [
+                  {
+                    label: data.name,
+                    colour: colourFor(0),
+                    points: metrics.series[runId]?.[key] ?? [],
+                    band: metrics.bands[runId]?.[key],
+                    xPoints: options.xKey ? metrics.series[runId]?.[options.xKey] : undefined,
+                  },
+                ]}
                 error={metrics.error}
                 loading={metrics.loading}
                 loadingLabel="Loading metrics…"
@@ -197,7 +209,7 @@ export function RunView({ runId }: { runId: string }) {
                   <KeyValueTable rows={config} valueClassName="break-all" testId="run-config" />
                 </Panel>
                 <Panel id="latest-title" title="Latest values">
-                  {latest.length === 0 ? <p className="text-xs text-slate-500">none yet</p> : <KeyValueTable rows={latest} valueClassName="tabular-nums" />}
+                  {latest.length === 0 ? <p className="text-xs text-slate-500">none yet</p> : <KeyValueTable rows={latest} valueClassName="whitespace-nowrap tabular-nums" />}
                 </Panel>
                 <Panel id="artifacts-title" title="Checkpoints & artifacts">
                   <Async state={artifacts} loadingLabel="Loading artifacts…">

@@ -1,0 +1,25 @@
+import { expect, test } from 'vitest';
+import { chartGroups, chartTitle } from './chart-groups';
+import { parseChartLayout, toggleInLayout } from './chart-layout.store';
+
+test('a stored layout is read back; unreadable text is the default layout', () => {
+  expect(parseChartLayout('{"expanded":["Loss"],"collapsed":[]}')).toEqual({ expanded: ['Loss'], collapsed: [] });
+  expect(parseChartLayout('not json')).toEqual({ expanded: [], collapsed: [] });
+  expect(parseChartLayout('{"expanded":[1]}')).toEqual({ expanded: [], collapsed: [] });
+  expect(parseChartLayout(null)).toEqual({ expanded: [], collapsed: [] });
+});
+
+test('toggling a group in and out of a list of the layout', () => {
+  const on = toggleInLayout({ expanded: [], collapsed: ['Stats'] }, 'expanded', 'Loss', true);
+  expect(on).toEqual({ expanded: ['Loss'], collapsed: ['Stats'] });
+  expect(toggleInLayout(on, 'expanded', 'Loss', false)).toEqual({ expanded: [], collapsed: ['Stats'] });
+  expect(toggleInLayout(on, 'expanded', 'Loss', true)).toEqual(on);
+});
+
+test('system metrics leave the metric groups for a panel of their own, in the catalogue’s order', () => {
+  const { groups, system } = chartGroups(['Loss/Total loss', 'system/rss_mb', 'system/cpu_percent', 'system/zzz', 'epoch']);
+  expect(groups.map((g) => g.name)).toEqual(['Loss', 'Other']);
+  expect(system).toEqual(['system/cpu_percent', 'system/rss_mb', 'system/zzz']);
+  expect(chartTitle('system/cpu_percent')).toBe('CPU % · system/cpu_percent');
+  expect(chartTitle('Loss/Total loss')).toBe('Loss/Total loss');
+});
