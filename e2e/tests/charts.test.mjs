@@ -2,7 +2,8 @@
 // curves, system metrics, expandable panels; defect 5: axis labels) against the real stack. The runs are TensorBoard
 // imports (status `imported`: no training, so the series are exactly known) whose metrics are then posted through
 // the API with the admin token: 3,000 steps of a loss (more than the 1,000 points the run page asks for, so the
-// series comes downsampled with its min/max band), the epoch, and two system metrics.
+// series comes downsampled with its min/max band), the epoch, and two system metrics. With E2E_DOCS_SCREENSHOTS=1
+// the grouped Compare charts (with a tooltip) are written to docs/screenshots/charts.png.
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -10,6 +11,9 @@ import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { CHROMIUM, launchBrowser, screenshot } from '../lib/browser.mjs';
 import { REPO_ROOT, missingPieces, startStack, waitFor } from '../lib/stack.mjs';
+
+const DOCS_DIR = path.join(REPO_ROOT, 'docs', 'screenshots');
+const docs = process.env.E2E_DOCS_SCREENSHOTS === '1';
 
 const require = createRequire(import.meta.url);
 
@@ -64,6 +68,18 @@ async function storedValue(runId, key, step) {
   return series[0]?.points.find((p) => p.step === step)?.value;
 }
 
+/** The value at `step` of the series downsampled to `points`, interpolated linearly between neighbours. */
+async function valueAt(runId, key, step, points) {
+  const { series } = await stack.api(`/runs/${runId}/metrics?keys=${encodeURIComponent(key)}&points=${points}`);
+  const list = series[0]?.points ?? [];
+  const i = list.findIndex((p) => p.step >= step);
+  if (i < 0) return undefined;
+  const b = list[i];
+  if (b.step === step) return b.value;
+  const a = list[i - 1];
+  return a ? a.value + ((b.value - a.value) * (step - a.step)) / (b.step - a.step) : undefined;
+}
+
 const chart = (key) => page.locator(`[data-testid="metric-chart"][data-key="${key}"]`);
 
 /**
@@ -74,6 +90,8 @@ async function hover(key, fraction) {
   const over = chart(key).locator('.u-over');
   const tooltip = chart(key).locator('[data-testid="chart-tooltip"]');
   await waitFor(`the tooltip of ${key}`, async () => {
+    // The mouse reaches the viewport only: bring the chart into it first.
+    await chart(key).scrollIntoViewIfNeeded();
     const box = await over.boundingBox();
     if (!box) return false;
     await page.mouse.move(box.x - 20, box.y - 20);
@@ -199,16 +217,20 @@ test('compare: grouping by method draws each group’s mean with a band; the too
 
   await page.selectOption('[data-testid="group-by"]', 'method');
   await page.waitForSelector(`[data-testid="metric-chart"][data-key="${LOSS}"][data-series="2"][data-bands="2"]`);
+  await page.locator('#charts-title').evaluate((el) => el.scrollIntoView());
   const { rows } = await hover(LOSS, 0.6);
   assert.deepEqual(
     rows.map((r) => r.label),
     ['method=SIE (2)', 'method=VICReg (2)'],
   );
-  // The SIE group's mean at the tooltip's step is the mean of the two SIE runs' stored values there.
+  // The SIE group's mean at the tooltip's step is the mean of the two SIE runs' series as Compare loads them
+  // (downsampled to 500 points), each at that step or linearly between its neighbouring points.
   const step = rows[0].x;
-  const members = await Promise.all([runs[0], runs[1]].map((id) => storedValue(id, LOSS, step)));
-  if (members.every((v) => v !== undefined)) assert.ok(Math.abs(rows[0].value - (members[0] + members[1]) / 2) < 1e-9, `mean at step ${step}: ${rows[0].value} vs ${members}`);
+  const members = await Promise.all([runs[0], runs[1]].map((id) => valueAt(id, LOSS, step, 500)));
+  assert.ok(members.every((v) => v !== undefined), `both SIE runs cover step ${step}`);
+  assert.ok(Math.abs(rows[0].value - (members[0] + members[1]) / 2) < 1e-9, `mean at step ${step}: ${rows[0].value} vs ${members}`);
   await screenshot(page, 'charts-4-compare-grouped');
+  if (docs) await screenshot(page, 'charts', DOCS_DIR);
   await page.selectOption('[data-testid="group-band"]', 'minmax');
   await page.waitForSelector(`[data-testid="metric-chart"][data-key="${LOSS}"][data-bands="2"]`);
 
