@@ -175,7 +175,8 @@ export type MetricSummaryResponse = z.infer<typeof metricSummaryResponseSchema>;
 export const compareQuerySchema = z.object({
   format: seriesFormatSchema,
   runIds: idsParam,
-  keys: keysParam,
+  /** Left out: every key the runs have (runs × keys must stay ≤ 2,000 series; more → 400 on `keys`). */
+  keys: keysParam.optional(),
   /** 0 … 2^31 − 1, as metric steps. */
   fromStep: int4Query().optional(),
   toStep: int4Query().optional(),

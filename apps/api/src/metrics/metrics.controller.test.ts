@@ -167,6 +167,14 @@ void describe('metrics', () => {
     assert.ok(zoomV2.body.series[0].steps.slice(1).every((d: number) => d > 0), 'steps after the first are positive deltas');
     assert.deepEqual(columnarToSeries(zoomV2.body.series[0]), z);
     assert.deepEqual(zoomV2.body.series[1], { runId: run.id, key: 'missing', total: 0, steps: [], values: [], times: [] });
+    // keys left out: every series of the runs, in the order of runIds, then by key
+    const other = await createRun(t, projectId);
+    const wrote = await t.request('POST', `/api/runs/${other.id}/metrics`, { points: [{ key: 'b', step: 1, value: 2, time: T0 }, { key: 'a', step: 1, value: 1, time: T0 }] });
+    assert.equal(wrote.status, 201, wrote.text);
+    const everyKey = await t.request('GET', `/api/metrics/compare?runIds=${other.id},${run.id}&points=100&format=columnar`);
+    assert.equal(everyKey.status, 200, everyKey.text);
+    assert.deepEqual(everyKey.body.series.map((x: { runId: string; key: string }) => [x.runId, x.key]), [[other.id, 'a'], [other.id, 'b'], [run.id, 'loss']]);
+    assert.deepEqual(columnarToSeries(everyKey.body.series[2]), compare.body.series[0]);
     const bad = await t.request('GET', `/api/metrics/compare?runIds=${run.id}&keys=loss&format=arrow`);
     assert.equal(bad.status, 400);
     assert.match(bad.text, /format/);

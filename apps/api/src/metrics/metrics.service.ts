@@ -91,14 +91,19 @@ export class MetricsService {
   }
 
   async compare(query: z.output<typeof compareQuerySchema>): Promise<SeriesResponse | ColumnarSeriesResponse> {
-    if (query.runIds.length * query.keys.length > MAX_COMPARE_SERIES) {
+    const keys = query.keys;
+    if (keys && query.runIds.length * keys.length > MAX_COMPARE_SERIES) {
       throw AppError.field('runIds', `runIds × keys must stay ≤ ${MAX_COMPARE_SERIES}`);
     }
     const found = await this.prisma.run.findMany({ where: { id: { in: query.runIds } }, select: { id: true } });
     const known = new Set(found.map((r) => r.id));
     const missing = query.runIds.find((id) => !known.has(id));
     if (missing) throw AppError.notFound('run', missing);
-    const pairs = query.runIds.flatMap((runId) => query.keys.map((key) => ({ runId, key })));
+    // keys left out: every series of the runs, in the order of runIds, then by key
+    const pairs = keys ? query.runIds.flatMap((runId) => keys.map((key) => ({ runId, key }))) : await this.repo.seriesOf(query.runIds);
+    if (pairs.length > MAX_COMPARE_SERIES) {
+      throw AppError.field('keys', `these runs hold ${pairs.length} series, more than ${MAX_COMPARE_SERIES} in one call: name the keys, or ask for fewer runs`);
+    }
     return this.respond(pairs, await this.repo.seriesMany(pairs, query, query.points), query.format);
   }
 }

@@ -1,26 +1,20 @@
 'use client';
 
-import { runRoom, type SeriesBand, type SeriesPoint, type SeriesResponse } from '@equilab/contracts';
+import { runRoom } from '@equilab/contracts';
 import { useEffect, useState } from 'react';
-import { api } from './api.client';
-import { fetchMetricSummary } from './metric-summaries';
+import { fetchRunSeries, type BandsByRun, type SeriesByRun } from './fetch-run-series';
 import { mergePoints } from './series';
 import { useToken } from './settings.store';
 import { useLive, type LiveStatus } from './socket.client';
 
-/** Series points per run id, then per metric key. */
-export type SeriesByRun = Record<string, Record<string, SeriesPoint[]>>;
-
-/** The downsampling buckets' min/max per run id, then per metric key (only series that were downsampled). */
-export type BandsByRun = Record<string, Record<string, SeriesBand[]>>;
+export type { BandsByRun, SeriesByRun } from './fetch-run-series';
 
 /** A step range to load (a zoomed chart's visible range): the server downsamples that range only. */
 export type StepWindow = { fromStep: number; toStep: number } | null;
 
-const KEY_CHUNK = 100;
-
 /**
- * Loads the downsampled series of every metric of `runIds` (keys from each run's summary) and merges the live
+ * Loads the downsampled series of every metric of `runIds` (fetchRunSeries: columnar /metrics/compare reads, 10
+ * runs a request, in parallel) and merges the live
  * `metrics` events of the runs' rooms into them. `stepWindow` (a zoom) loads that step range again at full
  * resolution up to `points`, merged into the series (downsampled points are stored points, so the merge is exact);
  * `bands` are the last load's bucket min/max of each downsampled series.
@@ -44,28 +38,8 @@ export function useRunSeries(
     const controller = new AbortController();
     const ids = idsKey.split(',');
     const [fromStep, toStep] = range ? range.split('-').map(Number) : [];
-    (async () => {
-      const result: SeriesByRun = {};
-      const resultBands: BandsByRun = {};
-      await Promise.all(
-        ids.map(async (id) => {
-          const keys = (await fetchMetricSummary(id, controller.signal)).map((m) => m.key);
-          const byKey: Record<string, SeriesPoint[]> = {};
-          const bandsByKey: Record<string, SeriesBand[]> = {};
-          for (let i = 0; i < keys.length; i += KEY_CHUNK) {
-            const query = { keys: keys.slice(i, i + KEY_CHUNK), points, ...(fromStep !== undefined && toStep !== undefined ? { fromStep, toStep } : {}) };
-            const response = await api<SeriesResponse>(`/runs/${id}/metrics`, { query, signal: controller.signal });
-            for (const s of response.series) {
-              byKey[s.key] = s.points;
-              if (s.band && s.band.length > 0) bandsByKey[s.key] = s.band;
-            }
-          }
-          result[id] = byKey;
-          resultBands[id] = bandsByKey;
-        }),
-      );
-      return { result, resultBands };
-    })()
+    fetchRunSeries(ids, { points, ...(fromStep !== undefined && toStep !== undefined ? { fromStep, toStep } : {}) }, controller.signal)
+      .then(({ series: result, bands: resultBands }) => ({ result, resultBands }))
       .then(({ result, resultBands }) => {
         if (controller.signal.aborted) return;
         setBands(resultBands);
