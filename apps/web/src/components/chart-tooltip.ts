@@ -42,6 +42,10 @@ export function tooltipPlugin(lines: () => readonly TooltipLine[], xLabel: () =>
         u.over.addEventListener('mouseenter', () => {
           hovered = true;
         });
+        // Also on a move: a chart rebuilt under a resting pointer gets no mouseenter.
+        u.over.addEventListener('mousemove', () => {
+          hovered = true;
+        });
         u.over.addEventListener('mouseleave', () => {
           hovered = false;
           hide();

@@ -1,5 +1,7 @@
+import { fireEvent, render, screen } from '@testing-library/react';
+import { createElement } from 'react';
 import { expect, test } from 'vitest';
-import { DEFAULT_CHART_OPTIONS, hiddenOnLogScale, plotOptions, toAligned, tooltipLines, type ChartSeries } from './metric-chart';
+import { ChartLegend, DEFAULT_CHART_OPTIONS, hiddenOnLogScale, plotOptions, toAligned, tooltipLines, type ChartSeries } from './metric-chart';
 
 const series = (label: string, points: Array<[number, number, number]>, extra: Partial<ChartSeries> = {}): ChartSeries => ({ label, colour: '#000000', points: points.map(([step, value, time]) => ({ step, value, time })), ...extra });
 const context = { width: 300, height: 200, dark: false };
@@ -80,4 +82,16 @@ test('plot options: a log y scale, the x label, one uPlot series per run, synced
   expect(plot.series.map((s) => s.label)).toEqual(['time since the run’s first point (s)', 'a', 'b']);
   expect(plot.cursor?.sync?.key).toBe('page');
   expect(plot.cursor?.drag?.setScale).toBe(false);
+});
+
+test('the legend lists the curves; a click asks to hide or show one, a hidden one is marked', () => {
+  const toggled: string[] = [];
+  render(createElement(ChartLegend, { series: [series('a', []), series('b', [])], hidden: new Set(['b']), onToggle: (label: string) => toggled.push(label) }));
+  const items = screen.getAllByTestId('legend-item');
+  expect(items.map((i) => [i.textContent, i.getAttribute('aria-pressed')])).toEqual([
+    ['a', 'true'],
+    ['b', 'false'],
+  ]);
+  fireEvent.click(items[0]!);
+  expect(toggled).toEqual(['a']);
 });

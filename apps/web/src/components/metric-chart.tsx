@@ -237,6 +237,14 @@ export function MetricChart({
   const applyZoom = useEffectEvent((instance: uPlot) => {
     if (zoom) instance.setScale('x', zoom);
   });
+  // Curves hidden from the legend (by label): their line, raw curve and band.
+  const [hiddenLabels, setHiddenLabels] = useState<ReadonlySet<string>>(new Set());
+  const applyHidden = useEffectEvent((instance: uPlot) => {
+    aligned.tables.forEach((t, i) => {
+      const show = !hiddenLabels.has(series[t.of]?.label ?? '');
+      if (instance.series[i + 1]?.show !== show) instance.setSeries(i + 1, { show });
+    });
+  });
   // The plot is rebuilt only when its shape (series, scales, colours, size) changes; new points go through setData.
   const build = useEffectEvent(
     (element: HTMLElement, plotWidth: number) => new uPlot(plotOptions(series, aligned.tables, options, { width: plotWidth, height, dark, syncKey, onSelect: select, onReset: reset }), aligned.data, element),
@@ -247,6 +255,7 @@ export function MetricChart({
     const instance = build(element, width);
     plot.current = instance;
     applyZoom(instance);
+    applyHidden(instance);
     return () => {
       instance.destroy();
       plot.current = null;
@@ -259,6 +268,10 @@ export function MetricChart({
     instance.setData(aligned.data, true);
     applyZoom(instance);
   }, [aligned]);
+
+  useEffect(() => {
+    if (plot.current) applyHidden(plot.current);
+  }, [hiddenLabels]);
 
   useEffect(() => {
     const instance = plot.current;
@@ -288,25 +301,42 @@ export function MetricChart({
         ) : null}
       </figcaption>
       <div ref={container} className="w-full" style={{ minHeight: height }} />
-      <ChartLegend series={series} />
+      <ChartLegend
+        series={series}
+        hidden={hiddenLabels}
+        onToggle={(label) =>
+          setHiddenLabels((previous) => {
+            const next = new Set(previous);
+            if (!next.delete(label)) next.add(label);
+            return next;
+          })
+        }
+      />
     </figure>
   );
 }
 
 const LEGEND_MAX = 6;
 
-/** The curves' colours and labels under a chart (the first few, then how many more). */
-function ChartLegend({ series }: { series: readonly ChartSeries[] }) {
+/** The curves' colours and labels under a chart (the first few, then how many more); a click hides or shows a curve. */
+export function ChartLegend({ series, hidden, onToggle }: { series: readonly ChartSeries[]; hidden: ReadonlySet<string>; onToggle: (label: string) => void }) {
   if (series.length < 2 && !series.some((s) => s.group)) return null;
   const shown = series.slice(0, LEGEND_MAX);
   return (
     <ul className="flex flex-wrap gap-x-3 gap-y-0.5 px-1 pt-1 text-[11px] text-slate-600 dark:text-slate-400" data-testid="chart-legend">
       {shown.map((s, i) => (
-        <li key={`${i}-${s.label}`} className="flex min-w-0 max-w-full items-center gap-1">
-          <span className="inline-block h-2 w-2 shrink-0 rounded-sm" style={{ background: s.colour }} aria-hidden />
-          <span className="truncate" title={s.label}>
-            {s.label}
-          </span>
+        <li key={`${i}-${s.label}`} className="min-w-0 max-w-full">
+          <button
+            type="button"
+            className={`flex min-w-0 max-w-full items-center gap-1 hover:underline ${hidden.has(s.label) ? 'opacity-40' : ''}`}
+            aria-pressed={!hidden.has(s.label)}
+            title={`${hidden.has(s.label) ? 'Show' : 'Hide'} ${s.label}`}
+            onClick={() => onToggle(s.label)}
+            data-testid="legend-item"
+          >
+            <span className="inline-block h-2 w-2 shrink-0 rounded-sm" style={{ background: s.colour }} aria-hidden />
+            <span className="truncate">{s.label}</span>
+          </button>
         </li>
       ))}
       {series.length > LEGEND_MAX ? <li>+{series.length - LEGEND_MAX} more</li> : null}

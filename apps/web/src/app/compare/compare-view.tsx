@@ -52,6 +52,13 @@ export function CompareView() {
   const [baseline, setBaseline] = useState<string | null>(null);
   const [mode, setMode] = useState<ValueMode>('last');
   const diff = useMemo(() => configDifferences(loaded.data?.runs ?? []), [loaded.data]);
+  // Each chart's curves, computed once per (series, grouping) and kept while none of them changes, so a re-render
+  // for anything else (the baseline, final/best values, chart options) neither regroups nor re-aligns every chart.
+  const seriesFor = useMemo(() => {
+    const runs = loaded.data?.runs ?? [];
+    const labelOf = (index: number) => runLabel(runs[index]?.name ?? '', index, diff);
+    return cachedByKey((key: string, options: ChartOptions) => compareSeries(key, options, { runs, labelOf, series: metrics.series, bands: metrics.bands, groupBy, bandMode }));
+  }, [loaded.data, diff, metrics.series, metrics.bands, groupBy, bandMode]);
 
   if (ids.length === 0) {
     return (
@@ -184,7 +191,7 @@ export function CompareView() {
               layoutScope={runs[0]?.projectId ?? 'compare'}
               onStepRange={setStepWindow}
               toolbar={<GroupControls runs={runs} fields={diff.map((d) => d.key)} groupBy={groupBy} onGroupBy={setGroupBy} bandMode={bandMode} onBandMode={setBandMode} />}
-              seriesFor={(key, options) => compareSeries(key, options, { runs, labelOf, series: metrics.series, bands: metrics.bands, groupBy, bandMode })}
+              seriesFor={seriesFor}
               error={metrics.error}
               loading={metrics.loading}
               loadingLabel="Loading series…"
@@ -199,6 +206,23 @@ export function CompareView() {
   );
 }
 
+/** `curvesOf` remembered per metric key and x-axis metric (the other chart options do not change the curves). */
+function cachedByKey(curvesOf: (key: string, options: ChartOptions) => ChartSeries[]): (key: string, options: ChartOptions) => ChartSeries[] {
+  const cache = new Map<string, ChartSeries[]>();
+  return (key, options) => {
+    const id = `${key}\u0000${options.xKey ?? ''}`;
+    let curves = cache.get(id);
+    if (!curves) {
+      curves = curvesOf(key, options);
+      cache.set(id, curves);
+    }
+    return curves;
+  };
+}
+
+/** Compare draws the downsampling min/max bands of at most this many runs (more: lines only; groups have their own bands). */
+const BAND_MAX_RUNS = 10;
+
 /**
  * The curves of one Compare chart: one per run (with its downsampling band), or, when grouping, one mean curve per
  * group with its ±sd or min–max band over the members' step-aligned values.
@@ -210,11 +234,13 @@ function compareSeries(
 ): ChartSeries[] {
   const { runs, labelOf, series, bands, groupBy, bandMode } = context;
   if (groupBy.kind === 'none') {
+    // Downsampling bands of many overlaid runs would hide each other (and cost a fill each): up to BAND_MAX_RUNS.
+    const withBands = runs.length <= BAND_MAX_RUNS;
     return runs.map((run, index) => ({
       label: labelOf(index),
       colour: colourFor(index),
       points: series[run.id]?.[key] ?? [],
-      band: bands[run.id]?.[key],
+      band: withBands ? bands[run.id]?.[key] : undefined,
       xPoints: options.xKey ? series[run.id]?.[options.xKey] : undefined,
     }));
   }
