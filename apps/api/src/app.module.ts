@@ -39,6 +39,7 @@ import { QueueController } from './queue/queue.controller';
 import { QueueService } from './queue/queue.service';
 import { QUEUE_NAMES } from './queue/queue-names';
 import { bullConnection, RedisService } from './redis/redis.service';
+import { SharedThrottlerStorage } from './redis/shared-throttler.storage';
 import { RunnerRegistryController } from './runner-registry/runner-registry.controller';
 import { RunnerRegistryService } from './runner-registry/runner-registry.service';
 import { RunLifecycleService } from './runs/run-lifecycle.service';
@@ -73,7 +74,8 @@ export class AppModule {
       module: AppModule,
       imports: [
         LoggerModule.forRoot(loggerParams(env, logs)),
-        ThrottlerModule.forRoot({ throttlers: [{ name: 'token', ttl: 60_000, limit: env.RATE_LIMIT_PER_MINUTE }] }),
+        // Counters shared by every replica through Redis (per replica while Redis is unreachable).
+        ThrottlerModule.forRoot({ throttlers: [{ name: 'token', ttl: 60_000, limit: env.RATE_LIMIT_PER_MINUTE }], storage: new SharedThrottlerStorage(env.REDIS_URL, env.QUEUE_PREFIX) }),
         BullModule.forRoot({ connection: bullConnection(env.REDIS_URL), prefix: env.QUEUE_PREFIX }),
         BullModule.registerQueue(...QUEUE_NAMES.map((name) => ({ name }))),
       ],

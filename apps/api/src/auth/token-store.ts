@@ -4,6 +4,9 @@ import { generateToken, hashToken } from './token.util';
 
 const DAY_MS = 24 * 3600_000;
 
+/** Redis pub/sub channel on which a replica (or the token CLI) tells every API replica to drop its token cache. */
+export const AUTH_INVALIDATION_CHANNEL = 'equilab:auth:invalidate';
+
 /** Token management shared by the REST routes (TokensService) and the CLI (cli/token.ts). */
 export type TokenDb = Pick<PrismaClient, 'apiToken' | 'project' | 'projectGrant' | 'runner' | '$transaction'>;
 

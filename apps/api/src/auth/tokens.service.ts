@@ -1,13 +1,19 @@
-import { Injectable } from '@nestjs/common';
+import { EventEmitter } from 'node:events';
+import { Injectable, Logger, type OnModuleInit } from '@nestjs/common';
 import type { RunCredential, TokenInfo, UserTokenScope } from '@equilab/contracts';
 import { AppError } from '../common/app-error';
 import { PrismaService } from '../database/prisma.service';
+import { RedisService } from '../redis/redis.service';
 import type { Principal } from './principal';
-import { createUserToken, grantProject, listUserTokens, revokeUserToken, rotateUserToken, TokenStoreError } from './token-store';
+import { AUTH_INVALIDATION_CHANNEL, createUserToken, grantProject, listUserTokens, revokeUserToken, rotateUserToken, TokenStoreError } from './token-store';
 import { generateToken, hashToken } from './token.util';
 
-/** User and runner tokens are cached this long per replica (a revocation reaches every replica within it). */
+/**
+ * User and runner tokens are cached this long per replica. A revocation, rotation or grant change drops every
+ * replica's cache at once through AUTH_INVALIDATION_CHANNEL; this bound only matters while Redis is unreachable.
+ */
 const CACHE_MS = 5_000;
+
 const TOUCH_MS = 60_000;
 /** Run states in which a pretrain attempt's token works, and evaluation states for an evaluate job's token. */
 const ACTIVE_RUN = new Set(['queued', 'running']);
@@ -28,11 +34,49 @@ function storeError(error: unknown): never {
 
 /** API tokens: only the sha256 of a token is stored; the token itself is shown once. */
 @Injectable()
-export class TokensService {
+export class TokensService implements OnModuleInit {
+  private readonly logger = new Logger('Tokens');
   private readonly cache = new Map<string, { resolution: Resolution; until: number }>();
   private readonly touched = new Map<string, number>();
+  /** Bumped at every invalidation: a look-up that started before one does not fill the cache. */
+  private generation = 0;
+  /** Emits `invalidated` whenever this replica's cache was dropped (tests wait on it). */
+  readonly events = new EventEmitter();
 
-  constructor(private readonly prisma: PrismaService) {}
+  constructor(
+    private readonly prisma: PrismaService,
+    private readonly redis: RedisService,
+  ) {}
+
+  onModuleInit(): void {
+    const subscriber = this.redis.duplicate();
+    subscriber.on('message', (channel: string) => {
+      if (channel === AUTH_INVALIDATION_CHANNEL) this.dropCache();
+    });
+    // After a reconnect, messages published meanwhile are lost: start from an empty cache.
+    subscriber.on('ready', () => this.dropCache());
+    subscriber.subscribe(AUTH_INVALIDATION_CHANNEL).catch((error: unknown) => {
+      this.logger.warn(`token cache invalidation not subscribed (revocations reach this replica within ${CACHE_MS / 1000} s): ${String(error)}`);
+    });
+  }
+
+  private dropCache(): void {
+    this.generation += 1;
+    this.cache.clear();
+    this.events.emit('invalidated');
+  }
+
+  /**
+   * Drops the token cache of this replica and, through Redis, of every other one: a revocation, rotation, grant
+   * change or deleted project takes effect on the next request anywhere. Redis unreachable: the other replicas
+   * catch up within CACHE_MS.
+   */
+  async invalidate(): Promise<void> {
+    this.dropCache();
+    await this.redis.client.publish(AUTH_INVALIDATION_CHANNEL, 'tokens').catch((error: unknown) => {
+      this.logger.warn(`token cache invalidation not published (other replicas catch up within ${CACHE_MS / 1000} s): ${String(error)}`);
+    });
+  }
 
   /** A token of any scope without grants or expiry (tests and internal use; users go through createUser). */
   async create(name: string, scope: 'admin' | 'runner', runId: string | null = null): Promise<{ id: string; token: string }> {
@@ -51,18 +95,18 @@ export class TokensService {
 
   async revoke(id: string): Promise<void> {
     await revokeUserToken(this.prisma, id).catch(storeError);
-    this.cache.clear();
+    await this.invalidate();
   }
 
   async rotate(id: string): Promise<TokenInfo & { token: string }> {
     const created = await rotateUserToken(this.prisma, id).catch(storeError);
-    this.cache.clear();
+    await this.invalidate();
     return created;
   }
 
   async grant(id: string, projectId: string): Promise<void> {
     await grantProject(this.prisma, id, projectId).catch(storeError);
-    this.cache.clear();
+    await this.invalidate();
   }
 
   /**
@@ -124,6 +168,7 @@ export class TokensService {
   async resolve(token: string): Promise<Resolution> {
     const hash = hashToken(token);
     const now = Date.now();
+    const generation = this.generation;
     const cached = this.cache.get(hash);
     if (cached && cached.until > now) return this.unexpired(cached.resolution, now);
     const row = await this.prisma.apiToken.findUnique({
@@ -162,7 +207,7 @@ export class TokensService {
         }
       }
     }
-    if (row?.scope !== 'run') {
+    if (row?.scope !== 'run' && generation === this.generation) {
       if (this.cache.size > 10_000) this.cache.clear();
       this.cache.set(hash, { resolution, until: now + CACHE_MS });
     }

@@ -7,7 +7,8 @@ import { EnvError, MAX_TOKEN_LIFETIME_DAYS } from '@equilab/contracts';
 import { PrismaPg } from '@prisma/adapter-pg';
 import { loadApiEnv } from '../config/api-env';
 import { PrismaClient } from '../generated/prisma/client';
-import { createUserToken, grantProject, listUserTokens, revokeUserToken, rotateUserToken, TokenStoreError } from '../auth/token-store';
+import IORedis from 'ioredis';
+import { AUTH_INVALIDATION_CHANNEL, createUserToken, grantProject, listUserTokens, revokeUserToken, rotateUserToken, TokenStoreError } from '../auth/token-store';
 
 const USAGE = [
   'usage: token create --name <name> [--scope admin|member|runner] [--project <project id>]... [--expires-in-days <days>]',
@@ -77,17 +78,34 @@ async function main(argv: string[]): Promise<void> {
       }
     } else if (command === 'revoke') {
       await revokeUserToken(prisma, id);
+      await tellReplicas(env.REDIS_URL);
       console.log(`revoked ${id}`);
     } else if (command === 'rotate') {
       const created = await rotateUserToken(prisma, id);
+      await tellReplicas(env.REDIS_URL);
       console.error(`revoked ${id}; new ${created.scope} token ${created.id} (shown once)`);
       process.stdout.write(`${created.token}\n`);
     } else {
       await grantProject(prisma, id, grantTo);
+      await tellReplicas(env.REDIS_URL);
       console.log(`granted project ${grantTo} to ${id}`);
     }
   } finally {
     await prisma.$disconnect();
+  }
+}
+
+/** Every API replica drops its token cache (Redis pub/sub); Redis unreachable: they catch up within 5 s. */
+async function tellReplicas(redisUrl: string): Promise<void> {
+  const redis = new IORedis(redisUrl, { lazyConnect: true, connectTimeout: 3_000, maxRetriesPerRequest: 1, enableOfflineQueue: false, retryStrategy: () => null });
+  redis.on('error', () => undefined);
+  try {
+    await redis.connect();
+    await redis.publish(AUTH_INVALIDATION_CHANNEL, 'tokens');
+  } catch (error) {
+    console.error(`note: Redis unreachable (${error instanceof Error ? error.message : String(error)}): API replicas apply the change within 5 s`);
+  } finally {
+    redis.disconnect();
   }
 }
 

@@ -3,6 +3,7 @@ import type { DeletionResult, Project } from '@equilab/contracts';
 import { z } from 'zod';
 import { createProjectSchema } from '@equilab/contracts';
 import { ArtifactsService } from '../artifacts/artifacts.service';
+import { TokensService } from '../auth/tokens.service';
 import { AppError } from '../common/app-error';
 import { PrismaService } from '../database/prisma.service';
 import { DispatchService } from '../queue/dispatch.service';
@@ -16,6 +17,7 @@ export class ProjectsService {
     private readonly prisma: PrismaService,
     private readonly dispatch: DispatchService,
     private readonly artifacts: ArtifactsService,
+    private readonly tokens: TokensService,
   ) {}
 
   async create(input: z.output<typeof createProjectSchema>): Promise<Project> {
@@ -65,6 +67,8 @@ export class ProjectsService {
       await tx.project.delete({ where: { id } });
       return rows;
     });
+    // Member tokens lost their grants of it: no replica may keep them cached.
+    await this.tokens.invalidate();
     for (const run of runs.filter((r) => (ACTIVE_STATES as readonly string[]).includes(r.status))) {
       await this.dispatch.removeWaitingJob(run.id, run.attempt);
       await this.dispatch.publishCancel(run.id);

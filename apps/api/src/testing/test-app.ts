@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { readdir } from 'node:fs/promises';
@@ -97,7 +98,9 @@ export async function startTestApp(overrides: Record<string, string> = {}, appOp
   const env = loadApiEnv({
     ...process.env,
     DATABASE_URL: databaseUrl,
-    QUEUE_PREFIX: 'equilab-test',
+    // Its own namespace: queues, and the rate-limit counters shared through Redis (a test's failed
+    // authentications must not count against the next test's app).
+    QUEUE_PREFIX: `equilab-test-${randomUUID().slice(0, 8)}`,
     SOCKET_CHANNEL_PREFIX: 'equilab-test-socket',
     LOG_LEVEL: 'error',
     API_PORT: '4000',
