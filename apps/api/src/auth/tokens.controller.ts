@@ -38,7 +38,7 @@ export class TokensController {
     await this.tokens.grant(parseId(id), parseInput(grantSchema, body).projectId);
   }
 
-  @ApiDoc({ summary: 'Revoke a token (it stops within 5 s on every API replica)', errors: [404] })
+  @ApiDoc({ summary: 'Revoke a token (it stops at once on every API replica)', errors: [404] })
   @Delete(':id')
   @HttpCode(204)
   async revoke(@Param('id') id: string): Promise<void> {
