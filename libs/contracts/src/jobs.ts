@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { methodRunSchema } from './methods/method-run';
 import { backendNameSchema, logEverySchema } from './training';
+import { initWeightsSchema } from './api/interop.api';
 
 /**
  * The typed job catalogue: every BullMQ queue, its payload schema and its retry policy. The API produces
@@ -25,6 +26,8 @@ export const pretrainJobSchema = z
     projectId: z.string().uuid(),
     /** Metric logging frequency (jobs queued before this field existed get the defaults). */
     logEvery: logEverySchema.prefault({}),
+    /** Weights a fresh attempt starts from (fetched from `GET /api/runs/:id/init-weights`); absent: the seeded init. */
+    initWeights: initWeightsSchema.optional(),
   })
   .and(methodRunSchema);
 export type PretrainJob = z.output<typeof pretrainJobSchema>;

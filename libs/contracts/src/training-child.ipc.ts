@@ -29,7 +29,13 @@ const startFields = {
 
 /** The job the child runs, with the job's payload as the runner parsed it (the child parses it once, here). */
 export const childStartMessageSchema = z.discriminatedUnion('task', [
-  z.object({ ...startFields, task: z.literal('pretrain'), job: pretrainJobSchema }),
+  z.object({
+    ...startFields,
+    task: z.literal('pretrain'),
+    job: pretrainJobSchema,
+    /** The job's `initWeights`, downloaded by the runner (a fresh attempt only: a resumed one has its checkpoint). */
+    initWeightsFile: z.string().min(1).optional(),
+  }),
   z.object({ ...startFields, task: z.literal('evaluate'), job: evaluateJobSchema }),
 ]);
 export type ChildStartMessage = z.infer<typeof childStartMessageSchema>;

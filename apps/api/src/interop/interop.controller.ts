@@ -16,6 +16,8 @@ import type { Request, Response } from 'express';
 import type { Observable } from 'rxjs';
 import { AppError, parseInput } from '../common/app-error';
 import { parseId } from '../common/params';
+import { accessibleRunId } from '../auth/auth.guard';
+import { CurrentPrincipal, Resources, Scopes, type Principal } from '../auth/principal';
 import { sendDownload } from './download';
 import { InteropService, type UploadedEventFile, type UploadedWeightsFile } from './interop.service';
 import { ApiDoc } from '../openapi/api-doc.decorator';
@@ -60,6 +62,14 @@ export class InteropController {
   )
   importWeights(@Body() fields: unknown, @UploadedFile() file: UploadedWeightsFile | undefined): Promise<WeightsImportResult> {
     return this.interop.importWeights(fields, file);
+  }
+
+  @ApiDoc({ summary: 'The weights file a run starts from (its initWeights artifact), for the runner (run token) or a user', tag: 'runner protocol', response: { produces: ['application/octet-stream'] } })
+  @Get('runs/:id/init-weights')
+  @Scopes('admin', 'member', 'run')
+  @Resources({ kind: 'run', param: 'id' })
+  async initWeights(@Param('id') id: string, @CurrentPrincipal() principal: Principal, @Res() res: Response): Promise<void> {
+    sendDownload(res, await this.interop.initWeightsFile(accessibleRunId(principal, id)));
   }
 
   @ApiDoc({ summary: 'The run’s final backbone in the reference’s PyTorch naming: torch.load-able .pth or safetensors', query: weightsQuerySchema, response: { produces: ['application/octet-stream'] } })

@@ -24,6 +24,7 @@ import { LiveService } from '../live/live.service';
 import { MetricsRepository } from '../metrics/metrics.repository';
 import { toRun } from '../runs/run.mapper';
 import type { DownloadedFile } from './download';
+import { initWeightsOf } from './init-weights';
 
 /** An uploaded event file (multer's memory storage). */
 export interface UploadedEventFile {
@@ -223,6 +224,29 @@ export class InteropService {
     } finally {
       await rm(work, { recursive: true, force: true });
     }
+  }
+
+  /**
+   * `GET /api/runs/:id/init-weights`: the stored file the run starts from (its `initWeights` artifact, as stored:
+   * Equilab's safetensors), fetched by the runner with the attempt's run token.
+   */
+  async initWeightsFile(runId: string): Promise<DownloadedFile> {
+    const run = await this.prisma.run.findUnique({ where: { id: runId }, select: { initWeights: true } });
+    if (!run) throw AppError.notFound('run', runId);
+    const init = initWeightsOf(run.initWeights);
+    if (!init) throw new AppError('not_found', `run ${runId} starts from its seeded init (no initWeights)`);
+    const artifact = await this.prisma.artifact.findUnique({ where: { id: init.artifactId } });
+    if (!artifact) throw new AppError('not_found', `artifact ${init.artifactId} (initWeights of run ${runId}) no longer exists`);
+    const root = path.resolve(this.env.ARTIFACT_DIR);
+    const file = path.resolve(root, artifact.path);
+    if (!file.startsWith(`${root}${path.sep}`)) throw new AppError('internal', `artifact path ${artifact.path} lies outside the artifact store`);
+    let bytes: Buffer;
+    try {
+      bytes = await readFile(file);
+    } catch (error) {
+      throw new AppError('not_found', `artifact ${artifact.id} (${artifact.path}) is missing from the store: ${error instanceof Error ? error.message : String(error)}`);
+    }
+    return { fileName: path.basename(artifact.path), contentType: 'application/octet-stream', bytes };
   }
 
   /** The run's series (optionally some keys) as one TensorBoard event file. */

@@ -162,5 +162,31 @@ void describe('POST /api/imports/weights: reference weights as an imported run t
     assert.equal(done.results.length, 1);
     assert.equal(done.results[0].checkpoint, 'final');
     assert.ok(Number.isFinite(done.results[0].metrics['val top-1']), JSON.stringify(done.results));
+
+    // A pretraining run initialised from the imported weights: the runner fetches them with its run token.
+    // base_lr 1e-30 leaves every conv weight as it starts (Adam's step is ~lr): the final convs are the upload's.
+    const badRef = await t.request('POST', '/api/runs', { projectId, method: 'VICReg', initWeights: { runId: '00000000-0000-4000-8000-000000000000' } });
+    assert.equal(badRef.status, 400);
+    assert.equal(badRef.body.error.issues[0].path, 'initWeights');
+    const tiny = { width: 0.0625, mlp: '16-16-16', batch_size: 4, resolution: 32, epochs: 1, base_lr: 1e-30 };
+    const created = await t.request('POST', '/api/runs', { projectId, method: 'VICReg', seed: 3, backend: 'cpu', config: tiny, initWeights: { runId } });
+    assert.equal(created.status, 201, created.text);
+    const finalWeights = res.body.artifacts.find((a: JsonBody) => a.kind === 'final-weights');
+    assert.deepEqual(created.body.initWeights, { artifactId: finalWeights.id, runId, kind: 'final-weights' });
+    const trained = await until(
+      'the initialised run to finish',
+      async () => {
+        const r = (await t.request('GET', `/api/runs/${created.body.id}`)).body;
+        if (r.status === 'failed') throw new Error(`run failed: ${r.error}\n${output.slice(-30).join('\n')}`);
+        return r.status === 'succeeded' ? r : undefined;
+      },
+      300_000,
+    );
+    assert.equal(trained.initWeights.artifactId, finalWeights.id);
+    const after = readSafetensors(path.join(artifactDir, 'runs', created.body.id, FINAL_WEIGHTS_FILE)).tensors;
+    const convs = backboneTensors(backbone).filter((x) => x.shape.length === 4);
+    assert.equal(convs.length, 21);
+    for (const x of convs) assert.deepEqual(after.get(x.name)?.data, x.data, x.name);
+    assert.ok(output.some((l) => l.includes('fetched its initial weights')), output.slice(-20).join('\n'));
   });
 });

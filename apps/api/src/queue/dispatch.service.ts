@@ -64,6 +64,7 @@ export class DispatchService implements OnModuleDestroy {
       backend: run.requestedBackend,
       seed: run.seed,
       logEvery: { steps: run.logEverySteps, seconds: run.logEverySeconds },
+      ...(run.initWeights !== null ? { initWeights: run.initWeights } : {}),
     });
     await this.pretrain.add(jobCatalogue.pretrain.queue, payload, jobOptions(jobCatalogue.pretrain, runJobId(run.id, run.attempt), priority));
     this.queueChanged(PRETRAIN_QUEUE);

@@ -1,5 +1,6 @@
 import type { EvaluationKind, Run } from '@equilab/contracts';
 import type { Run as RunRow } from '../generated/prisma/client';
+import { initWeightsOf } from '../interop/init-weights';
 import { replicateGroupKey } from '../sweeps/group-key';
 
 const iso = (d: Date | null): string | null => (d ? d.toISOString() : null);
@@ -28,6 +29,7 @@ export function toRun(row: RunRow): Run {
       row.evaluations === null
         ? null
         : { kinds: (asRecord(row.evaluations)['kinds'] as EvaluationKind[] | undefined) ?? [], config: asRecord(asRecord(row.evaluations)['config']) },
+    initWeights: initWeightsOf(row.initWeights),
     runnerId: row.runnerId,
     backend: row.backend,
     threads: row.threads,

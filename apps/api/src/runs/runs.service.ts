@@ -14,6 +14,7 @@ import { ArtifactsService } from '../artifacts/artifacts.service';
 import { AppError } from '../common/app-error';
 import { API_ENV, type ApiEnv } from '../config/api-env';
 import type { Prisma } from '../generated/prisma/client';
+import { resolveInitWeights } from '../interop/init-weights';
 import { LiveService } from '../live/live.service';
 import { MetricsRepository } from '../metrics/metrics.repository';
 import { PrismaService } from '../database/prisma.service';
@@ -42,6 +43,7 @@ export class RunsService {
     const { method, config } = parsed.data;
     const project = await this.prisma.project.findUnique({ where: { id: input.projectId }, select: { id: true } });
     if (!project) throw AppError.notFound('project', input.projectId);
+    const initWeights = input.initWeights ? await resolveInitWeights(this.prisma, input.projectId, input.initWeights) : null;
     const id = randomUUID();
     await this.prisma.run.create({
       data: {
@@ -56,6 +58,7 @@ export class RunsService {
         ...(input.evaluations ? { evaluations: input.evaluations as Prisma.InputJsonValue } : {}),
         logEverySteps: input.logEvery.steps,
         logEverySeconds: input.logEvery.seconds,
+        ...(initWeights ? { initWeights } : {}),
       },
     });
     await this.dispatch.enqueueRun(id);

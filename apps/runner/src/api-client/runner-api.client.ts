@@ -1,3 +1,5 @@
+import { mkdir, rename, writeFile } from 'node:fs/promises';
+import { dirname } from 'node:path';
 import {
   artifactListSchema,
   registerRunnerResultSchema,
@@ -138,6 +140,34 @@ export class RunnerApiClient {
   ): Promise<ArtifactRecord[]> {
     const result = await this.request('GET', `/api/runs/${runId}/artifacts`, runToken, undefined, retry);
     return artifactListSchema.parse(result).items;
+  }
+
+  /** `GET /api/runs/:id/init-weights` (run token): the weights file a fresh attempt starts from, written to `file`. */
+  async initWeights(runId: string, runToken: string, file: string, retry: RetryPolicy = PATIENT_RETRY): Promise<number> {
+    const path = `/api/runs/${runId}/init-weights`;
+    for (let attempt = 0; ; attempt += 1) {
+      try {
+        let response: Response;
+        try {
+          response = await fetch(`${this.baseUrl}${path}`, {
+            headers: { authorization: `Bearer ${runToken}` },
+            signal: AbortSignal.timeout(Math.max(this.options.requestTimeoutMs ?? 15_000, 300_000)),
+          });
+        } catch (error) {
+          throw new ApiError('GET', path, null, error instanceof Error ? ((error.cause as Error | undefined)?.message ?? error.message) : String(error));
+        }
+        if (!response.ok) throw new ApiError('GET', path, response.status, await response.text().catch(() => ''));
+        const bytes = new Uint8Array(await response.arrayBuffer());
+        await mkdir(dirname(file), { recursive: true });
+        await writeFile(`${file}.tmp`, bytes);
+        await rename(`${file}.tmp`, file);
+        return bytes.length;
+      } catch (error) {
+        const retryable = !(error instanceof ApiError) || error.retryable;
+        if (!retryable || attempt + 1 >= retry.attempts) throw error;
+        await delay(backoffDelay(attempt, retry));
+      }
+    }
   }
 
   /** `POST /api/evaluations/:id/report` (run token): running, failed or done with the outcome. */

@@ -138,7 +138,7 @@ async function run(trainer: Trainer, start: ChildStartMessage): Promise<void> {
   } catch (error) {
     const message = error instanceof Error ? (error.stack ?? error.message) : String(error);
     // A config the schemas reject cannot succeed on a retry.
-    const retryable = !(error instanceof Error && (error.name === 'ZodError' || error.name === 'MethodConfigError'));
+    const retryable = !(error instanceof Error && ['ZodError', 'MethodConfigError', 'InitialWeightsError'].includes(error.name));
     await send({ type: 'error', message, retryable });
     exit(1);
   }
@@ -149,7 +149,20 @@ async function pretrain(trainer: Trainer, start: Extract<ChildStartMessage, { ta
   sampler = new SystemSampler(new GpuProbe());
   let seq = 0;
   let lastStep: number | null = null;
+  // Read (format checked) before the data is opened; names and shapes are checked against the model before step 0.
+  const interop = start.initWeightsFile ? await import('@equilab/interop') : undefined;
+  const initial = interop && start.initWeightsFile ? interop.readInitialWeights(start.initWeightsFile) : undefined;
   const result = await trainer.train({
+    ...(interop && initial
+      ? {
+          initialise: (parts) => {
+            const report = interop.applyInitialWeights(initial, job.method, parts);
+            process.stderr.write(
+              `training child: initialised the backbone (${report.backboneTensors} tensors)${report.headTensors > 0 ? ` and the method heads (${report.headTensors})` : ''} from ${report.source} weights\n`,
+            );
+          },
+        }
+      : {}),
     run: job,
     dataRoot: job.dataRoot,
     outDir,

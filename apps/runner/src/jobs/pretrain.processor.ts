@@ -79,6 +79,12 @@ async function execute(
   const outDir = join(deps.workDir, runId);
   const restored = await restoreRecorded(deps.store, runId, await deps.api.artifacts(runId, runToken), outDir, isTrainingState);
   log(restored > 0 ? `resuming from ${restored} stored checkpoint file(s)` : 'starting from scratch');
+  // A fresh attempt of a run with initWeights starts from that file (a resumed one has its checkpoint).
+  const initWeightsFile = payload.initWeights && restored === 0 ? join(deps.workDir, `${runId}.init-weights.safetensors`) : undefined;
+  if (initWeightsFile) {
+    const bytes = await deps.api.initWeights(runId, runToken, initWeightsFile);
+    log(`fetched its initial weights (${payload.initWeights?.kind} artifact ${payload.initWeights?.artifactId}, ${bytes} bytes)`);
+  }
 
   const batcher = startRunMetrics(deps, runId, runToken, log);
   const progress = new ProgressReporter((p) => deps.api.progress(runId, runToken, p), 1_000, log);
@@ -125,6 +131,7 @@ async function execute(
       resume: restored > 0,
       backend: payload.backend === 'auto' ? deps.defaultBackend : payload.backend,
       workers: deps.dataWorkers,
+      ...(initWeightsFile ? { initWeightsFile } : {}),
     },
     {
       onDevice: async (device: DeviceInfo) => {

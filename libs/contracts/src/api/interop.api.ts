@@ -102,3 +102,20 @@ export const weightsImportResultSchema = z.object({
   artifacts: z.array(z.object({ id: z.string().uuid(), kind: z.string(), path: z.string(), size: countedSchema, sha256: z.string() })),
 });
 export type WeightsImportResult = z.infer<typeof weightsImportResultSchema>;
+
+/**
+ * `initWeights` of `POST /api/runs`: the weights a fresh pretraining run starts from instead of its seeded init
+ * (libs/interop `applyInitialWeights`: backbone, plus the method heads when it is a checkpoint). `runId`: that
+ * run's final weights (a trained run, or an upload of `POST /api/imports/weights`); `artifactId`: one
+ * `final-weights` or `checkpoint` artifact. The source must be in the same project.
+ */
+export const initWeightsRequestSchema = z.union([z.strictObject({ runId: z.string().uuid() }), z.strictObject({ artifactId: z.string().uuid() })]);
+export type InitWeightsRequest = z.infer<typeof initWeightsRequestSchema>;
+
+/** What a run stores and its pretrain job carries: the artifact resolved at creation, and its run. */
+export const initWeightsSchema = z.object({
+  artifactId: z.string().uuid(),
+  runId: z.string().uuid(),
+  kind: z.enum(['final-weights', 'checkpoint']),
+});
+export type InitWeights = z.infer<typeof initWeightsSchema>;

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { evaluationKindSchema, evaluationPartSchema } from '../evaluations';
 import { backendNameSchema, logEverySchema } from '../training';
 import { tagFilterSchema } from './annotations.api';
+import { initWeightsRequestSchema, initWeightsSchema } from './interop.api';
 import { int4, MAX_LABEL_LENGTH, MAX_PATH_LENGTH, nameText, NUL_FREE, NUL_MESSAGE, text } from './bounds';
 import { isoDate, pageQuerySchema } from './common.api';
 
@@ -64,6 +65,8 @@ export const createRunSchema = z.strictObject({
   evaluations: evaluationSuiteRequestSchema.optional(),
   /** How often the trainer reports metrics (steps 0..1e6, seconds 0..86400; default every 10 steps / 30 s). */
   logEvery: logEverySchema.prefault({}),
+  /** Start from these weights instead of the seeded init (interop.api.ts `initWeightsRequestSchema`). */
+  initWeights: initWeightsRequestSchema.optional(),
 });
 export type CreateRun = z.input<typeof createRunSchema>;
 
@@ -94,6 +97,8 @@ export const runSchema = z.object({
   tags: z.array(z.string()),
   notes: z.string(),
   evaluations: evaluationSuiteRequestSchema.nullable(),
+  /** The weights the run started from (null or absent: the seeded init). */
+  initWeights: initWeightsSchema.nullish(),
   runnerId: z.string().uuid().nullable(),
   backend: z.string().nullable(),
   threads: z.number().int().nullable(),

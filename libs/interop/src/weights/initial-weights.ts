@@ -20,6 +20,14 @@ import { readReferenceWeights } from './reference-weights';
  */
 export type InitialWeightsSource = 'equilab-final-weights' | 'equilab-checkpoint' | 'reference-pth' | 'reference-safetensors';
 
+/** A weights file a run cannot start from (unreadable, a tensor missing or misshapen, another method): not retryable. */
+export class InitialWeightsError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'InitialWeightsError';
+  }
+}
+
 /** One tensor to load: Equilab name and layout, plus how the file names and shapes it (for error messages). */
 interface InitialTensor extends StoredTensor {
   readonly fileName: string;
@@ -76,6 +84,15 @@ function safetensorsNames(bytes: Buffer): Set<string> | null {
 
 /** Reads and classifies an initial-weights file; a malformed file is an error naming the file (and the tensor). */
 export function readInitialWeights(file: string): InitialWeights {
+  try {
+    return classify(file);
+  } catch (error) {
+    if (error instanceof InitialWeightsError || (error as NodeJS.ErrnoException).code === 'ENOENT') throw error;
+    throw new InitialWeightsError(error instanceof Error ? error.message : String(error));
+  }
+}
+
+function classify(file: string): InitialWeights {
   const bytes = readFileSync(file);
   const names = bytes[0] === 0x50 && bytes[1] === 0x4b ? null : safetensorsNames(bytes);
   if (names?.has('stem.conv') || names?.has('backbone.stem.conv')) {
@@ -119,17 +136,17 @@ function check(weights: InitialWeights, part: string, tensors: readonly InitialT
     const expected = expectedFileShape(weights, name, variable.shape);
     if (!t) {
       const fileName = weights.source.startsWith('reference') ? (mappingForEquilab(name)?.reference ?? name) : `${prefix}${name}`;
-      throw new Error(`${weights.file}: missing tensor ${fileName} (the run's ${part} needs [${expected.join(', ')}])`);
+      throw new InitialWeightsError(`${weights.file}: missing tensor ${fileName} (the run's ${part} needs [${expected.join(', ')}])`);
     }
     if (t.shape.join(',') !== variable.shape.join(',')) {
-      throw new Error(
+      throw new InitialWeightsError(
         `${weights.file}: tensor ${t.fileName} has shape [${t.fileShape.join(', ')}], the run's ${part} needs [${expected.join(', ')}]` +
           (part === 'backbone' ? ' (is the width multiplier the same?)' : ''),
       );
     }
   }
   const extra = tensors.find((t) => !wanted.has(t.name));
-  if (extra) throw new Error(`${weights.file}: tensor ${extra.fileName} is not a tensor of the run's ${part}`);
+  if (extra) throw new InitialWeightsError(`${weights.file}: tensor ${extra.fileName} is not a tensor of the run's ${part}`);
 }
 
 function assign(targets: readonly NamedVariable[], tensors: readonly InitialTensor[]): void {
@@ -147,7 +164,7 @@ function assign(targets: readonly NamedVariable[], tensors: readonly InitialTens
  */
 export function applyInitialWeights(weights: InitialWeights, method: string, parts: { backbone: Resnet18Backbone; model: MethodModel }): InitialWeightsReport {
   if (weights.method !== null && weights.method !== method) {
-    throw new Error(`${weights.file}: weights of a ${weights.method} run; this run trains ${method} (initialise from weights of the same method)`);
+    throw new InitialWeightsError(`${weights.file}: weights of a ${weights.method} run; this run trains ${method} (initialise from weights of the same method)`);
   }
   const backboneTargets = [...parts.backbone.parameters(), ...parts.backbone.buffers()];
   check(weights, 'backbone', weights.backbone, backboneTargets, weights.source === 'equilab-checkpoint' ? 'backbone.' : '');
