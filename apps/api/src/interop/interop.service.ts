@@ -139,7 +139,7 @@ export class InteropService {
 
   /**
    * `POST /api/imports/weights`: the reference's backbone (`.pth` or safetensors; libs/interop reads it) becomes an
-   * `imported` run holding it as its final weights (`runs/<id>/final_weights.safetensors`) beside a finished
+   * `imported` run holding it as its final weights (`runs/<id>/v/…/final_weights.safetensors`) beside a finished
    * `checkpoint.safetensors` with the method's heads freshly initialised — the folder `equilab import weights`
    * writes — so the evaluation routes evaluate it on a runner as a trained run. Every tensor's name and shape is
    * checked first: a bad file is a 400 on `file` naming the problem (and the tensor), and nothing is stored.
@@ -179,12 +179,14 @@ export class InteropService {
           [CHECKPOINT_FILE, 'checkpoint'],
         ] as const) {
           const bytes = await readFile(path.join(outDir, name));
-          const key = `runs/${id}/${name}`;
+          const sha256 = createHash('sha256').update(bytes).digest('hex');
+          // The runner's layout (apps/runner artifact-store `versionedKey`): runs/<id>/v/<step, 12 digits>-<sha256, 16>/<file>, step 0.
+          const key = `runs/${id}/v/${'0'.repeat(12)}-${sha256.slice(0, 16)}/${name}`;
           const target = path.join(root, ...key.split('/'));
           await mkdir(path.dirname(target), { recursive: true });
           await copyFile(path.join(outDir, name), `${target}.tmp`);
           await rename(`${target}.tmp`, target);
-          stored.push({ kind, key, size: bytes.length, sha256: createHash('sha256').update(bytes).digest('hex') });
+          stored.push({ kind, key, size: bytes.length, sha256 });
         }
         const now = new Date();
         const row = await this.prisma.$transaction(async (tx) => {

@@ -122,7 +122,9 @@ void describe('POST /api/imports/weights: reference weights as an imported run t
     assert.equal(run.body.name, 'final_weights.pth');
     assert.equal(run.body.config.width, 0.0625);
     // The stored backbone is the uploaded one, in Equilab's layout.
-    const stored = readSafetensors(path.join(artifactDir, 'runs', runId, FINAL_WEIGHTS_FILE)).tensors;
+    const finalArtifact = res.body.artifacts.find((a: JsonBody) => a.kind === 'final-weights');
+    assert.match(finalArtifact.path, new RegExp(`^runs/${runId}/v/0{12}-[0-9a-f]{16}/final_weights\\.safetensors$`));
+    const stored = readSafetensors(path.join(artifactDir, ...finalArtifact.path.split('/'))).tensors;
     for (const x of backboneTensors(backbone)) assert.deepEqual(stored.get(x.name)?.data, x.data, x.name);
     // The evaluation routes take it as a trained run: queued, then a runner evaluates it.
     const evaluation = await t.request('POST', `/api/runs/${runId}/evaluations`, { kind: 'classification', config: { epochs: 1, batch_size: 3 } });
@@ -183,7 +185,9 @@ void describe('POST /api/imports/weights: reference weights as an imported run t
       300_000,
     );
     assert.equal(trained.initWeights.artifactId, finalWeights.id);
-    const after = readSafetensors(path.join(artifactDir, 'runs', created.body.id, FINAL_WEIGHTS_FILE)).tensors;
+    const trainedArtifacts = (await t.request('GET', `/api/runs/${created.body.id}/artifacts`)).body.items as { kind: string; path: string }[];
+    const trainedFinal = trainedArtifacts.find((a) => a.kind === 'final-weights' && a.path.endsWith(FINAL_WEIGHTS_FILE))!;
+    const after = readSafetensors(path.join(artifactDir, ...trainedFinal.path.split('/'))).tensors;
     const convs = backboneTensors(backbone).filter((x) => x.shape.length === 4);
     assert.equal(convs.length, 21);
     for (const x of convs) assert.deepEqual(after.get(x.name)?.data, x.data, x.name);
