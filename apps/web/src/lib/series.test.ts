@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { mergePoints, smoothEma } from './series';
+import { mergeLoaded, mergePoints, smoothEma } from './series';
 
 const point = (step: number, value: number) => ({ key: 'Loss/total', step, value, time: 1000 + step });
 
@@ -39,5 +39,26 @@ describe('smoothEma', () => {
     const out = smoothEma([1, Number.NaN, 1], 0.5);
     expect(out[1]).toBeNaN();
     expect(out[2]).toBeCloseTo(1, 12);
+  });
+});
+
+describe('mergeLoaded', () => {
+  const pts = (steps: number[], value = 0) => steps.map((step) => ({ step, value, time: step }));
+  test('a whole-range load replaces what it covers and keeps live points after its last step', () => {
+    const merged = mergeLoaded(pts([0, 5, 9, 10, 11], 1), pts([0, 3, 6, 9], 2), null);
+    expect(merged.map((p) => [p.step, p.value])).toEqual([
+      [0, 2],
+      [3, 2],
+      [6, 2],
+      [9, 2],
+      [10, 1],
+      [11, 1],
+    ]);
+  });
+  test('a zoom’s load replaces its window only; zooming out does not keep the dense points', () => {
+    const zoomed = mergeLoaded(pts([0, 10, 20, 30], 1), pts([10, 11, 12, 13, 14, 15], 2), { fromStep: 10, toStep: 15 });
+    expect(zoomed.map((p) => p.step)).toEqual([0, 10, 11, 12, 13, 14, 15, 20, 30]);
+    expect(mergeLoaded(zoomed, pts([0, 10, 20, 30], 3), null).map((p) => p.step)).toEqual([0, 10, 20, 30]);
+    expect(mergeLoaded(pts([1, 2]), [], null).map((p) => p.step)).toEqual([1, 2]);
   });
 });

@@ -32,3 +32,17 @@ export function smoothEma(values: readonly number[], weight: number): number[] {
   }
   return out;
 }
+
+/**
+ * A freshly loaded series merged with what was shown before it: the loaded points replace the previous ones in
+ * the steps the load covered — all steps up to its last point, or, for a zoom's load, the window fromStep..toStep —
+ * and previous points elsewhere stay (live points that arrived while loading; outside a zoom, the coarser
+ * whole-range points). So zooming in and out does not pile dense zoomed points into the whole-range series.
+ */
+export function mergeLoaded(previous: readonly SeriesPoint[], loaded: readonly SeriesPoint[], window: { fromStep: number; toStep: number } | null): SeriesPoint[] {
+  const last = loaded[loaded.length - 1]?.step ?? Number.NEGATIVE_INFINITY;
+  const keep = window ? (step: number) => step < window.fromStep || step > window.toStep : (step: number) => step > last;
+  const kept = previous.filter((p) => keep(p.step));
+  if (kept.length === 0) return [...loaded];
+  return [...kept, ...loaded].sort((a, b) => a.step - b.step);
+}

@@ -3,7 +3,7 @@
 import { runRoom } from '@equilab/contracts';
 import { useEffect, useState } from 'react';
 import { fetchRunSeries, type BandsByRun, type SeriesByRun } from './fetch-run-series';
-import { mergePoints } from './series';
+import { mergeLoaded, mergePoints } from './series';
 import { useToken } from './settings.store';
 import { useLive, type LiveStatus } from './socket.client';
 
@@ -15,9 +15,9 @@ export type StepWindow = { fromStep: number; toStep: number } | null;
 /**
  * Loads the downsampled series of every metric of `runIds` (fetchRunSeries: columnar /metrics/compare reads, 10
  * runs a request, in parallel) and merges the live
- * `metrics` events of the runs' rooms into them. `stepWindow` (a zoom) loads that step range again at full
- * resolution up to `points`, merged into the series (downsampled points are stored points, so the merge is exact);
- * `bands` are the last load's bucket min/max of each downsampled series.
+ * `metrics` events of the runs' rooms into them. `stepWindow` (a zoom) loads that step range again, downsampled to
+ * `points` within it, and replaces the series' points there (`mergeLoaded`); `bands` are the last load's bucket
+ * min/max of each downsampled series.
  */
 export function useRunSeries(
   runIds: readonly string[],
@@ -43,12 +43,13 @@ export function useRunSeries(
       .then(({ result, resultBands }) => {
         if (controller.signal.aborted) return;
         setBands(resultBands);
-        // Keep live points that arrived while loading.
+        // Keep live points that arrived while loading (and, for a zoom, the points outside its window).
+        const loadedWindow = fromStep !== undefined && toStep !== undefined ? { fromStep, toStep } : null;
         setSeries((previous) => {
           const merged: SeriesByRun = { ...result };
           for (const [id, byKey] of Object.entries(previous)) {
             const target = { ...(merged[id] ?? {}) };
-            for (const [key, pts] of Object.entries(byKey)) target[key] = mergePoints(target[key] ?? [], pts.map((p) => ({ key, ...p })));
+            for (const [key, pts] of Object.entries(byKey)) target[key] = mergeLoaded(pts, target[key] ?? [], loadedWindow);
             merged[id] = target;
           }
           return merged;
