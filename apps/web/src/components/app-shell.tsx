@@ -31,7 +31,7 @@ export function useCurrentProjectId(): string | null {
 
 function NavLink({ href, children, active }: { href: string; children: ReactNode; active: boolean }) {
   return (
-    <Link href={href} aria-current={active ? 'page' : undefined} className={`rounded px-2 py-1 text-sm ${active ? 'bg-slate-200 font-medium dark:bg-slate-800' : 'text-slate-600 hover:bg-slate-100 dark:text-slate-300 dark:hover:bg-slate-800'}`}>
+    <Link href={href} aria-current={active ? 'page' : undefined} className={`shrink-0 rounded px-2 py-0.5 text-sm sm:py-1 ${active ? 'bg-slate-200 font-medium dark:bg-slate-800' : 'text-slate-600 hover:bg-slate-100 dark:text-slate-300 dark:hover:bg-slate-800'}`}>
       {children}
     </Link>
   );
@@ -44,7 +44,7 @@ function ProjectNav({ projects }: { projects: ReturnType<typeof useApi<ProjectLi
   const projectId = useCurrentProjectId();
   return (
     <>
-      <label className="flex items-center gap-1 text-sm">
+      <label className="order-2 flex min-w-0 items-center gap-1 text-sm">
         <span className="sr-only">Project</span>
         <select
           value={projectId ?? ''}
@@ -65,7 +65,8 @@ function ProjectNav({ projects }: { projects: ReturnType<typeof useApi<ProjectLi
           ))}
         </select>
       </label>
-      <nav aria-label="Main" className="flex flex-wrap items-center gap-1">
+      {/* Narrow screens: the links on a second line of their own that scrolls sideways if it must (the page never does). */}
+      <nav aria-label="Main" className="order-4 flex w-full items-center gap-1 overflow-x-auto whitespace-nowrap sm:order-3 sm:w-auto sm:flex-wrap sm:overflow-visible">
         {projectId ? (
           <>
             <NavLink href={`/projects/${projectId}/runs`} active={pathname.endsWith('/runs')}>
@@ -100,19 +101,20 @@ export function AppShell({ children }: { children: ReactNode }) {
         Skip to content
       </a>
       <header className="sticky top-0 z-30 border-b border-slate-200 bg-white/90 backdrop-blur dark:border-slate-800 dark:bg-slate-950/90">
-        <div className="mx-auto flex max-w-[1600px] flex-wrap items-center gap-x-3 gap-y-1 px-4 py-2">
-          <Link href="/" className="mr-2 font-semibold tracking-tight">
+        {/* One line from 640 px; below, two: brand, project and token, then the links (about 70 px in all). */}
+        <div className="mx-auto flex max-w-[1600px] flex-wrap items-center gap-x-3 gap-y-1 px-3 py-1.5 sm:px-4 sm:py-2">
+          <Link href="/" className="order-1 font-semibold tracking-tight sm:mr-2">
             Equilab
           </Link>
           <Suspense fallback={null}>
             <ProjectNav projects={projects} />
           </Suspense>
-          <div className="ml-auto">
+          <div className="order-3 ml-auto shrink-0 sm:order-last">
             <TokenDialog rejected={tokenRejected} />
           </div>
         </div>
       </header>
-      <main id="main" className="mx-auto w-full max-w-[1600px] flex-1 px-4 py-4">
+      <main id="main" className="mx-auto w-full max-w-[1600px] flex-1 px-3 py-3 sm:px-4 sm:py-4">
         {children}
       </main>
     </div>
