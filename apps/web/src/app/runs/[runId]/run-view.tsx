@@ -11,11 +11,12 @@ import { LiveIndicator } from '@/components/live-indicator';
 import { MetricChartsSection } from '@/components/metric-charts';
 import { DetailHeader, buttonClass, dangerButtonClass } from '@/components/page-header';
 import { Panel } from '@/components/panel';
-import { ProgressBar } from '@/components/status-badge';
+import { RunProgressView } from '@/components/run-progress';
 import { Async, Empty, ErrorState } from '@/components/states';
 import { api } from '@/lib/api.client';
 import { download } from '@/lib/download';
-import { colourFor, flatten, formatBytes, formatDate, formatDuration, formatValue, shortId } from '@/lib/format';
+import { colourFor, flatten, formatBytes, formatDate, formatValue, shortId } from '@/lib/format';
+import { runProgress } from '@/lib/progress';
 import { mergeRun } from '@/lib/run-merge';
 import { setProjectId } from '@/lib/settings.store';
 import { useLive } from '@/lib/socket.client';
@@ -38,9 +39,11 @@ function RunFacts({ run }: { run: RunDetail }) {
     <section aria-label="Run details" className="mb-4 grid gap-4 rounded-lg border border-slate-200 p-4 sm:grid-cols-2 lg:grid-cols-4 dark:border-slate-800">
       <dl className="contents">
         <Field label="Progress">
-          {run.status === 'running' ? <ProgressBar step={run.step} total={run.totalSteps} eta={formatDuration(run.etaSeconds)} /> : run.step !== null ? `step ${run.step}${run.totalSteps ? ` / ${run.totalSteps}` : ''}` : '—'}
+          <RunProgressView run={run} />
         </Field>
-        <Field label="Epoch">{run.epoch !== null ? `${run.epoch}${run.totalEpochs ? ` / ${run.totalEpochs}` : ''}` : '—'}</Field>
+        <Field label="Epochs">
+          <span data-testid="epochs">{runProgress(run).epochs}</span>
+        </Field>
         <Field label="Throughput">{run.imagesPerSecond !== null ? `${run.imagesPerSecond.toFixed(1)} img/s` : '—'}</Field>
         <Field label="Attempt">{run.attempt}</Field>
         <Field label="Runner">{run.runnerId ? <span className="font-mono text-xs">{shortId(run.runnerId)}</span> : '—'}</Field>
@@ -66,7 +69,8 @@ function latestRows(run: RunDetail, series: SeriesByRun) {
       const points = series[run.id]?.[key];
       const last = points?.[points.length - 1];
       const value = last && last.step >= recorded.step ? last : recorded;
-      return { key, value: formatValue(value.value), note: `@${value.step}` };
+      // Metric steps are indexes from 0: the value of the 20th step done reads "step 19".
+      return { key, value: formatValue(value.value), note: `step ${value.step}` };
     });
 }
 

@@ -10,10 +10,12 @@ import { DetailHeader, buttonClass, dangerButtonClass } from '@/components/page-
 import { Panel } from '@/components/panel';
 import { ParallelCoordinates } from '@/components/parallel-coordinates';
 import { Select } from '@/components/select';
-import { ProgressBar } from '@/components/status-badge';
+import { AnnotationEditor } from '@/components/annotation-editor';
+import { RunProgressView } from '@/components/run-progress';
 import { Async, Empty, ErrorState } from '@/components/states';
 import { api } from '@/lib/api.client';
-import { formatDate, formatDuration, formatNumber, formatValue } from '@/lib/format';
+import { formatDate, formatNumber, formatValue } from '@/lib/format';
+import { preferredMetric } from '@/lib/metric-defaults';
 import { fetchMetricSummaries, summaryKeys, summaryOf, type SummariesByRun } from '@/lib/metric-summaries';
 import { lowerIsBetter } from '@/lib/metric-groups';
 import { upsertRun } from '@/lib/run-merge';
@@ -60,7 +62,7 @@ function runColumns(params: readonly string[], metricKey: string, summaries: Sum
         return value === undefined ? '—' : formatNumber(value);
       },
     },
-    { key: 'progress', header: 'Progress', cell: (run) => (run.status === 'running' ? <ProgressBar step={run.step} total={run.totalSteps} eta={formatDuration(run.etaSeconds)} /> : '—') },
+    { key: 'progress', header: 'Progress', cell: (run) => <RunProgressView run={run} /> },
     { key: 'created', header: 'Created', className: 'text-xs text-slate-500', cell: (run) => formatDate(run.createdAt) },
   ];
 }
@@ -83,7 +85,7 @@ export function SweepView({ sweepId }: { sweepId: string }) {
   const summaries = useSweepSummaries(sweep.data?.runs ?? []);
   const metricKeys = useMemo(() => summaryKeys(summaries), [summaries]);
   const ashaMetric = sweep.data?.asha?.metric;
-  const metricKey = metricChoice || ashaMetric || metricKeys.find((k) => k.startsWith('Loss/')) || metricKeys[0] || '';
+  const metricKey = metricChoice || ashaMetric || preferredMetric(metricKeys) || '';
 
   const cancel = () =>
     action.run(async () => {
@@ -128,6 +130,7 @@ export function SweepView({ sweepId }: { sweepId: string }) {
               <LiveIndicator status={live} />
             </DetailHeader>
             {action.error ? <ErrorState error={action.error} /> : null}
+            <AnnotationEditor subject={data} path={`/sweeps/${data.id}`} onSaved={(next) => sweep.setData((previous) => (previous ? { ...previous, name: next.name, tags: next.tags, notes: next.notes } : previous))} />
 
             <BestRunPanel sweep={data} best={best} metricKey={metricKey} />
             <RungsPanel sweep={data} />

@@ -1,9 +1,12 @@
 import type { Run } from '@equilab/contracts';
 import Link from 'next/link';
 import type { ReactNode } from 'react';
-import { ProgressBar, StatusBadge } from '@/components/status-badge';
-import { formatDate, formatDuration, formatValue } from '@/lib/format';
-import type { SortColumn } from './runs-query';
+import { ProgressView, RunProgressView } from '@/components/run-progress';
+import { StatusBadge } from '@/components/status-badge';
+import { formatDate, formatNumber, formatValue } from '@/lib/format';
+import { groupProgress } from '@/lib/progress';
+import { groupMetric, sharedValue, statusSummary, type RunGroup } from './run-groups';
+import type { LatestValues, SortColumn } from './runs-query';
 
 /** What a cell may need beyond its run. */
 export interface CellContext {
@@ -11,6 +14,16 @@ export interface CellContext {
   values: Readonly<Record<string, number>> | undefined;
   selected: boolean;
   toggle: () => void;
+}
+
+/** What a group row's cell may need. */
+export interface GroupContext {
+  latest: LatestValues;
+  /** none, some or all of the group's runs are selected. */
+  selected: 'none' | 'some' | 'all';
+  toggle: () => void;
+  open: boolean;
+  toggleOpen: () => void;
 }
 
 /**
@@ -27,9 +40,19 @@ export interface RunColumn {
   /** Extra attributes on each cell (e.g. `data-metric`). */
   cellData?: Readonly<Record<string, string>>;
   render: (run: Run, context: CellContext) => ReactNode;
+  /** A group row's cell (absent: empty). */
+  renderGroup?: (group: RunGroup, context: GroupContext) => ReactNode;
 }
 
 const mono = 'truncate font-mono text-xs tabular-nums';
+
+/** `0.512 ± 0.013` over the group's runs with a value (`n/N` when some have none yet). */
+function metricSummary(group: RunGroup, key: string, latest: LatestValues): string {
+  const summary = groupMetric(group, key, latest);
+  if (!summary) return '—';
+  const partial = summary.n < group.runs.length ? ` (${summary.n}/${group.runs.length})` : '';
+  return `${formatNumber(summary.mean)} ± ${formatNumber(summary.sd)}${partial}`;
+}
 
 /** The columns for the sweep parameters and metric keys present: select, name, status, method, params, metrics, progress, created. */
 export function runColumns({ paramKeys, metricKeys }: { paramKeys: readonly string[]; metricKeys: readonly string[] }): RunColumn[] {
@@ -40,6 +63,18 @@ export function runColumns({ paramKeys, metricKeys }: { paramKeys: readonly stri
       width: '2rem',
       sort: null,
       render: (run, { selected, toggle }) => <input type="checkbox" checked={selected} onChange={toggle} aria-label={`Select ${run.name}`} className="accent-sky-600" />,
+      renderGroup: (group, { selected, toggle }) => (
+        <input
+          type="checkbox"
+          checked={selected === 'all'}
+          ref={(box) => {
+            if (box) box.indeterminate = selected === 'some';
+          }}
+          onChange={toggle}
+          aria-label={`Select the ${group.runs.length} runs of ${group.label}`}
+          className="accent-sky-600"
+        />
+      ),
     },
     {
       id: 'name',
@@ -52,9 +87,31 @@ export function runColumns({ paramKeys, metricKeys }: { paramKeys: readonly stri
           {run.name}
         </Link>
       ),
+      renderGroup: (group, { open, toggleOpen }) => (
+        <button type="button" onClick={toggleOpen} aria-expanded={open} className="flex max-w-full items-center gap-1 text-left font-medium" title={group.label} data-testid="group-toggle">
+          <span aria-hidden className="w-3 shrink-0 text-slate-500">
+            {open ? '▾' : '▸'}
+          </span>
+          <span className="truncate">{group.label}</span>
+          <span className="shrink-0 rounded-full bg-slate-200 px-1.5 text-xs tabular-nums dark:bg-slate-800" data-testid="group-count">
+            {group.runs.length}
+          </span>
+        </button>
+      ),
     },
-    { id: 'status', label: 'Status', width: '7rem', sort: { kind: 'server', key: 'status' }, render: (run) => <StatusBadge status={run.status} /> },
-    { id: 'method', label: 'Method', width: '6rem', sort: null, className: 'truncate', render: (run) => run.method },
+    {
+      id: 'status',
+      label: 'Status',
+      width: '7rem',
+      sort: { kind: 'server', key: 'status' },
+      render: (run) => <StatusBadge status={run.status} />,
+      renderGroup: (group) => (
+        <span className="truncate text-xs" title={statusSummary(group.runs)} data-testid="group-status">
+          {statusSummary(group.runs)}
+        </span>
+      ),
+    },
+    { id: 'method', label: 'Method', width: '6rem', sort: null, className: 'truncate', render: (run) => run.method, renderGroup: (group) => sharedValue(group.runs, (run) => run.method) },
     {
       id: 'tags',
       label: 'Tags',
@@ -72,20 +129,20 @@ export function runColumns({ paramKeys, metricKeys }: { paramKeys: readonly stri
       ),
     },
     ...paramKeys.map(
-      (key): RunColumn => ({ id: `param:${key}`, label: key, width: '8rem', sort: { kind: 'param', key }, className: mono, render: (run) => formatValue(run.sweepParams?.[key]) }),
+      (key): RunColumn => ({ id: `param:${key}`, label: key, width: '8rem', sort: { kind: 'param', key }, className: mono, render: (run) => formatValue(run.sweepParams?.[key]), renderGroup: (group) => sharedValue(group.runs, (run) => run.sweepParams?.[key]) }),
     ),
     ...metricKeys.map(
-      (key): RunColumn => ({ id: `metric:${key}`, label: key, width: '8rem', sort: { kind: 'metric', key }, className: mono, cellData: { 'data-metric': key }, render: (_run, { values }) => formatValue(values?.[key]) }),
+      (key): RunColumn => ({ id: `metric:${key}`, label: key, width: '10rem', sort: { kind: 'metric', key }, className: mono, cellData: { 'data-metric': key }, render: (_run, { values }) => formatValue(values?.[key]), renderGroup: (group, { latest }) => metricSummary(group, key, latest) }),
     ),
     {
       id: 'progress',
       label: 'Progress',
       width: '15rem',
       sort: null,
-      render: (run) =>
-        run.status === 'running' ? <ProgressBar step={run.step} total={run.totalSteps} eta={formatDuration(run.etaSeconds)} /> : <span className="text-xs text-slate-400">{run.status === 'succeeded' ? '100%' : '—'}</span>,
+      render: (run) => <RunProgressView run={run} />,
+      renderGroup: (group) => <ProgressView progress={groupProgress(group.runs)} />,
     },
-    { id: 'created', label: 'Created', width: '10rem', sort: { kind: 'server', key: 'createdAt' }, className: 'truncate text-xs text-slate-500', render: (run) => formatDate(run.createdAt) },
+    { id: 'created', label: 'Created', width: '10rem', sort: { kind: 'server', key: 'createdAt' }, className: 'truncate text-xs text-slate-500', render: (run) => formatDate(run.createdAt), renderGroup: (group) => formatDate(group.runs.map((r) => r.createdAt).sort()[0]) },
   ];
 }
 

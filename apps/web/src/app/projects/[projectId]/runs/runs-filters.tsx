@@ -3,6 +3,7 @@
 import { runStatusSchema, type RunStatus } from '@equilab/contracts';
 import { inputClass } from '@/components/page-header';
 import { Select } from '@/components/select';
+import { parseGroupBy, serializeGroupBy } from './run-groups';
 import { MAX_METRIC_COLUMNS, toggleMetricColumn, type RunsQuery } from './runs-query';
 
 export interface RunsFiltersProps {
@@ -13,6 +14,8 @@ export interface RunsFiltersProps {
   /** Metric keys offered as columns, and the ones shown. */
   metricKeys: readonly string[];
   shownMetrics: readonly string[];
+  /** What the rows can be grouped by (run-groups.ts `groupByOptions`). */
+  groupOptions?: readonly { value: string; label: string }[];
 }
 
 function toggled(list: readonly RunStatus[], status: RunStatus, on: boolean): RunStatus[] {
@@ -20,8 +23,11 @@ function toggled(list: readonly RunStatus[], status: RunStatus, on: boolean): Ru
 }
 
 /** Search, method and status filters and the metric-column picker above the Runs table. */
-export function RunsFilters({ query, onChange, methods, metricKeys, shownMetrics }: RunsFiltersProps) {
+export function RunsFilters({ query, onChange, methods, metricKeys, shownMetrics, groupOptions = [] }: RunsFiltersProps) {
   const methodOptions = [...new Set([...methods, query.method].filter(Boolean))];
+  const group = query.group ? serializeGroupBy(query.group) : '';
+  // A grouping from a shared link stays offered while the runs that vary in it load.
+  const groupChoices = [{ value: '', label: 'none' }, ...groupOptions, ...(group && !groupOptions.some((o) => o.value === group) ? [{ value: group, label: group }] : [])];
   return (
     <div className="mb-3 flex flex-wrap items-end gap-4 text-sm" role="search">
       <label className="flex flex-col gap-1">
@@ -45,6 +51,10 @@ export function RunsFilters({ query, onChange, methods, metricKeys, shownMetrics
       <label className="flex flex-col gap-1">
         <span className="text-xs text-slate-500">Method</span>
         <Select value={query.method} options={[{ value: '', label: 'all' }, ...methodOptions]} onChange={(method) => onChange({ method })} aria-label="Filter by method" />
+      </label>
+      <label className="flex flex-col gap-1">
+        <span className="text-xs text-slate-500">Group by</span>
+        <Select value={group} options={groupChoices} onChange={(value) => onChange({ group: value ? parseGroupBy(value) : null })} aria-label="Group runs by" />
       </label>
       <fieldset className="flex flex-col gap-1">
         <legend className="text-xs text-slate-500">Status</legend>

@@ -51,9 +51,10 @@ describe('the query string', () => {
     expect(serializeRunsQuery('/projects/p/runs', { q: '', status: [], method: '', sort: DEFAULT_SORT, metrics: null })).toBe('/projects/p/runs');
   });
   test('a shared link reads back as the same table', () => {
-    const query = { q: 'lr', status: ['running' as const, 'failed' as const], method: 'SIE', tags: ['baseline', 'paper:table-1'], sort: { column: { kind: 'metric' as const, key: 'Loss/total' }, descending: true }, metrics: ['Loss/total', 'odd,name'] };
+    const query = { q: 'lr', status: ['running' as const, 'failed' as const], method: 'SIE', tags: ['baseline', 'paper:table-1'], sort: { column: { kind: 'metric' as const, key: 'Loss/total' }, descending: true }, metrics: ['Loss/total', 'odd,name'], group: { kind: 'param' as const, key: 'base_lr' } };
     const url = serializeRunsQuery('/projects/p/runs', query);
     expect(url).toContain('status=running,failed');
+    expect(url).toContain('group=param:base_lr');
     expect(url).toContain('tags=baseline,paper:table-1');
     expect(loadQuery(new URL(url, 'http://localhost').searchParams)).toEqual(query);
   });
@@ -65,6 +66,7 @@ describe('the query string', () => {
     const query = loadQuery('?status=running,bogus&sort=-nonsense');
     expect(query.status).toEqual(['running']);
     expect(query.sort).toEqual(DEFAULT_SORT);
+    expect(loadQuery('?group=nonsense').group).toBeNull();
   });
 });
 
@@ -84,6 +86,7 @@ test('the API sorts server columns; browser-side sorts ask for the newest first 
   expect(needsEveryRun(byName)).toBe(false);
   expect(needsEveryRun({ ...byName, q: ' x ' })).toBe(true);
   expect(needsEveryRun({ ...byName, q: '   ' })).toBe(false);
+  expect(needsEveryRun({ ...byName, group: { kind: 'replicate' } })).toBe(true);
 });
 
 test('a live run goes on top only when it matches the filters and the list is newest first', () => {

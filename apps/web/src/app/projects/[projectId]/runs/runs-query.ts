@@ -1,10 +1,11 @@
 import { runMatchesSearch, runStatusSchema, type Run, type RunStatus } from '@equilab/contracts';
 import { createParser, createSerializer, parseAsArrayOf, parseAsString, parseAsStringLiteral, useQueryStates, type inferParserType } from 'nuqs';
+import { parseGroupBy, serializeGroupBy, type GroupBy } from './run-groups';
 
 /**
  * The Runs table's query — search, filters, sort and chosen metric columns — kept in the URL so a link shows the
  * same table and back/forward step through changes:
- *   `?q=lr&status=running,failed&method=SIE&sort=-metric:Loss/total&metrics=Loss/total,Stats/std`
+ *   `?q=lr&status=running,failed&method=SIE&sort=-metric:Loss/total&metrics=Loss/total,Stats/std&group=replicate`
  * Default values are left out of the URL. `metrics` absent means the default columns; `metrics=` means none.
  */
 
@@ -62,6 +63,12 @@ const parseAsSort = createParser({
   eq: (a: RunsSort, b: RunsSort) => sameColumn(a.column, b.column) && a.descending === b.descending,
 });
 
+const parseAsGroupBy = createParser({
+  parse: parseGroupBy,
+  serialize: serializeGroupBy,
+  eq: (a: GroupBy, b: GroupBy) => serializeGroupBy(a) === serializeGroupBy(b),
+});
+
 export const runsQueryParsers = {
   // Typing replaces the history entry (one per keystroke would make Back useless); everything else pushes one.
   q: parseAsString.withDefault('').withOptions({ history: 'replace' }),
@@ -71,6 +78,8 @@ export const runsQueryParsers = {
   tags: parseAsArrayOf(parseAsString).withDefault([]),
   sort: parseAsSort.withDefault(DEFAULT_SORT),
   metrics: parseAsArrayOf(parseAsString),
+  /** Group rows (absent: one row a run); see run-groups.ts. */
+  group: parseAsGroupBy,
 };
 
 export type RunsQuery = inferParserType<typeof runsQueryParsers>;
@@ -95,9 +104,9 @@ export function serverQuery(query: Pick<RunsQuery, 'status' | 'method' | 'sort'>
   return { status: query.status, method: query.method, tags: query.tags ?? [], sort: query.sort.column.kind === 'server' ? serializeSort(query.sort) : serializeSort(DEFAULT_SORT) };
 }
 
-/** Searching, or sorting by a browser-side column, needs every run of the query, not only the pages scrolled to. */
-export function needsEveryRun(query: Pick<RunsQuery, 'q' | 'sort'>): boolean {
-  return query.q.trim() !== '' || query.sort.column.kind !== 'server';
+/** Searching, grouping or sorting by a browser-side column needs every run of the query, not only the pages scrolled to. */
+export function needsEveryRun(query: Pick<RunsQuery, 'q' | 'sort'> & { group?: GroupBy | null }): boolean {
+  return query.q.trim() !== '' || query.sort.column.kind !== 'server' || Boolean(query.group);
 }
 
 /** Whether a run the API did not list yet (a live event) belongs in the list as the API would sort it. */

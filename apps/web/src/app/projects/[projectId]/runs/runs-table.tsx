@@ -3,6 +3,7 @@
 import type { Run } from '@equilab/contracts';
 import { useVirtualizer } from '@tanstack/react-virtual';
 import { useRef } from 'react';
+import type { TableRow } from './run-groups';
 import { gridTemplate, type RunColumn } from './runs-columns';
 import { sameColumn, type LatestValues, type RunsSort, type SortColumn } from './runs-query';
 
@@ -15,12 +16,17 @@ export interface RowRange {
 }
 
 export interface RunsTableProps {
-  runs: readonly Run[];
+  /** Runs, or group rows each followed by its runs when open (run-groups.ts `tableRows`). */
+  rows: readonly TableRow[];
   columns: readonly RunColumn[];
   sort: RunsSort;
   onSort: (column: SortColumn) => void;
   selected: ReadonlySet<string>;
   onToggle: (runId: string) => void;
+  /** Selects every run of a group, or unselects them all when all are selected. */
+  onToggleGroup?: (runs: readonly Run[]) => void;
+  /** Opens or closes a group. */
+  onToggleOpen?: (groupId: string) => void;
   latest: LatestValues;
   /** Called when the rendered rows change (scrolling, resizing, a new list). */
   onRangeChange: (range: RowRange) => void;
@@ -53,11 +59,17 @@ function HeaderCell({ column, sort, onSort }: { column: RunColumn; sort: RunsSor
   );
 }
 
+const rowClass = 'absolute left-0 grid min-w-full items-center gap-2 border-b px-2';
+
 /** The Runs table: a sortable header and virtualised rows (only the rows on screen are in the DOM). */
-export function RunsTable({ runs, columns, sort, onSort, selected, onToggle, latest, onRangeChange }: RunsTableProps) {
+export function RunsTable({ rows, columns, sort, onSort, selected, onToggle, onToggleGroup, onToggleOpen, latest, onRangeChange }: RunsTableProps) {
   const scroller = useRef<HTMLDivElement>(null);
   const virtualizer = useVirtualizer({
-    count: runs.length,
+    count: rows.length,
+    getItemKey: (index) => {
+      const row = rows[index];
+      return row === undefined ? index : row.kind === 'group' ? `group:${row.group.id}` : row.run.id;
+    },
     getScrollElement: () => scroller.current,
     estimateSize: () => ROW_HEIGHT,
     overscan: 12,
@@ -69,7 +81,7 @@ export function RunsTable({ runs, columns, sort, onSort, selected, onToggle, lat
   const grid = { gridTemplateColumns: gridTemplate(columns) };
 
   return (
-    <div ref={scroller} role="table" aria-label="Runs" aria-rowcount={runs.length} className="overflow-auto rounded-lg border border-slate-200 text-sm dark:border-slate-800" style={{ maxHeight: 'calc(100vh - 240px)' }} data-testid="runs-table">
+    <div ref={scroller} role="table" aria-label="Runs" aria-rowcount={rows.length} className="overflow-auto rounded-lg border border-slate-200 text-sm dark:border-slate-800" style={{ maxHeight: 'calc(100vh - 240px)' }} data-testid="runs-table">
       <div role="rowgroup" className="sticky top-0 z-10 min-w-max">
         <div role="row" className="grid min-w-full items-center gap-2 border-b border-slate-200 bg-slate-50 px-2 py-2 text-xs dark:border-slate-800 dark:bg-slate-900" style={grid}>
           {columns.map((column) => (
@@ -80,19 +92,42 @@ export function RunsTable({ runs, columns, sort, onSort, selected, onToggle, lat
       <div role="rowgroup" className="min-w-max">
         <div style={{ height: virtualizer.getTotalSize(), position: 'relative' }}>
           {virtualizer.getVirtualItems().map((item) => {
-            const run = runs[item.index];
-            if (!run) return null;
+            const row = rows[item.index];
+            if (!row) return null;
+            const style = { ...grid, height: ROW_HEIGHT, transform: `translateY(${item.start}px)` };
+            if (row.kind === 'group') {
+              const { group } = row;
+              const count = group.runs.filter((r) => selected.has(r.id)).length;
+              const context = {
+                latest,
+                selected: count === 0 ? ('none' as const) : count === group.runs.length ? ('all' as const) : ('some' as const),
+                toggle: () => onToggleGroup?.(group.runs),
+                open: row.open,
+                toggleOpen: () => onToggleOpen?.(group.id),
+              };
+              return (
+                <div key={item.key} role="row" aria-rowindex={item.index + 1} aria-expanded={row.open} data-testid="group-row" data-group-id={group.id} className={`${rowClass} border-slate-200 bg-slate-50/80 dark:border-slate-800 dark:bg-slate-900/70`} style={style}>
+                  {columns.map((column) => (
+                    <div key={column.id} role="cell" className={column.className} {...column.cellData}>
+                      {column.renderGroup?.(group, context) ?? null}
+                    </div>
+                  ))}
+                </div>
+              );
+            }
+            const { run } = row;
             const isSelected = selected.has(run.id);
             const context = { values: latest.get(run.id), selected: isSelected, toggle: () => onToggle(run.id) };
             return (
               <div
-                key={run.id}
+                key={item.key}
                 role="row"
                 aria-rowindex={item.index + 1}
                 data-testid="run-row"
                 data-run-id={run.id}
-                className={`absolute left-0 grid min-w-full items-center gap-2 border-b border-slate-100 px-2 dark:border-slate-900 ${isSelected ? 'bg-sky-50 dark:bg-sky-950/40' : 'hover:bg-slate-50 dark:hover:bg-slate-900/60'}`}
-                style={{ ...grid, height: ROW_HEIGHT, transform: `translateY(${item.start}px)` }}
+                data-grouped={row.grouped ? 'true' : undefined}
+                className={`${rowClass} border-slate-100 dark:border-slate-900 ${row.grouped ? 'shadow-[inset_3px_0_0_0_rgb(148_163_184)]' : ''} ${isSelected ? 'bg-sky-50 dark:bg-sky-950/40' : 'hover:bg-slate-50 dark:hover:bg-slate-900/60'}`}
+                style={style}
               >
                 {columns.map((column) => (
                   <div key={column.id} role="cell" className={column.className} {...column.cellData}>

@@ -13,6 +13,7 @@ import { useAction } from '@/lib/use-action.hook';
 import { setProjectId } from '@/lib/settings.store';
 import { useApi } from '@/lib/use-api.hook';
 import { useTick } from '@/lib/use-interval.hook';
+import { groupByOptions, groupRuns, runsOfRows, serializeGroupBy, tableRows } from './run-groups';
 import { runColumns, runMethods, sweepParamKeys } from './runs-columns';
 import { RunsFilters } from './runs-filters';
 import { needsEveryRun, nextSort, searchRuns, serializeRunsQuery, serverQuery, shownMetricColumns, sortRuns, useRunsQuery } from './runs-query';
@@ -37,11 +38,24 @@ function toggle(set: ReadonlySet<string>, id: string): Set<string> {
   return next;
 }
 
+/** A group's checkbox: selects all its runs, or unselects them when all were selected. */
+function toggleAll(set: ReadonlySet<string>, ids: readonly string[]): Set<string> {
+  const next = new Set(set);
+  const all = ids.every((id) => next.has(id));
+  for (const id of ids) {
+    if (all) next.delete(id);
+    else next.add(id);
+  }
+  return next;
+}
+
 /** A project's Runs page: filters and columns from the URL, pages of runs, live updates, selection for Compare. */
 export function RunsView({ projectId }: { projectId: string }) {
   const router = useRouter();
   const [query, setQuery] = useRunsQuery();
   const [selected, setSelected] = useState<ReadonlySet<string>>(new Set());
+  /** Open groups, by group id (a new grouping starts with every group closed). */
+  const [open, setOpen] = useState<{ grouping: string; ids: ReadonlySet<string> }>({ grouping: '', ids: new Set() });
   const [range, setRange] = useState<RowRange>({ first: 0, last: 0 });
 
   useEffect(() => setProjectId(projectId), [projectId]);
@@ -58,15 +72,21 @@ export function RunsView({ projectId }: { projectId: string }) {
 
   const { latest, ask } = useLatestValues(projectId, shownMetrics);
   const visibleRuns = useMemo(() => sortRuns(searchRuns(runs, query.q), query.sort, latest), [runs, query.q, query.sort, latest]);
-  const onScreen = useMemo(() => visibleRuns.slice(range.first, range.last + 1), [visibleRuns, range]);
+  const grouping = query.group ? serializeGroupBy(query.group) : '';
+  const openIds = useMemo(() => (open.grouping === grouping ? open.ids : new Set<string>()), [open, grouping]);
+  const groups = useMemo(() => (query.group ? groupRuns(visibleRuns, query.group) : null), [visibleRuns, query.group]);
+  const rows = useMemo(() => tableRows(visibleRuns, groups, openIds), [visibleRuns, groups, openIds]);
+  const groupOptions = useMemo(() => groupByOptions(runs, paramKeys), [runs, paramKeys]);
+  // The runs of the rows on screen; a closed group needs its runs' values for its mean ± sd.
+  const onScreen = useMemo(() => runsOfRows(rows.slice(range.first, range.last + 1)), [rows, range]);
   // The rows on screen, again every REFRESH_MS for running ones.
   const tick = useTick(REFRESH_MS);
   useEffect(() => ask(onScreen), [ask, onScreen, tick]);
 
   const { loadMore } = pages;
   useEffect(() => {
-    if (!everyRun && range.last >= visibleRuns.length - PREFETCH_ROWS) loadMore();
-  }, [everyRun, range.last, visibleRuns.length, loadMore]);
+    if (!everyRun && range.last >= rows.length - PREFETCH_ROWS) loadMore();
+  }, [everyRun, range.last, rows.length, loadMore]);
 
   const exporting = useAction();
   const server = serverQuery(query);
@@ -84,6 +104,7 @@ export function RunsView({ projectId }: { projectId: string }) {
         subtitle={
           <span className="flex items-center gap-3">
             <span data-testid="runs-count">
+              {groups ? `${groups.length} groups of ` : ''}
               {visibleRuns.length} shown · {runs.length}
               {pages.complete ? '' : '+'} loaded
             </span>
@@ -111,7 +132,7 @@ export function RunsView({ projectId }: { projectId: string }) {
       />
       <SavedViews projectId={projectId} currentQuery={serializeRunsQuery(query)} />
       {exporting.error ? <ErrorState error={exporting.error} /> : null}
-      <RunsFilters query={query} onChange={(patch) => void setQuery(patch)} methods={methods} metricKeys={metricKeys} shownMetrics={shownMetrics} />
+      <RunsFilters query={query} onChange={(patch) => void setQuery(patch)} methods={methods} metricKeys={metricKeys} shownMetrics={shownMetrics} groupOptions={groupOptions} />
 
       {pages.error ? <ErrorState error={pages.error} onRetry={pages.retry} /> : null}
       {pages.loading && runs.length === 0 && !pages.error ? <Loading label="Loading runs…" /> : null}
@@ -125,12 +146,14 @@ export function RunsView({ projectId }: { projectId: string }) {
 
       {runs.length > 0 ? (
         <RunsTable
-          runs={visibleRuns}
+          rows={rows}
           columns={columns}
           sort={query.sort}
           onSort={(column) => void setQuery({ sort: nextSort(query.sort, column) })}
           selected={selected}
           onToggle={(id) => setSelected((previous) => toggle(previous, id))}
+          onToggleGroup={(members) => setSelected((previous) => toggleAll(previous, members.map((r) => r.id)))}
+          onToggleOpen={(id) => setOpen({ grouping, ids: toggle(openIds, id) })}
           latest={latest}
           onRangeChange={onRangeChange}
         />

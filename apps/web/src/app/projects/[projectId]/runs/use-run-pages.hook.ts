@@ -49,9 +49,14 @@ export function useRunPages(projectId: string, server: ServerQuery, everyPage: b
   const token = useToken();
   const [generation, setGeneration] = useState(0);
   const statusKey = server.status.join(',');
+  // Tags are part of the query (a tag filter was dropped here: the URL and the export had it, the list did not).
+  const tagsKey = (server.tags ?? []).join(',');
   const { method, sort } = server;
-  const query = useMemo<ServerQuery>(() => ({ status: statusKey === '' ? [] : (statusKey.split(',') as RunStatus[]), method, sort }), [statusKey, method, sort]);
-  const key = `${projectId}|${statusKey}|${method}|${sort}|${generation}`;
+  const query = useMemo<ServerQuery>(
+    () => ({ status: statusKey === '' ? [] : (statusKey.split(',') as RunStatus[]), method, sort, tags: tagsKey === '' ? [] : tagsKey.split(',') }),
+    [statusKey, method, sort, tagsKey],
+  );
+  const key = `${projectId}|${statusKey}|${method}|${sort}|${tagsKey}|${generation}`;
   const [state, setState] = useState<PagesState>({ key: '', runs: [], cursor: null, error: null });
   const loadingMore = useRef(false);
 
