@@ -24,9 +24,9 @@ import { useAction } from '@/lib/use-action.hook';
 import { useApi } from '@/lib/use-api.hook';
 import { useRunSeries, type SeriesByRun, type StepWindow } from '@/lib/use-run-series.hook';
 
-function Field({ label, children }: { label: string; children: React.ReactNode }) {
+function Field({ label, children, wide = false }: { label: string; children: React.ReactNode; wide?: boolean }) {
   return (
-    <div className="min-w-0">
+    <div className={`min-w-0 ${wide ? 'col-span-2 sm:col-span-1' : ''}`}>
       <dt className="text-xs text-slate-500 dark:text-slate-400">{label}</dt>
       <dd className="truncate text-sm">{children}</dd>
     </div>
@@ -36,9 +36,9 @@ function Field({ label, children }: { label: string; children: React.ReactNode }
 /** Progress, epoch, throughput, placement and times of a run. */
 function RunFacts({ run }: { run: RunDetail }) {
   return (
-    <section aria-label="Run details" className="mb-4 grid gap-4 rounded-lg border border-slate-200 p-4 sm:grid-cols-2 lg:grid-cols-4 dark:border-slate-800">
+    <section aria-label="Run details" className="mb-4 grid grid-cols-2 gap-3 rounded-lg border border-slate-200 p-3 sm:gap-4 sm:p-4 lg:grid-cols-4 dark:border-slate-800">
       <dl className="contents">
-        <Field label="Progress">
+        <Field label="Progress" wide>
           <RunProgressView run={run} />
         </Field>
         <Field label="Epochs">
@@ -187,7 +187,8 @@ export function RunView({ runId }: { runId: string }) {
             <RunFacts run={data} />
             <EvaluationRequestPanel runId={data.id} method={data.method} succeeded={data.status === 'succeeded'} />
             {data.status === 'succeeded' ? <EvaluationTableView scope={{ runIds: [data.id] }} title="Evaluation table" /> : null}
-            <div className="grid gap-4 lg:grid-cols-[1fr_22rem]">
+            {/* grid-cols-1 (minmax(0, 1fr)): a long metric key in the aside must not widen the column past a narrow screen. */}
+            <div className="grid grid-cols-1 gap-4 lg:grid-cols-[minmax(0,1fr)_22rem]">
               <MetricChartsSection
                 title="Metrics"
                 className="min-w-0"
@@ -208,12 +209,18 @@ export function RunView({ runId }: { runId: string }) {
                 loadingLabel="Loading metrics…"
                 empty={<Empty title="No metrics yet">Charts appear as soon as the runner reports points.</Empty>}
               />
-              <aside className="space-y-4">
+              <aside className="min-w-0 space-y-4">
                 <Panel id="config-title" title="Config">
                   <KeyValueTable rows={config} valueClassName="break-all" testId="run-config" />
                 </Panel>
                 <Panel id="latest-title" title="Latest values">
-                  {latest.length === 0 ? <p className="text-xs text-slate-500">none yet</p> : <KeyValueTable rows={latest} valueClassName="whitespace-nowrap tabular-nums" />}
+                  {latest.length === 0 ? (
+                    <p className="text-xs text-slate-500">none yet</p>
+                  ) : (
+                    <div className="overflow-x-auto">
+                      <KeyValueTable rows={latest} valueClassName="whitespace-nowrap tabular-nums" />
+                    </div>
+                  )}
                 </Panel>
                 <Panel id="artifacts-title" title="Checkpoints & artifacts">
                   <Async state={artifacts} loadingLabel="Loading artifacts…">

@@ -6,7 +6,7 @@ import { useEffect, useMemo, useState } from 'react';
 import { DataTable, linkColumn, statusColumn, type TableColumn } from '@/components/data-table';
 import { EvaluationTableView } from '@/components/evaluation-table';
 import { LiveIndicator } from '@/components/live-indicator';
-import { DetailHeader, buttonClass, dangerButtonClass } from '@/components/page-header';
+import { DetailHeader, buttonClass, dangerButtonClass, inputClass } from '@/components/page-header';
 import { Panel } from '@/components/panel';
 import { ParallelCoordinates } from '@/components/parallel-coordinates';
 import { Select } from '@/components/select';
@@ -140,9 +140,9 @@ export function SweepView({ sweepId }: { sweepId: string }) {
               title="Hyperparameters against a metric"
               className="mb-4"
               actions={
-                <label className="flex items-center gap-2 text-sm">
+                <label className="flex min-w-0 items-center gap-2 text-sm">
                   <span>Metric</span>
-                  <Select value={metricKey} options={metricKeys} onChange={setMetricChoice} disabled={metricKeys.length === 0} />
+                  <Select value={metricKey} options={metricKeys} onChange={setMetricChoice} disabled={metricKeys.length === 0} className={`${inputClass} max-w-[55vw] sm:max-w-md`} aria-label="Metric" />
                 </label>
               }
             >
