@@ -17,6 +17,7 @@ import { TokensController } from './auth/tokens.controller';
 import { TokenThrottlerGuard } from './auth/token-throttler.guard';
 import { TokensService } from './auth/tokens.service';
 import { AppExceptionFilter } from './common/exception.filter';
+import { KnownQueryGuard } from './common/known-query.guard';
 import { API_ENV, type ApiEnv } from './config/api-env';
 import { HealthController } from './health/health.controller';
 import { HealthService } from './health/health.service';
@@ -86,6 +87,8 @@ export class AppModule {
         // Order matters: authenticate first, then rate-limit per token.
         { provide: APP_GUARD, useClass: AuthGuard },
         { provide: APP_GUARD, useClass: TokenThrottlerGuard },
+        // Then: a query parameter the route does not document is a 400 naming it.
+        { provide: APP_GUARD, useClass: KnownQueryGuard },
         { provide: APP_INTERCEPTOR, useClass: RunLogContextInterceptor },
         ApiMetricsService,
         MetricsServer,

@@ -440,6 +440,14 @@ void describe('bad input: OpenAPI-driven property test (issue #12)', () => {
       for (const p of op.parameters.filter((x) => x.in === 'query')) {
         probes.push(queryMutation(p).map(({ value, expect }) => ({ label: `query ${p.name}`, path: fixturePath, query: { ...query, [p.name]: value }, field: expect === 'reject' ? p.name : null, expect, ...(bodyText !== undefined ? { body: bodyText } : {}) })));
       }
+      // An unknown query parameter (a typo such as limt, or a prototype key): 400 naming it, on every route.
+      const known = new Set(op.parameters.filter((x) => x.in === 'query').map((x) => x.name));
+      probes.push(
+        fc
+          .oneof(fc.stringMatching(/^[a-z][A-Za-z_]{0,12}$/), fc.constantFrom(...PROTOTYPE_KEYS))
+          .filter((name) => !known.has(name))
+          .map((name) => ({ label: 'unknown query parameter', path: fixturePath, query: { ...query, [name]: '1' }, field: name, expect: 'reject' as const, ...(bodyText !== undefined ? { body: bodyText } : {}) })),
+      );
       if (op.body) {
         probes.push(bodyMutation(op.body, example?.body ?? {}).filter((m) => example?.valid === true || example?.body === undefined || m.expect === 'reject').map((m) => ({ label: m.label, path: fixturePath, query, body: m.body, field: example?.body === undefined ? null : m.field, expect: example?.body === undefined ? 'any' : m.expect })));
         if (example?.valid && example.body !== undefined) probes.push(validBody(op.body, example.body).map((body) => ({ label: 'valid', path: fixturePath, query, body, field: null, expect: 'any' as const })));
