@@ -1,5 +1,9 @@
 // npm run bench -w @equilab/api — the metric store and the live path, on their own database (BENCH_DATABASE,
 // default equilab_bench, on the test server) and queue prefix. Prints ONE JSON line on stdout (progress: stderr):
+// Sections alone: BENCH_SECTIONS=ingest,latency,compare,firstPaint (any subset; default all) and BENCH_REUSE_SEED=1
+// to keep the compare seed between runs, e.g. after `npm run build`:
+//   BENCH_SECTIONS=compare,firstPaint BENCH_REUSE_SEED=1 npm run bench -w @equilab/api
+// (from the root: `BENCH_SECTIONS=… npm run bench -- api --no-build`). Every section reports the load average.
 //   restIngest / pgCopy: WRITERS concurrent writers × POINTS_PER_WRITER points through the REST batch endpoint
 //     (5,000-point batches: JSON, validation, COPY into the staging table, the set-based merge) next to a raw
 //     COPY of the same rows into a row-per-point table shaped like the old "Metric" (uuid, text key, int step,
@@ -10,8 +14,12 @@
 //     1,000 points per series (each bucket's min/max in `band`): 100 runs × 1 key, 100 runs × 10 keys (format=columnar,
 //     and the version-1 points format), and a zoom (fromStep/toStep, a quarter of the steps) re-bucketed to the
 //     visible range; p50/p95 over repetitions (client-side wall time, response parsed and decoded);
+//   compareFirstPaint: the Compare page of the seeded runs in headless chromium until every run's curve is drawn
+//     (scripts/bench-compare-paint.mjs; needs apps/web built and /usr/bin/chromium), target ≤ 2 s;
 //   socketLatency: 100 and 1,000 concurrent simulated runs (a worker thread) writing one-point batches; runner →
 //     socket.io client latency p50/p99 (and the REST write's own latency).
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
 import os from 'node:os';
 import path from 'node:path';
@@ -23,7 +31,7 @@ import { from as copyFrom } from 'pg-copy-streams';
 import { PgPoolService } from '../database/pg-pool.service';
 import { PrismaService } from '../database/prisma.service';
 import { MetricsRepository } from '../metrics/metrics.repository';
-import { createProject, startTestApp, testDatabaseUrl, type TestApp } from '../testing/test-app';
+import { createProject, repoRoot, startTestApp, testDatabaseUrl, type TestApp } from '../testing/test-app';
 import type { LiveLoadInput, LiveLoadResult } from './live-load.worker';
 
 const env = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
@@ -162,8 +170,28 @@ async function storageOf(t: TestApp) {
   return { points: Number(r.points), series: Number(r.nseries), chunks: Number(r.chunks), bytes, bytesPerPoint: round(bytes / Number(r.points), 2) };
 }
 
-function firstPaintBench(_t: TestApp, _runs: string[]): Record<string, unknown> {
-  return { skipped: 'not built yet' };
+/**
+ * The Compare page's first paint of every seeded run in headless chromium (scripts/bench-compare-paint.mjs: the
+ * built dashboard against this API), spawned asynchronously so this process keeps serving the API meanwhile.
+ */
+async function firstPaintBench(t: TestApp, runs: string[]): Promise<Record<string, unknown>> {
+  const root = repoRoot();
+  if (!existsSync(path.join(root, 'apps/web/.next/BUILD_ID'))) return { skipped: 'the dashboard is not built (apps/web/.next)' };
+  if (!existsSync(process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium')) return { skipped: 'no chromium (e2e/scripts/install-chromium.sh)' };
+  const child = spawn(process.execPath, [path.join(root, 'scripts/bench-compare-paint.mjs')], {
+    cwd: root,
+    env: { ...process.env, BENCH_API_URL: t.baseUrl, BENCH_TOKEN: t.adminToken, BENCH_RUN_IDS: runs.join(','), BENCH_KEYS: String(COMPARE_KEYS) },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  let stdout = '';
+  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
+  const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+  const last = stdout.trimEnd().split('\n').pop() ?? '';
+  try {
+    return { ...(JSON.parse(last) as Record<string, unknown>), ...(code === 0 ? {} : { exitCode: code }) };
+  } catch {
+    return { error: `bench-compare-paint exited ${code} without a JSON line`, output: stdout.slice(-1000) };
+  }
 }
 
 async function compareBench(t: TestApp, runs: string[], keys: string[]) {
@@ -326,7 +354,7 @@ async function main(): Promise<void> {
         target: 48,
       };
       if (SECTIONS.has('compare')) result['compare'] = await compareBench(t, seed.runs, seed.keys);
-      result['compareFirstPaint'] = SECTIONS.has('firstPaint') ? firstPaintBench(t, seed.runs) : { skipped: 'section not selected (BENCH_SECTIONS)' };
+      result['compareFirstPaint'] = SECTIONS.has('firstPaint') ? await firstPaintBench(t, seed.runs) : { skipped: 'section not selected (BENCH_SECTIONS)' };
       if (!REUSE_SEED) await pool.query(`DELETE FROM "Project" WHERE name = $1`, [SEED_PROJECT]);
     }
     result['loadAverage'] = { ...loadAverage, after: os.loadavg().map((x) => round(x, 2)) };
