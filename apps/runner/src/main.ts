@@ -19,28 +19,38 @@ import { Runner } from './runner';
 async function main(): Promise<void> {
   const env = parseEnv('runner', runnerEnvSchema);
   const runner = new Runner({ env });
+  const logger = runner.logger;
+  // pino writes synchronously in JSON mode; with LOG_FORMAT=pretty (a transport thread) flush before exiting.
+  const exit = (code: number): void => logger.flush(() => process.exit(code));
   let stopping = false;
   const stop = (signal: NodeJS.Signals): void => {
     if (stopping) {
-      console.error(`runner: ${signal} again, exiting now`);
-      process.exit(1);
+      logger.warn({ signal }, `${signal} again: exiting now`);
+      exit(1);
+      return;
     }
     stopping = true;
-    console.log(`runner: ${signal} received`);
+    logger.info({ signal }, `${signal} received: preempting the active runs`);
     runner.shutdown().then(
-      () => process.exit(0),
+      () => exit(0),
       (error: unknown) => {
-        console.error(`runner: shutdown failed: ${error instanceof Error ? error.message : String(error)}`);
-        process.exit(1);
+        logger.error({ signal, err: error }, `shutdown failed: ${error instanceof Error ? error.message : String(error)}`);
+        exit(1);
       },
     );
   };
   process.on('SIGTERM', stop);
   process.on('SIGINT', stop);
-  await runner.start();
+  try {
+    await runner.start();
+  } catch (error) {
+    logger.fatal({ err: error }, `runner failed to start: ${error instanceof Error ? error.message : String(error)}`);
+    exit(1);
+  }
 }
 
 main().catch((error: unknown) => {
-  console.error(error instanceof Error ? error.message : error);
+  // Before the logger exists (the environment did not parse): one line on stderr.
+  process.stderr.write(`runner: ${error instanceof Error ? error.message : String(error)}\n`);
   process.exit(1);
 });

@@ -4,7 +4,7 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { CANCEL_CHANNEL, parseMethodRun, systemMetricKeys, type PretrainJob } from '@equilab/contracts';
+import { CANCEL_CHANNEL, parseMethodRun, parsePrometheusText, promSamples, systemMetricKeys, type PretrainJob } from '@equilab/contracts';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { FakeApiServer, waitFor, type RecordedCall } from './testing/fake-api.server';
@@ -220,6 +220,26 @@ void describe('runner', { timeout: 240_000 }, () => {
     await waitFor('the spill folder to be cleaned up', () => !existsSync(spill));
   });
 
+  void it("the job-state gauge reads checkpointing while the run's checkpoint is stored, then running again", async () => {
+    const runId = randomUUID();
+    const states = async (): Promise<string[]> =>
+      promSamples(parsePrometheusText(await (await fetch(runnerA.metricsUrl())).text()), 'equilab_runner_job_state', { run_id: runId }).map((s) => s.labels['state'] ?? '');
+    let release: () => void = () => undefined;
+    api.heldArtifacts = 0;
+    api.holdArtifacts = new Promise<void>((resolve) => (release = resolve));
+    try {
+      await addJob(payload(runId, 2, { stepsPerEpoch: 40, stepMs: 25 }), `${runId}.1`);
+      await waitFor('the first checkpoint record to reach the API', () => api.heldArtifacts > 0, 60_000);
+      assert.deepEqual(await states(), ['checkpointing']);
+    } finally {
+      api.holdArtifacts = null;
+      release();
+    }
+    await waitFor('the job to run its second epoch', async () => (await states()).join() === 'running', 30_000);
+    await waitFor('the run to succeed', () => api.finished.get(runId) === 'succeeded', 60_000);
+    await waitFor('the job to leave the gauge', async () => (await states()).length === 0, 10_000);
+  });
+
   void it('cancels a run through Redis pub/sub: the run ends canceled with its last epoch checkpoint, the job completes', async () => {
     const runId = randomUUID();
     await addJob(payload(runId, 100_000, { stepsPerEpoch: 10, stepMs: 10 }), `${runId}.1`);
@@ -262,6 +282,18 @@ void describe('runner', { timeout: 240_000 }, () => {
     await waitFor('training to be under way', () => api.steps(runId).length >= 13);
     runnerA.process.kill('SIGTERM');
     assert.deepEqual(await runnerA.exited, { code: 0, signal: null });
+    // Every line the runner printed is a pino JSON line: its own, main.ts's signal note, its children's stderr.
+    const lines = runnerA.output.map((line) => {
+      try {
+        return JSON.parse(line) as Record<string, unknown>;
+      } catch {
+        assert.fail(`not a JSON log line: ${line}`);
+      }
+    });
+    const signalNote = lines.find((l) => l['signal'] === 'SIGTERM');
+    assert.match(String(signalNote?.['msg']), /^SIGTERM received/);
+    const childNote = lines.find((l) => l['runId'] === runId && l['msg'] === 'stub trainer: starting');
+    assert.deepEqual([childNote?.['jobId'], childNote?.['child'], childNote?.['level']], [`${runId}.1`, 'stderr', 30]);
     assert.equal(api.finished.get(runId), 'preempted');
     assert.equal(await jobState(`${runId}.1`), 'completed');
     const preemptedAt = checkpoints(runId).at(-1)!;

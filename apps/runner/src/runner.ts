@@ -34,7 +34,8 @@ export class Runner {
   readonly store: ArtifactStore;
   private readonly env: RunnerEnv;
   private readonly log: (message: string, fields?: Readonly<Record<string, string>>) => void;
-  private readonly logger: Logger;
+  /** The runner's pino logger (main.ts logs its signal notes with it). */
+  readonly logger: Logger;
   /** Prometheus metrics, served on RUNNER_METRICS_HOST:RUNNER_METRICS_PORT once started. */
   readonly monitor: RunnerMetrics;
   private monitorPort: number | null = null;

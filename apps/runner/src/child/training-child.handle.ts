@@ -1,4 +1,6 @@
 import { fork, type ChildProcess } from 'node:child_process';
+import { createInterface } from 'node:readline';
+import type { Readable } from 'node:stream';
 import {
   childToParentMessageSchema,
   type ChildCheckpointMessage,
@@ -20,6 +22,11 @@ export interface ChildHandlers {
   onProgress(progress: Progress): void;
   /** Store and register the checkpoint; the child is told once this resolves. */
   onCheckpoint(checkpoint: ChildCheckpointMessage): Promise<void>;
+  /**
+   * A line the child printed (its stdout/stderr notes, TensorFlow.js's banner) or a note about the child: the
+   * processors log it through the runner's pino logger with the job's runId/jobId. Default: the parent's stderr.
+   */
+  onLog?(line: string, source: 'stdout' | 'stderr' | 'runner'): void;
 }
 
 export type ChildOutcome =
@@ -36,9 +43,22 @@ export class TrainingChild {
   private queue: Promise<void> = Promise.resolve();
   private outcome: ChildOutcome | null = null;
   private handlerError: Error | null = null;
+  private readonly note: (line: string, source: 'stdout' | 'stderr' | 'runner') => void;
 
   constructor(start: ChildStartMessage, handlers: ChildHandlers, entry: string = TRAINING_CHILD_ENTRY) {
-    this.process = fork(entry, [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    // The child's output is read line by line and logged as the job's (never inherited as raw text).
+    this.process = fork(entry, [], { stdio: ['ignore', 'pipe', 'pipe', 'ipc'] });
+    const note = handlers.onLog?.bind(handlers) ?? ((line: string) => void process.stderr.write(`${line}\n`));
+    const lines = (stream: Readable | null, source: 'stdout' | 'stderr'): Promise<void> => {
+      if (!stream) return Promise.resolve();
+      const reader = createInterface({ input: stream, crlfDelay: Infinity });
+      reader.on('line', (line) => {
+        if (line.trim() !== '') note(line, source);
+      });
+      return new Promise<void>((resolve) => reader.once('close', resolve));
+    };
+    this.note = note;
+    const output = Promise.all([lines(this.process.stdout, 'stdout'), lines(this.process.stderr, 'stderr')]);
     this.process.on('message', (raw: unknown) => {
       this.queue = this.queue
         .then(() => this.handle(raw, handlers))
@@ -50,7 +70,8 @@ export class TrainingChild {
     });
     this.done = new Promise<ChildOutcome>((resolve) => {
       this.process.once('exit', (code, signal) => {
-        void this.queue.then(() => {
+        // Every line the child printed is logged before the outcome is known.
+        void Promise.all([this.queue, output]).then(() => {
           if (this.handlerError)
             return resolve({ kind: 'error', message: this.handlerError.message, retryable: true });
           resolve(
@@ -92,7 +113,7 @@ export class TrainingChild {
   private async handle(raw: unknown, handlers: ChildHandlers): Promise<void> {
     const parsed = childToParentMessageSchema.safeParse(raw);
     if (!parsed.success) {
-      console.error(`runner: ignoring invalid message from training child: ${parsed.error.message}`);
+      this.note(`ignoring an invalid message from the training child: ${parsed.error.message}`, 'runner');
       return;
     }
     const message = parsed.data;

@@ -65,10 +65,13 @@ export async function processEvaluateJob(
       {
         onDevice: async (): Promise<void> => {
           await deps.api.reportEvaluation(evaluationId, runToken, { status: 'running' });
+          deps.monitor?.jobPhase('evaluate', String(job.id), 'running');
           child.proceed();
         },
         onMetrics: (points) => batcher.add(points),
         onProgress: () => undefined,
+        // The child's stdout/stderr lines, as the job's log lines (JSON with runId/jobId).
+        onLog: (line: string, source: string) => deps.log(line, { runId, evaluationId, jobId: String(job.id), child: source }),
         onCheckpoint: () => Promise.resolve(),
       },
       deps.childEntry,
@@ -89,6 +92,7 @@ export async function processEvaluateJob(
       throw outcome.retryable ? new Error(outcome.message) : new UnrecoverableError(outcome.message);
     }
     // Stored even when stopped: a preempted probe resumes from its checkpoint on the next runner.
+    if (outcome.kind === 'end' && outcome.end.finalFiles.length > 0) deps.monitor?.jobPhase('evaluate', String(job.id), 'checkpointing');
     for (const file of outcome.kind === 'end' ? outcome.end.finalFiles : []) {
       const stored = await deps.store.put(join(outDir, ...file.split('/')), `${runPrefix(runId)}${file}`);
       await deps.api.artifact(runId, runToken, {

@@ -159,11 +159,20 @@ async function execute(
         deps.monitor?.progress(runId, p);
         progress.report(p);
       },
+      // The child's stdout/stderr lines, as the job's log lines (JSON with runId/jobId).
+      onLog: (line: string, source: string) => deps.log(line, { runId, jobId: String(job.id), child: source }),
       onCheckpoint: async (checkpoint: ChildCheckpointMessage) => {
         // Metrics up to the checkpoint are made durable (sent, or spilled to disk) before the checkpoint
         // becomes visible: a run resumed from it never has a gap in its series.
         await batcher.drain(deps.drainTimeoutMs);
-        if (!(await storeFiles(checkpoint.files, 'checkpoint', checkpoint.step))) return;
+        deps.monitor?.jobPhase('pretrain', String(job.id), 'checkpointing');
+        let stored: boolean;
+        try {
+          stored = await storeFiles(checkpoint.files, 'checkpoint', checkpoint.step);
+        } finally {
+          deps.monitor?.jobPhase('pretrain', String(job.id), 'running');
+        }
+        if (!stored) return;
         lastCheckpointStep = checkpoint.step;
         log(`checkpoint at step ${checkpoint.step} stored`);
       },
@@ -185,6 +194,7 @@ async function execute(
   if (rejected) return { status: 'dropped', reason: 'the API refused to start the run' };
 
   if (outcome.kind === 'end' && outcome.end.outcome === 'completed') {
+    deps.monitor?.jobPhase('pretrain', String(job.id), 'checkpointing');
     await storeFiles(outcome.end.finalFiles, 'final-weights', outcome.end.step ?? 0);
     await deps.api.finish(runId, runToken, { status: 'succeeded' });
     log('succeeded');

@@ -83,6 +83,29 @@ void describe('runner monitoring', () => {
       assert.equal(m.types.get('equilab_runner_jobs_finished_total'), 'counter');
       assert.ok(promSamples(m, 'process_cpu_seconds_total').every((s) => s.labels['runner'] === 'r1'));
 
+      // While the checkpoint goes to the store: one state at a time, back to running after.
+      metrics.jobPhase('pretrain', `${run}.1`, 'checkpointing');
+      m = await scrape();
+      assert.deepEqual(promSamples(m, 'equilab_runner_job_state', { run_id: run }).map((s) => s.labels['state']), ['checkpointing']);
+      metrics.jobPhase('pretrain', `${run}.1`, 'running');
+      m = await scrape();
+      assert.deepEqual(promSamples(m, 'equilab_runner_job_state', { run_id: run }).map((s) => s.labels['state']), ['running']);
+      // An evaluation job of the same run: starting, running once its backend is up, checkpointing its files.
+      const evaluation = 'eval-22222222-2222-4222-8222-222222222222.1';
+      metrics.jobStarted('evaluate', evaluation, run);
+      const evaluationState = async () => promSamples(await scrape(), 'equilab_runner_job_state', { job_id: evaluation }).map((s) => s.labels['state']);
+      assert.deepEqual(await evaluationState(), ['starting']);
+      metrics.progress(run, { ...progress, step: 31, imagesPerSecond: 42 }, 1_005_000);
+      assert.deepEqual(await evaluationState(), ['starting'], "the pretrain job's progress does not move the evaluation");
+      metrics.jobPhase('evaluate', evaluation, 'running');
+      assert.deepEqual(await evaluationState(), ['running']);
+      metrics.jobPhase('evaluate', evaluation, 'checkpointing');
+      assert.deepEqual(await evaluationState(), ['checkpointing']);
+      metrics.jobEnded('evaluate', evaluation, 'succeeded');
+      assert.deepEqual(await evaluationState(), []);
+      metrics.jobPhase('evaluate', evaluation, 'running');
+      assert.deepEqual(await evaluationState(), [], 'an ended job gets no state back');
+
       metrics.jobEnded('pretrain', `${run}.1`, 'succeeded');
       m = await scrape();
       assert.equal(promValue(m, 'equilab_runner_jobs_finished_total', { queue: 'pretrain', outcome: 'succeeded' }), 1);

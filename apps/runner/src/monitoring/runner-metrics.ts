@@ -3,8 +3,13 @@ import { systemMetricKeys, type MetricPoint, type Progress } from '@equilab/cont
 import { collectDefaultMetrics, Counter, Gauge, Registry } from 'prom-client';
 import type { GpuProbe, GpuSample } from './gpu-probe';
 
-/** Where a job is in its life on this runner: `starting` until its child reports progress or metrics. */
-export type JobState = 'starting' | 'running';
+/**
+ * Where a job is in its life on this runner: `starting` until its child reports (pretrain: progress or metrics;
+ * evaluate: its backend is up), `running`, and `checkpointing` while the runner writes the job's checkpoint or
+ * final files to the artifact store and records them (training waits meanwhile), then `running` again.
+ */
+export const JOB_STATES = ['starting', 'running', 'checkpointing'] as const;
+export type JobState = (typeof JOB_STATES)[number];
 
 interface JobRef {
   readonly runId: string;
@@ -86,6 +91,15 @@ export class RunnerMetrics {
     this.finished.inc({ queue, outcome });
     if (![...this.jobs.values()].some((j) => j.runId === known.runId))
       for (const gauge of [this.stepsPerSecond, this.imagesPerSecond, this.dataWait]) gauge.remove({ run_id: known.runId });
+  }
+
+  /** Job `jobId` of `queue` moves to `state` (e.g. `checkpointing` while its files go to the store, then `running`). */
+  jobPhase(queue: string, jobId: string, state: JobState): void {
+    const known = this.jobs.get(`${queue}/${jobId}`);
+    if (!known || known.state === state) return;
+    this.jobState.remove({ run_id: known.runId, job_id: jobId, queue, state: known.state });
+    known.state = state;
+    this.jobState.set({ run_id: known.runId, job_id: jobId, queue, state }, 1);
   }
 
   /** The job of run `runId` its child is reporting for (the pretrain job when both kinds run). */

@@ -25,6 +25,9 @@ export class FakeApiServer {
   readonly artifacts = new Map<string, Array<Record<string, unknown>>>();
   /** Runs whose artifact records are refused with 409, as the API does once a cancel revoked the attempt's token. */
   readonly refuseArtifacts = new Set<string>();
+  /** While set, artifact records wait for it (a slow API while a checkpoint is stored); `heldArtifacts` counts them. */
+  holdArtifacts: Promise<void> | null = null;
+  heldArtifacts = 0;
   /** Answer 503 to everything while true. */
   down = false;
   /** Answer 503 to the next n metric posts. */
@@ -108,6 +111,10 @@ export class FakeApiServer {
         return answer(200, { accepted: (body.points as MetricPoint[]).length });
       }
       case 'artifacts': {
+        if (this.holdArtifacts) {
+          this.heldArtifacts += 1;
+          await this.holdArtifacts;
+        }
         if (this.refuseArtifacts.has(runId)) return answer(409, { code: 'illegal_transition' });
         const records = this.artifacts.get(runId) ?? [];
         this.artifacts.set(runId, records);

@@ -24,6 +24,8 @@ export const stubTrainer: Trainer = {
   selectBackend: (backend) => Promise.resolve({ backend: `stub-${backend}`, threads: 1, device: 'stub-cpu' }),
 
   async train(options) {
+    // A note on stderr, as TensorFlow.js and libs/sie print some: the runner logs it as the job's line.
+    process.stderr.write(`stub trainer: ${options.resume ? 'resuming' : 'starting'}\n`);
     const dataset = JSON.parse(readFileSync(join(options.dataRoot, STUB_DATASET_FILE), 'utf8')) as StubDataset;
     const perEpoch = dataset.stepsPerEpoch;
     const total = options.run.config.epochs * perEpoch;
