@@ -7,7 +7,9 @@
 //   restIngest / pgCopy: WRITERS concurrent writers × POINTS_PER_WRITER points through the REST batch endpoint
 //     (5,000-point batches: JSON, validation, COPY into the staging table, the set-based merge) next to a raw
 //     COPY of the same rows into a row-per-point table shaped like the old "Metric" (uuid, text key, int step,
-//     float8 value, timestamptz; primary key (run, key, step)) — the issue's anchor;
+//     float8 value, timestamptz; primary key (run, key, step)) — the issue's anchor — and repoIngest, the same
+//     batches straight into MetricsRepository.upsert (the chunked store's own work: staging COPY + merge), so
+//     restVsRepo is what HTTP/JSON/validation/live fan-out cost and repoVsCopy what the chunk merge costs;
 //   storage: bytes per stored point (MetricChunk + MetricSeries, heap + TOAST + indexes) of the compare seed, and
 //     of the row-per-point anchor table;
 //   compare: the seed of COMPARE_RUNS runs × 10 keys × 10,000 points, then GET /api/metrics/compare downsampled to
@@ -93,6 +95,21 @@ async function restIngest(t: TestApp, projectId: string) {
           });
           if (res.status !== 201) throw new Error(`REST write failed: ${res.status} ${await res.text()}`);
         }
+      }),
+    ),
+  );
+  return ms / 1000;
+}
+
+/** The same batches straight into MetricsRepository.upsert (COPY into staging + merge; no HTTP, JSON, validation or live fan-out). */
+async function repoIngest(t: TestApp, projectId: string) {
+  const runs = await seedRuns(t, projectId, WRITERS, 'repo');
+  const repo = t.app.get(MetricsRepository);
+  const batches = Array.from({ length: POINTS_PER_WRITER / BATCH }, (_, b) => points(BATCH, (b * BATCH) / 2));
+  const [ms] = await timed(() =>
+    Promise.all(
+      runs.map(async (runId) => {
+        for (const batch of batches) await repo.upsert(runId, batch);
       }),
     ),
   );
@@ -325,12 +342,18 @@ async function main(): Promise<void> {
     if (SECTIONS.has('ingest')) {
       log('REST ingestion');
       const restSeconds = await restIngest(t, projectId);
+      log('repository upsert (the store’s own work)');
+      const repoSeconds = await repoIngest(t, projectId);
       log('raw COPY anchor');
       const copy = await rawCopy(t, projectId);
       const restPoints = WRITERS * POINTS_PER_WRITER;
       result['restIngest'] = { writers: WRITERS, points: restPoints, batch: BATCH, seconds: round(restSeconds, 3), pointsPerSecond: Math.round(restPoints / restSeconds) };
       result['pgCopy'] = { writers: WRITERS, points: restPoints, seconds: round(copy.seconds, 3), pointsPerSecond: Math.round(restPoints / copy.seconds), table: 'row per point (old Metric layout)' };
       result['restVsCopy'] = round(copy.seconds / restSeconds, 3);
+      // like-for-like: the anchor COPYs rows into a plain table; the store COPYs into staging and merges into chunks
+      result['repoIngest'] = { writers: WRITERS, points: restPoints, batch: BATCH, seconds: round(repoSeconds, 3), pointsPerSecond: Math.round(restPoints / repoSeconds) };
+      result['restVsRepo'] = round(repoSeconds / restSeconds, 3);
+      result['repoVsCopy'] = round(copy.seconds / repoSeconds, 3);
       result['rowPerPointBytesPerPoint'] = round(copy.anchorBytesPerPoint, 1);
     }
 
