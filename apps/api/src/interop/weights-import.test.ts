@@ -1,7 +1,7 @@
 /* eslint-disable @typescript-eslint/no-unsafe-member-access, @typescript-eslint/no-unsafe-assignment, @typescript-eslint/no-unsafe-argument, @typescript-eslint/no-unsafe-call, @typescript-eslint/no-unsafe-return, @typescript-eslint/no-require-imports -- response bodies are untyped JSON here; the data lib is loaded from the monorepo */
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -10,6 +10,7 @@ import { FINAL_WEIGHTS_FILE, Resnet18Backbone, readSafetensors } from '@equilab/
 import { createProject, repoRoot, startTestApp, type JsonBody, type TestApp } from '../testing/test-app';
 
 const RUNNER = path.join(repoRoot(), 'apps/runner/dist/main.js');
+const CLI = path.join(repoRoot(), 'apps/runner/dist/cli/main.js');
 const DATA = path.join(repoRoot(), 'libs/data/dist/index.js');
 const missing = [RUNNER, DATA].filter((f) => !existsSync(f));
 
@@ -108,6 +109,29 @@ void describe('POST /api/imports/weights: reference weights as an imported run t
     assert.deepEqual(existsSync(path.join(artifactDir, 'runs')) ? readdirSync(path.join(artifactDir, 'runs')) : [], []);
     const missingProject = await upload({ projectId: '00000000-0000-4000-8000-000000000000', method: 'VICReg' }, { name: 'w.pth', bytes: good });
     assert.equal(missingProject.status, 404);
+  });
+
+  void it('equilab import weights FILE --project P uploads through the API: the run it prints exists; a bad file exits 1 naming it', async () => {
+    const cli = (...args: string[]) =>
+      new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
+        execFile(process.execPath, [CLI, 'import', 'weights', ...args], { env: { ...process.env, EQUILAB_API_URL: t.baseUrl, EQUILAB_TOKEN: t.adminToken }, timeout: 120_000 }, (error, stdout, stderr) =>
+          resolve({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stdout, stderr }),
+        );
+      });
+    const file = path.join(dir, 'final_weights.pth');
+    writeFileSync(file, pthOf(referenceTensors(backbone)));
+    const ok = await cli(file, '--method', 'VICReg', '--project', projectId, '--set', 'mlp=16-16-16', '--name', 'from the CLI');
+    assert.equal(ok.code, 0, ok.stderr);
+    const match = /^run ([0-9a-f-]{36}) \(from the CLI, VICReg, imported\): 105 backbone tensors, width 0\.0625;/.exec(ok.stdout);
+    assert.ok(match, ok.stdout);
+    const run = await t.request('GET', `/api/runs/${match[1]}`);
+    assert.equal(run.body.status, 'imported');
+    assert.equal(run.body.config.mlp, '16-16-16');
+    const junk = path.join(dir, 'junk.pth');
+    writeFileSync(junk, 'not weights');
+    const bad = await cli(junk, '--method', 'VICReg', '--project', projectId);
+    assert.equal(bad.code, 1);
+    assert.match(bad.stderr, /HTTP 400: .*file: junk\.pth: neither a zip-based \.pth nor a safetensors file/);
   });
 
   void it('a reference final_weights.pth becomes an imported run holding the backbone; its evaluation runs through the queue on a runner', async () => {
