@@ -2,7 +2,7 @@
 
 import { useId, useState, type ReactNode } from 'react';
 import { chartGroups, chartTitle, SYSTEM_GROUP } from '@/lib/chart-groups';
-import { toggleInLayout, useChartLayout } from '@/lib/chart-layout.store';
+import { moveInLayout, orderGroups, toggleInLayout, useChartLayout } from '@/lib/chart-layout.store';
 import { ChartControls, DEFAULT_CHART_OPTIONS, MetricChart, type ChartOptions, type ChartSeries, type XRange } from './metric-chart';
 import { ErrorState, Loading } from './states';
 
@@ -13,8 +13,8 @@ const smallButton = 'rounded border border-slate-300 px-2 py-0.5 text-xs hover:b
 
 /**
  * The charts of a page: one chart per metric key, grouped by the reference's tag prefixes, system metrics in a
- * panel of their own. Each group can be folded or shown full width (kept per `layoutScope`, a project, in
- * localStorage). The smoothing / log-scale / x-axis controls apply to every chart; the charts share one cursor, and
+ * panel of their own. Each group can be folded, shown full width or moved up and down (kept per `layoutScope`, a
+ * project, in localStorage). The smoothing / log-scale / x-axis controls apply to every chart; the charts share one cursor, and
  * a drag on any chart zooms all of them (double click or "Reset zoom" undoes it).
  */
 export function MetricChartsSection({
@@ -64,7 +64,8 @@ export function MetricChartsSection({
     setOptionsState(next);
   };
   const { groups, system } = chartGroups(keys);
-  const all = [...groups, ...(system.length > 0 ? [{ name: SYSTEM_GROUP, keys: system }] : [])];
+  const all = orderGroups([...groups, ...(system.length > 0 ? [{ name: SYSTEM_GROUP, keys: system }] : [])], layout.order);
+  const shownNames = all.map((g) => g.name);
   return (
     <section aria-labelledby="charts-title" className={className}>
       <div className="mb-3 flex flex-wrap items-center justify-between gap-3">
@@ -82,7 +83,7 @@ export function MetricChartsSection({
       {error ? <ErrorState error={error} /> : null}
       {loading && keys.length === 0 ? <Loading label={loadingLabel} /> : null}
       {!loading && !error && keys.length === 0 ? empty : null}
-      {all.map((group) => {
+      {all.map((group, position) => {
         const expanded = layout.expanded.includes(group.name);
         const open = !layout.collapsed.includes(group.name);
         const isSystem = group.name === SYSTEM_GROUP;
@@ -103,9 +104,27 @@ export function MetricChartsSection({
               <span>
                 {isSystem ? 'System metrics' : group.name} <span className="font-normal text-slate-400">({group.keys.length})</span>
               </span>
+              <span className="ml-auto flex gap-1 font-normal">
+                {([-1, 1] as const).map((by) => (
+                  <button
+                    key={by}
+                    type="button"
+                    className={smallButton}
+                    disabled={by < 0 ? position === 0 : position === all.length - 1}
+                    aria-label={`Move ${group.name} ${by < 0 ? 'up' : 'down'}`}
+                    data-testid={by < 0 ? 'move-group-up' : 'move-group-down'}
+                    onClick={(e) => {
+                      e.preventDefault();
+                      setLayout(moveInLayout(layout, shownNames, group.name, by));
+                    }}
+                  >
+                    {by < 0 ? '↑' : '↓'}
+                  </button>
+                ))}
+              </span>
               <button
                 type="button"
-                className={`ml-auto ${smallButton} font-normal`}
+                className={`${smallButton} font-normal`}
                 aria-pressed={expanded}
                 data-testid="expand-group"
                 onClick={(e) => {
