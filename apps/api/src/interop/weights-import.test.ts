@@ -195,6 +195,16 @@ void describe('POST /api/imports/weights: reference weights as an imported run t
     assert.equal(badRef.status, 400);
     assert.equal(badRef.body.error.issues[0].path, 'initWeights');
     const tiny = { width: 0.0625, mlp: '16-16-16', batch_size: 4, resolution: 32, epochs: 1, base_lr: 1e-30 };
+    // The file is checked against the run at creation: its width and (Equilab files) its method.
+    for (const [method, config, message] of [
+      ['VICReg', { ...tiny, width: 0.125 }, /holds a backbone of width 0\.0625; this run's config\.width is 0\.125/],
+      ['SIE', { ...tiny, equi: 16 }, /holds weights of a VICReg run; this run trains SIE/],
+    ] as const) {
+      const refused = await t.request('POST', '/api/runs', { projectId, method, config, initWeights: { runId } });
+      assert.equal(refused.status, 400, refused.text);
+      assert.equal(refused.body.error.issues[0].path, 'initWeights');
+      assert.match(refused.body.error.issues[0].message, message);
+    }
     const created = await t.request('POST', '/api/runs', { projectId, method: 'VICReg', seed: 3, backend: 'cpu', config: tiny, initWeights: { runId } });
     assert.equal(created.status, 201, created.text);
     const finalWeights = res.body.artifacts.find((a: JsonBody) => a.kind === 'final-weights');

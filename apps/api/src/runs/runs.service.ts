@@ -43,7 +43,9 @@ export class RunsService {
     const { method, config } = parsed.data;
     const project = await this.prisma.project.findUnique({ where: { id: input.projectId }, select: { id: true } });
     if (!project) throw AppError.notFound('project', input.projectId);
-    const initWeights = input.initWeights ? await resolveInitWeights(this.prisma, input.projectId, input.initWeights) : null;
+    const initWeights = input.initWeights
+      ? await resolveInitWeights(this.prisma, this.env.ARTIFACT_DIR, input.projectId, input.initWeights, { method, width: config.width })
+      : null;
     const id = randomUUID();
     await this.prisma.run.create({
       data: {
