@@ -6,7 +6,7 @@ import path from 'node:path';
 import { generateDataset } from '@equilab/data';
 import { encodePthStateDict, readReferenceWeights, toReferenceStateDict, type PthTensor } from '@equilab/interop';
 import { CHECKPOINT_FILE, FINAL_WEIGHTS_FILE, readSafetensors, type StoredTensor } from '@equilab/sie';
-import { writeFileSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import { runExportWeights } from './export.command';
 import { runTrainCommand, type TrainCommandOptions } from './train.command';
 
@@ -90,6 +90,7 @@ void test('wrong shapes, a missing tensor and another method are refused before 
   const partial = path.join(root, 'partial.pth');
   writeFileSync(partial, encodePthStateDict(reference.map((t): PthTensor => ({ name: t.name, dtype: 'float32', shape: t.shape, data: t.data }))));
   await assert.rejects(runTrainCommand(options({ out: path.join(root, 'partial'), initWeights: partial })), /partial\.pth: missing 1 backbone tensors \(layer3\.1\.bn2\.running_var/);
+  assert.equal(existsSync(path.join(root, 'partial')), false, 'an unreadable file is refused before the output folder is made');
   await assert.rejects(
     runTrainCommand(options({ out: path.join(root, 'sie'), method: 'SIE', initWeights: path.join(runA, FINAL_WEIGHTS_FILE), set: [...TINY, 'equi=16'] })),
     /final_weights\.safetensors: weights of a VICReg run; this run trains SIE/,

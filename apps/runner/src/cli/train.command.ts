@@ -210,9 +210,13 @@ export interface TrainCommandResult {
 /** Runs `equilab train`; resolves with the training outcome (the caller maps it to an exit code). */
 export async function runTrainCommand(options: TrainCommandOptions, signal?: AbortSignal): Promise<TrainCommandResult> {
   const resolved = resolveTrainCommand(options);
-  mkdirSync(resolved.outDir, { recursive: true });
   const checkpoint = path.join(resolved.outDir, 'checkpoint.safetensors');
   const resume = existsSync(checkpoint);
+  // Read (its format checked) before anything is written or set up; names and shapes are checked against the
+  // run's model before the first step.
+  const interop = resolved.initWeights !== undefined && !resume ? await import('@equilab/interop') : undefined;
+  const initial = interop && resolved.initWeights !== undefined ? interop.readInitialWeights(resolved.initWeights) : undefined;
+  mkdirSync(resolved.outDir, { recursive: true });
   writeFileSync(
     path.join(resolved.outDir, 'config.json'),
     `${JSON.stringify({ method: resolved.run.method, config: resolved.run.config, seed: resolved.seed, dataRoot: resolved.dataRoot, backend: resolved.backend, ...(resolved.initWeights !== undefined ? { initWeights: resolved.initWeights } : {}) }, null, 2)}\n`,
@@ -223,10 +227,6 @@ export async function runTrainCommand(options: TrainCommandOptions, signal?: Abo
   // Loaded lazily: TensorFlow.js is only needed by this command.
   const sie = await import('@equilab/sie');
   if (resume) process.stderr.write(`resuming from ${checkpoint}${resolved.initWeights !== undefined ? ' (--init-weights applies to a fresh run only: ignored)' : ''}\n`);
-  // Read (and its format checked) before the backend and the data are set up; names and shapes are checked
-  // against the run's model before the first step.
-  const interop = resolved.initWeights !== undefined && !resume ? await import('@equilab/interop') : undefined;
-  const initial = interop && resolved.initWeights !== undefined ? interop.readInitialWeights(resolved.initWeights) : undefined;
   try {
     const result = await sie.train({
       run: resolved.run,
