@@ -48,16 +48,32 @@ export class TokensService implements OnModuleInit {
     private readonly redis: RedisService,
   ) {}
 
-  onModuleInit(): void {
+  /** Subscribes to the invalidation channel before the API serves (at most 5 s: Redis down is not fatal here). */
+  async onModuleInit(): Promise<void> {
     const subscriber = this.redis.duplicate();
     subscriber.on('message', (channel: string) => {
       if (channel === AUTH_INVALIDATION_CHANNEL) this.dropCache();
     });
-    // After a reconnect, messages published meanwhile are lost: start from an empty cache.
-    subscriber.on('ready', () => this.dropCache());
-    subscriber.subscribe(AUTH_INVALIDATION_CHANNEL).catch((error: unknown) => {
-      this.logger.warn(`token cache invalidation not subscribed (revocations reach this replica within ${CACHE_MS / 1000} s): ${String(error)}`);
+    // After a reconnect, messages published meanwhile are lost: start again from an empty cache.
+    let connected = false;
+    subscriber.on('ready', () => {
+      if (connected) this.dropCache();
+      connected = true;
     });
+    const subscribed = subscriber.subscribe(AUTH_INVALIDATION_CHANNEL).then(
+      () => true,
+      (error: unknown) => {
+        this.logger.warn(`token cache invalidation not subscribed: ${String(error)}`);
+        return false;
+      },
+    );
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<false>((resolve) => {
+      timer = setTimeout(() => resolve(false), 5_000);
+    });
+    const ok = await Promise.race([subscribed, timeout]);
+    clearTimeout(timer);
+    if (!ok) this.logger.warn(`token cache invalidation not subscribed yet: until it is, revocations reach this replica within ${CACHE_MS / 1000} s`);
   }
 
   private dropCache(): void {
