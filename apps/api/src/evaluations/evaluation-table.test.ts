@@ -75,3 +75,12 @@ void test('meanStd: empty, one value, several', () => {
   assert.deepEqual(meanStd([2]), { mean: 2, std: null });
   assert.deepEqual(meanStd([1, 3]), { mean: 2, std: Math.SQRT2 });
 });
+
+void test('a run started from weights (initWeights) is not grouped with seeded-init runs of the same config', () => {
+  const seeded = [run(1, 'SIE', 0), run(2, 'SIE', 1)];
+  const initialised = { ...run(3, 'SIE', 2), initWeightsArtifactId: id(99) };
+  const results = [result(1, 'rotation', { val_R2: 0.7 }), result(2, 'rotation', { val_R2: 0.8 }), result(3, 'rotation', { val_R2: 0.1 })];
+  const table = buildEvaluationTable([...seeded, initialised], results, 'full', null);
+  assert.equal(table.rows.length, 2);
+  assert.deepEqual(table.rows.map((r) => r.runIds.length).sort(), [1, 2]);
+});

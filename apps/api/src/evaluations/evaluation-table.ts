@@ -17,6 +17,8 @@ export interface TableRun {
   readonly seed: number;
   readonly config: Record<string, unknown>;
   readonly sweepParams: Record<string, unknown> | null;
+  /** The weights artifact the run started from (`initWeights`), if not from its seeded init. */
+  readonly initWeightsArtifactId?: string | null;
 }
 
 /** What the table needs of a stored result. */
@@ -41,10 +43,11 @@ export function stableJson(value: unknown): string {
   return JSON.stringify(value);
 }
 
-/** Runs that differ only by seed share a group: the method plus the rest of the config. */
+/** Runs that differ only by seed share a group: the method plus the rest of the config (and the weights a run started from, if any). */
 export function groupKey(run: TableRun): string {
   const { seed: _seed, ...rest } = run.config;
-  return `${run.method} ${stableJson(rest)}`;
+  const init = run.initWeightsArtifactId ? ` init:${run.initWeightsArtifactId}` : '';
+  return `${run.method} ${stableJson(rest)}${init}`;
 }
 
 function groupLabel(runs: readonly TableRun[]): string {

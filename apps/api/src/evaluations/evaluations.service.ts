@@ -23,6 +23,7 @@ import type { Evaluation as EvaluationRow, EvaluationResult as ResultRow, Prisma
 import { LiveService } from '../live/live.service';
 import { DispatchService } from '../queue/dispatch.service';
 import { buildEvaluationTable, evaluationTableCsv, stableJson, type TableResult, type TableRun } from './evaluation-table';
+import { initWeightsOf } from '../interop/init-weights';
 
 /** A suite's config is shared by its kinds: each kind takes the options its schema knows (probe-only ones skip retrieval). */
 export function suiteConfigFor(kind: string, config: Record<string, unknown>): Record<string, unknown> {
@@ -280,6 +281,7 @@ export class EvaluationsService implements OnApplicationBootstrap {
       seed: r.seed,
       config: r.config as Record<string, unknown>,
       sweepParams: (r.sweepParams as Record<string, unknown> | null) ?? null,
+      initWeightsArtifactId: initWeightsOf(r.initWeights)?.artifactId ?? null,
     }));
     const results: TableResult[] = resultRows.map((r) => ({ ...r, metrics: r.metrics as Record<string, number> }));
     const table = buildEvaluationTable(runs, results, query.part, query.baselineRunId ?? null);

@@ -8,6 +8,7 @@ const asRecord = (v: unknown): Record<string, unknown> =>
   v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : {};
 
 export function toRun(row: RunRow): Run {
+  const initWeights = initWeightsOf(row.initWeights);
   return {
     id: row.id,
     projectId: row.projectId,
@@ -20,7 +21,7 @@ export function toRun(row: RunRow): Run {
     requestedBackend: row.requestedBackend,
     sweepId: row.sweepId,
     sweepParams: row.sweepParams === null ? null : asRecord(row.sweepParams),
-    groupKey: replicateGroupKey(row.method, asRecord(row.config)),
+    groupKey: replicateGroupKey(row.method, asRecord(row.config), initWeights?.artifactId ?? null),
     sweepConfig: row.sweepConfig,
     replicate: row.replicate,
     tags: row.tags,
@@ -29,7 +30,7 @@ export function toRun(row: RunRow): Run {
       row.evaluations === null
         ? null
         : { kinds: (asRecord(row.evaluations)['kinds'] as EvaluationKind[] | undefined) ?? [], config: asRecord(asRecord(row.evaluations)['config']) },
-    initWeights: initWeightsOf(row.initWeights),
+    initWeights,
     runnerId: row.runnerId,
     backend: row.backend,
     threads: row.threads,

@@ -14,11 +14,14 @@ function canonicalJson(value: unknown): string {
 
 /**
  * A run's replicate group (contracts `runSchema.groupKey`): 16 hex digits of the SHA-256 of the canonical JSON of
- * its method and its config without `seed`. Runs that differ only in their seed share it, whichever sweep (or
- * none) made them.
+ * its method, its config without `seed` and, for a run started from weights (`initWeights`), the weights artifact
+ * it starts from. Runs that differ only in their seed share it, whichever sweep (or none) made them; a run
+ * initialised from weights never groups with seeded-init runs of the same config (nor with runs started from
+ * other weights). Seeded-init runs keep the key they always had.
  */
-export function replicateGroupKey(method: string, config: Record<string, unknown>): string {
+export function replicateGroupKey(method: string, config: Record<string, unknown>, initWeightsArtifactId: string | null = null): string {
   const rest: Record<string, unknown> = {};
   for (const key of Object.keys(config)) if (key !== 'seed') rest[key] = config[key];
-  return createHash('sha256').update(canonicalJson({ method, config: rest })).digest('hex').slice(0, 16);
+  const identity = initWeightsArtifactId === null ? { method, config: rest } : { method, config: rest, initWeights: initWeightsArtifactId };
+  return createHash('sha256').update(canonicalJson(identity)).digest('hex').slice(0, 16);
 }
