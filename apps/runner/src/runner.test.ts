@@ -199,7 +199,10 @@ void describe('runner', { timeout: 240_000 }, () => {
     const evaluationArtifact = api
       .callsTo('/artifacts', runId)
       .find((call) => call.body.kind === 'evaluation')!;
-    assert.equal(evaluationArtifact.body.path, `runs/${runId}/evaluations/${evaluationId}/result.json`);
+    assert.equal(
+      evaluationArtifact.body.path,
+      `runs/${runId}/v/${'0'.repeat(12)}-${String(evaluationArtifact.body.sha256).slice(0, 16)}/evaluations/${evaluationId}/result.json`,
+    );
   });
 
   void it('rides out an API outage mid-run: metrics spill to disk and are replayed, nothing is lost', async () => {

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { evaluationOutcomeSchema, jobCatalogue, type EvaluationOutcome } from '@equilab/contracts';
 import { UnrecoverableError, type Job } from 'bullmq';
 import { restoreRecorded } from '../artifacts/artifact-restore';
-import { runPrefix } from '../artifacts/artifact-store';
+import { versionedKey } from '../artifacts/artifact-store';
 import { TrainingChild } from '../child/training-child.handle';
 import { parseJobPayload } from './job-payload';
 import { startRunMetrics, type ProcessorDeps } from './processor.deps';
@@ -16,7 +16,7 @@ import { RunExecution } from './run-execution';
  * `runs/<runId>/`, and forks the child with task `evaluate`. The API hears `POST /evaluations/:id/report`
  * `running` once the backend is up, `done` with the outcome (`evaluations/<id>/result.json`), or `failed`
  * on the last attempt. Metrics go to the run's series (keys prefixed `eval/<kind>/<part>/` by libs/sie);
- * the files the evaluation writes are stored under `runs/<runId>/` and registered as `evaluation` artifacts.
+ * the files the evaluation writes are stored under `runs/<runId>/v/<step 0>-<sha>/evaluations/<id>/…` and registered as `evaluation` artifacts.
  * Preemption hands the job back to the queue (requeueJob) after storing the probe's checkpoint.
  */
 /** libs/sie `EVALUATION_RESULT_FILE`, inside `evaluations/<evaluationId>/` of the work folder. */
@@ -93,8 +93,10 @@ export async function processEvaluateJob(
     }
     // Stored even when stopped: a preempted probe resumes from its checkpoint on the next runner.
     if (outcome.kind === 'end' && outcome.end.finalFiles.length > 0) deps.monitor?.jobPhase('evaluate', String(job.id), 'checkpointing');
+    // Content-addressed keys (step 0: these files have none), as the run's checkpoints: a file whose record the
+    // API refuses (the evaluation's attempt ended) can replace no recorded one.
     for (const file of outcome.kind === 'end' ? outcome.end.finalFiles : []) {
-      const stored = await deps.store.put(join(outDir, ...file.split('/')), `${runPrefix(runId)}${file}`);
+      const stored = await deps.store.putAddressed(join(outDir, ...file.split('/')), (sha256) => versionedKey(runId, file, 0, sha256));
       await deps.api.artifact(runId, runToken, {
         kind: 'evaluation',
         path: stored.path,
