@@ -141,7 +141,7 @@ void test('import weights: reference weights become a run folder that equilab ev
       [['import', 'weights', weights, '--method', 'Nope', '--out', path.join(dir, 'b')], /--method: invalid config for method 'Nope'/, 2],
       [['import', 'weights', weights, '--method', 'SIE', '--out', path.join(dir, 'c'), '--set', 'width=-1'], /--set: invalid config for method 'SIE': width/, 2],
       [['import', 'weights', weights, '--method', 'SIE', '--out', path.join(dir, 'ref')], /--out: .* is not empty/, 2],
-      [['import', 'weights', weights, '--method', 'SIE', '--out', path.join(dir, 'd'), '--set', 'width=0.125', '--set', 'equi=16'], /final_weights\.pth: stem\.conv: shape \[7, 7, 3, 4\] does not match \[7, 7, 3, 8\]/, 1],
+      [['import', 'weights', weights, '--method', 'SIE', '--out', path.join(dir, 'd'), '--set', 'width=0.125', '--set', 'equi=16'], /final_weights\.pth: tensor conv1\.weight has shape \[4, 3, 7, 7\], the run's backbone needs \[8, 3, 7, 7\]/, 1],
     ];
     for (const [args, message, code] of cases) {
       const result = await run(args);
