@@ -14,6 +14,17 @@ export interface RunGroup {
 
 type GroupableRun = Pick<RunDetail, 'method' | 'config' | 'sweepParams' | 'groupKey' | 'seed'>;
 
+/** A run's value of sweep parameter `param` (an own property only: the name comes from a URL or a picker). */
+export function sweepParamValue(run: Pick<RunDetail, 'sweepParams'>, param: string): unknown {
+  return run.sweepParams && Object.hasOwn(run.sweepParams, param) ? run.sweepParams[param] : undefined;
+}
+
+/** A run's value of config field `field` (a dotted path of the flattened config; own properties only). */
+export function configFieldValue(run: Pick<RunDetail, 'config'>, field: string): unknown {
+  const flat = flatten(run.config);
+  return Object.hasOwn(flat, field) ? flat[field] : undefined;
+}
+
 function groupValue(run: GroupableRun, by: GroupBy): unknown {
   switch (by.kind) {
     case 'none':
@@ -23,9 +34,9 @@ function groupValue(run: GroupableRun, by: GroupBy): unknown {
     case 'replicates':
       return run.groupKey;
     case 'config':
-      return by.field === 'method' ? run.method : by.field === 'seed' ? run.seed : flatten(run.config)[by.field];
+      return by.field === 'method' ? run.method : by.field === 'seed' ? run.seed : configFieldValue(run, by.field);
     case 'sweep':
-      return run.sweepParams && Object.hasOwn(run.sweepParams, by.param) ? run.sweepParams[by.param] : undefined;
+      return sweepParamValue(run, by.param);
   }
 }
 

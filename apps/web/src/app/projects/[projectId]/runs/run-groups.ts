@@ -1,5 +1,6 @@
 import type { Run } from '@equilab/contracts';
 import { flatten, formatValue } from '@/lib/format';
+import { configFieldValue, sweepParamValue } from '@/lib/run-groups';
 import type { LatestValues } from './runs-query';
 
 /**
@@ -61,11 +62,11 @@ function keyOf(run: Run, group: GroupBy): { id: string; label: string } {
     case 'method':
       return { id: run.method, label: run.method };
     case 'param': {
-      const value = run.sweepParams?.[group.key];
+      const value = sweepParamValue(run, group.key);
       return { id: JSON.stringify(value ?? null), label: `${group.key} = ${valueText(value)}` };
     }
     case 'config': {
-      const value = flatten(run.config)[group.key];
+      const value = configFieldValue(run, group.key);
       return { id: JSON.stringify(value ?? null), label: `${group.key} = ${valueText(value)}` };
     }
   }
