@@ -21,18 +21,3 @@ export function StatusBadge({ status }: { status: string }) {
     </span>
   );
 }
-
-export function ProgressBar({ step, total, eta }: { step: number | null; total: number | null; eta?: string }) {
-  if (step === null || !total) return <span className="text-xs text-slate-400">—</span>;
-  const fraction = Math.min(1, Math.max(0, step / total));
-  return (
-    <div className="flex min-w-0 items-center gap-2" title={`step ${step} of ${total}`}>
-      <div className="h-1.5 w-24 shrink-0 overflow-hidden rounded bg-slate-200 dark:bg-slate-800" role="progressbar" aria-valuemin={0} aria-valuemax={total} aria-valuenow={step}>
-        <div className="h-full bg-sky-500" style={{ width: `${fraction * 100}%` }} />
-      </div>
-      <span className="truncate text-xs tabular-nums text-slate-500 dark:text-slate-400">
-        {Math.round(fraction * 100)}%{eta ? ` · ETA ${eta}` : ''}
-      </span>
-    </div>
-  );
-}
