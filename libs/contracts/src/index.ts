@@ -9,3 +9,4 @@ export * from './training-child.ipc';
 export * from './methods';
 export * from './evaluations';
 export * from './prometheus-text';
+export * from './artifact-keys';

@@ -1,7 +1,7 @@
 import { lstat, readdir, realpath, rm, unlink } from 'node:fs/promises';
 import * as path from 'node:path';
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import type { ArtifactCleanup } from '@equilab/contracts';
+import { runArtifactPrefix, runVersionsPrefix, type ArtifactCleanup } from '@equilab/contracts';
 import { AppError } from '../common/app-error';
 import { API_ENV, type ApiEnv } from '../config/api-env';
 import { PrismaService } from '../database/prisma.service';
@@ -81,7 +81,7 @@ export class ArtifactsService {
       return cleanup;
     }
     for (const runId of runIds) {
-      const relative = `runs/${runId}/`;
+      const relative = runArtifactPrefix(runId);
       if (!UUID.test(runId)) {
         fail(relative, new Error('not a run id'));
         continue;
@@ -109,7 +109,7 @@ export class ArtifactsService {
    */
   async pruneCheckpoints(runId: string, step: number): Promise<void> {
     if (!UUID.test(runId)) return;
-    const versions = `runs/${runId}/v/`;
+    const versions = runVersionsPrefix(runId);
     try {
       await this.prisma.artifact.deleteMany({ where: { runId, kind: 'checkpoint', step: { lt: step }, path: { startsWith: versions } } });
       const named = await this.prisma.artifact.findMany({ where: { runId, path: { startsWith: versions } }, select: { path: true } });

@@ -10,6 +10,7 @@ import {
   isMethodName,
   methodNames,
   tensorboardImportFieldsSchema,
+  versionedArtifactKey,
   weightsImportFieldsSchema,
   type ReferenceWeightsFormatName,
   type TensorboardImportResult,
@@ -180,8 +181,8 @@ export class InteropService {
         ] as const) {
           const bytes = await readFile(path.join(outDir, name));
           const sha256 = createHash('sha256').update(bytes).digest('hex');
-          // The runner's layout (apps/runner artifact-store `versionedKey`): runs/<id>/v/<step, 12 digits>-<sha256, 16>/<file>, step 0.
-          const key = `runs/${id}/v/${'0'.repeat(12)}-${sha256.slice(0, 16)}/${name}`;
+          // The store's layout for a run's training-state files, as the runner writes them (step 0).
+          const key = versionedArtifactKey(id, name, 0, sha256);
           const target = path.join(root, ...key.split('/'));
           await mkdir(path.dirname(target), { recursive: true });
           await copyFile(path.join(outDir, name), `${target}.tmp`);

@@ -1,3 +1,5 @@
+import { runArtifactPrefix, versionedArtifactKey } from '@equilab/contracts';
+
 /** A stored object: `path` is its key, relative to the store's root (what `POST /runs/:id/artifacts` records). */
 export interface StoredArtifact {
   readonly path: string;
@@ -32,8 +34,8 @@ export interface ArtifactStore {
   list(prefix: string): Promise<ListedArtifact[]>;
 }
 
-/** Artifact keys of a run. */
-export const runPrefix = (runId: string): string => `runs/${runId}/`;
+/** Artifact keys of a run (the layout is the contracts' `artifact-keys`). */
+export const runPrefix = runArtifactPrefix;
 
 const VERSION_SEGMENT = /^v\/(\d{12})-([0-9a-f]{16})\//;
 
@@ -44,8 +46,7 @@ const VERSION_SEGMENT = /^v\/(\d{12})-([0-9a-f]{16})\//;
  * cancel) or still being recorded lands beside the recorded one, never on it; the download name stays `<file>`.
  */
 export function versionedKey(runId: string, file: string, step: number, sha256: string): string {
-  if (!Number.isInteger(step) || step < 0 || step > 999_999_999_999) throw new Error(`invalid checkpoint step ${step}`);
-  const key = `${runPrefix(runId)}v/${String(step).padStart(12, '0')}-${sha256.slice(0, 16)}/${file}`;
+  const key = versionedArtifactKey(runId, file, step, sha256);
   assertValidKey(key);
   return key;
 }
